@@ -1,0 +1,36 @@
+# Two commands for a fresh clone: `make demo` and `make test`. Each creates .venv when missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO ?= demo-workspace
+YEAR ?= 2026
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The annual cycle on a pretend clock: reminders a week before the 05/11 cutoff, then the
+# consolidation on 16/11. Re-running it shows that nothing is written or sent twice.
+demo: $(BIN)/.installed
+	@test -d $(DEMO) || $(BIN)/mohinh init $(DEMO) --demo --today $(YEAR)-10-29
+	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-10-29 || test $$? -eq 1
+	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-11-16 || test $$? -eq 1
+	@echo "Kết quả: $(DEMO)/units/*.xlsx (tab Kết quả), $(DEMO)/outbox/*.eml, $(DEMO)/reports/"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy worker jobs notifications
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/cycle.py
+
+clean:
+	rm -rf $(VENV) $(DEMO)

@@ -1,0 +1,80 @@
+"""consolidate: the province's workbook of every unit (SPEC §6), from the consolidation day on.
+
+Before that day it is built only on demand, as a preview with its own file name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from worker.jobs import tables
+from worker.notifications import compose
+
+from worker.local import Chart
+from worker.state import email_key
+from worker.workspace import Workspace
+
+CHARTS = (
+    Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
+    Chart("Tổng hợp đơn vị", "Xếp loại mô hình theo đơn vị", 2, 6, 10),
+)
+PROVINCE = "TINH"
+
+
+@dataclass
+class ConsolidateReport:
+    year: int
+    location: str = ""
+    preview: bool = False
+    queued: str | None = None
+
+
+def is_due(ws: Workspace, today: date) -> bool:
+    """Due from the consolidation day of the year on, until built once."""
+    year = ws.settings.year(today)
+    return today >= ws.calendar.consolidation_day(year) and not ws.state.consolidated(year)
+
+
+def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
+    evaluation = ws.evaluate(today)
+    year = evaluation.year
+    preview = today < ws.calendar.consolidation_day(year)
+    name = f"tong-hop-{year}" + ("-xem-truoc" if preview else "")
+    title = f"Tổng hợp mô hình, điển hình năm {year}" + (" (BẢN XEM TRƯỚC)" if preview else "")
+    report = ConsolidateReport(year, preview=preview)
+    if ws.dry_run:
+        return report
+    report.location = ws.backend.write_report(
+        name, tables.consolidated(evaluation.units), CHARTS, title
+    )
+    if preview:
+        return report
+    ws.state.set_consolidated(year, report.location)
+    key = email_key(PROVINCE, f"tong-hop-{year}", "gui")
+    if ws.settings.staff_emails and not ws.state.has_email(key):
+        path = Path(report.location)
+        draft = compose.consolidation_email(
+            key,
+            ws.settings.sender,
+            ws.settings.province,
+            ws.settings.staff_emails,
+            evaluation,
+            path.name,
+            path.read_bytes(),
+            now,
+        )
+        ws.state.add_email(
+            key,
+            PROVINCE,
+            f"tong-hop-{year}",
+            "gui",
+            draft.recipients,
+            draft.subject,
+            draft.message["Message-ID"],
+            draft.message.as_bytes(),
+        )
+        report.queued = key
+    ws.state.record_run("consolidate", today.isoformat(), {"location": report.location})
+    return report

@@ -1,0 +1,100 @@
+"""remind: queue the digests the calendar makes due, once per (unit, cutoff, reminder)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from worker.jobs.calendar import Cutoff
+from worker.jobs.tables import field_table
+from worker.notifications import compose
+
+from worker.evaluate import UnitResult
+from worker.state import email_key
+from worker.workspace import Evaluation, Workspace
+
+PROVINCE = "TINH"  # the ledger's name for the province staff, beside the unit IDs
+Due = list[tuple[Cutoff, int]]
+
+
+@dataclass
+class RemindReport:
+    due: list[tuple[str, int]] = field(default_factory=list)  # (cutoff dd/mm/yyyy, days before)
+    queued: list[str] = field(default_factory=list)  # ledger keys
+    without_email: list[str] = field(default_factory=list)
+
+
+def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, ...]:
+    """The (unit, cutoff, reminder) keys of `due` that no message has carried yet."""
+    keys = (email_key(unit, c.on(year).isoformat(), str(days)) for c, days in due)
+    return tuple(k for k in keys if not ws.state.reminder_sent(k))
+
+
+def _queue(
+    ws: Workspace, draft: compose.Draft, unit: str, due: Due, year: int, covers: tuple[str, ...]
+) -> str | None:
+    first, days = due[0]
+    added = ws.state.add_email(
+        draft.key,
+        unit,
+        first.on(year).isoformat(),
+        str(days),
+        draft.recipients,
+        draft.subject,
+        draft.message["Message-ID"],
+        draft.message.as_bytes(),
+        covers,
+    )
+    return draft.key if added else None
+
+
+def remind_unit(
+    ws: Workspace, result: UnitResult, due: Due, today: date, now: datetime
+) -> str | None:
+    """Queue one unit's digest if a reminder is new; it names every cutoff still ahead."""
+    covers = new_reminders(ws, result.unit.unit_id, due, result.year)
+    if not covers:
+        return None
+    key = "+".join(covers)
+    draft = compose.unit_digest(
+        key, ws.settings.sender, ws.settings.province, result, due, today, now
+    )
+    return _queue(ws, draft, result.unit.unit_id, due, result.year, covers)
+
+
+def remind_province(
+    ws: Workspace, evaluation: Evaluation, due: Due, today: date, now: datetime
+) -> str | None:
+    covers = new_reminders(ws, PROVINCE, due, evaluation.year)
+    if not covers or not ws.settings.staff_emails:
+        return None
+    key = "+".join(covers)
+    draft = compose.province_digest(
+        key,
+        ws.settings.sender,
+        ws.settings.province,
+        ws.settings.staff_emails,
+        evaluation,
+        due,
+        field_table(evaluation.units).values.tolist(),
+        today,
+        now,
+    )
+    return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
+
+
+def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
+    evaluation = ws.evaluate(today)
+    due = ws.calendar.due_reminders(evaluation.year, today)
+    report = RemindReport([(f"{c.on(evaluation.year):%d/%m/%Y}", d) for c, d in due])
+    if not due:
+        return report
+    for result in evaluation.units:
+        if not result.unit.emails:
+            report.without_email.append(result.unit.unit_id)
+        elif key := remind_unit(ws, result, due, today, now):
+            report.queued.append(key)
+    if key := remind_province(ws, evaluation, due, today, now):
+        report.queued.append(key)
+    ws.state.record_run("remind", today.isoformat(), {"queued": len(report.queued)})
+    return report

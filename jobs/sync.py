@@ -1,0 +1,69 @@
+"""sync: read every unit, validate, rate, and write its Kết quả tab when the result changed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from worker.evaluate import UnitResult
+from worker.results import fingerprint, unit_grid
+from worker.workspace import Workspace
+from worker.xlsx import WorkbookError
+
+WRITTEN, UNCHANGED, FAILED, SKIPPED = "written", "unchanged", "failed", "skipped"
+
+
+@dataclass
+class SyncReport:
+    year: int
+    outcomes: dict[str, str] = field(default_factory=dict)  # unit ID -> what happened
+    problems: dict[str, str] = field(default_factory=dict)  # unit ID -> name and why it failed
+    errors: int = 0
+    ratings: Counter[str] = field(default_factory=Counter)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes.values() if o == FAILED)
+
+
+def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, str]:
+    """Write one unit's Kết quả if what it says changed; returns (outcome, where or why)."""
+    if not result.readable:
+        return FAILED, result.problem
+    ws.state.save_ratings(
+        result.unit.unit_id, result.year, {m.model.model_id: m.level for m in result.models}
+    )
+    grid = unit_grid(result, now)
+    mark = fingerprint(grid)
+    if result.has_results_tab and ws.state.fingerprint(result.unit.unit_id) == mark:
+        return UNCHANGED, ""
+    if ws.dry_run:
+        return SKIPPED, ""
+    try:
+        where = ws.backend.write_results(result.unit, grid)
+    except WorkbookError as exc:
+        return FAILED, str(exc)
+    ws.state.set_fingerprint(result.unit.unit_id, mark)
+    return WRITTEN, where
+
+
+def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
+    evaluation = ws.evaluate(today)
+    report = SyncReport(evaluation.year)
+    for result in evaluation.units:
+        outcome, detail = sync_unit(ws, result, now)
+        report.outcomes[result.unit.unit_id] = outcome
+        if outcome == FAILED:
+            report.problems[result.unit.unit_id] = f"{result.unit.name}: {detail}"
+        if outcome == WRITTEN:
+            report.written.append(detail)
+        report.errors += len(result.errors)
+        report.ratings.update(m.level for m in result.models)
+    ws.state.record_run(
+        "sync",
+        today.isoformat(),
+        {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
+    )
+    return report

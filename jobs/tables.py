@@ -1,0 +1,133 @@
+"""The province's tables (SPEC §6) as pandas DataFrames, from the evaluation of every unit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from worker import rules
+from worker.evaluate import UnitResult
+from worker.layout import load
+from worker.results import Grid, error_row, exemplar_row, model_row, percent_cell
+
+LEVELS = (*rules.LEVELS, rules.UNRATED)
+FIELDS = load("unit").tab("models").column("field").values
+UNKNOWN_FIELD = "(chưa rõ lĩnh vực)"
+
+
+def _headers(key: str) -> list[str]:
+    return list(load("consolidated").section(key).headers)
+
+
+def field_table(units: Sequence[UnitResult]) -> pd.DataFrame:
+    """Models by field × rating, a row per field in the template's order and a total row."""
+    models = pd.DataFrame(
+        [(m.model.field or UNKNOWN_FIELD, m.level) for r in units for m in r.models],
+        columns=["field", "level"],
+    )
+    table = pd.crosstab(models["field"], models["level"]).reindex(
+        index=[*FIELDS, *sorted(set(models["field"]) - set(FIELDS))],
+        columns=list(LEVELS),
+        fill_value=0,
+    )
+    table["Tổng"] = table.sum(axis=1)
+    table.loc["Tổng cộng"] = table.sum(axis=0)
+    table = table.reset_index()
+    table.columns = _headers("fields")
+    return table.astype(object)
+
+
+def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
+    rows = []
+    for r in units:
+        flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
+        eligible = sum(1 for m in r.models if m.eligibility and m.eligibility.eligible)
+        rows.append(
+            [
+                r.unit.unit_id,
+                r.unit.name,
+                r.unit.level,
+                len(r.models),
+                eligible,
+                *(r.count(level) for level in LEVELS),
+                len(r.exemplars),
+                flagged,
+                len(r.errors),
+                r.status,
+            ]
+        )
+    return pd.DataFrame(rows, columns=_headers("units"))
+
+
+def _grid(key: str, frame: pd.DataFrame | list[list[object]]) -> tuple[str, Grid]:
+    section = load("consolidated").section(key)
+    rows = frame.values.tolist() if isinstance(frame, pd.DataFrame) else frame
+    return section.title, Grid([list(section.headers), *rows], headers={0}, widths=section.widths)
+
+
+def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
+    """Every tab of the consolidated workbook, in the template's order."""
+    models: list[list[object]] = []
+    exemplars: list[list[object]] = []
+    terminate: list[list[object]] = []
+    replicate: list[list[object]] = []
+    errors: list[list[object]] = []
+    for r in units:
+        who: list[object] = [r.unit.unit_id, r.unit.name]
+        for m in r.models:
+            row = model_row(m)
+            models.append([*who, *row[:8]])
+            if m.level == rules.YEU:
+                terminate.append(
+                    [
+                        *who,
+                        "Đề xuất kết thúc mô hình",
+                        m.model.model_id,
+                        m.model.name,
+                        " ".join(m.rating.reasons),
+                    ]
+                )
+            if m.level == rules.TOT:
+                replicate.append(
+                    [
+                        *who,
+                        m.model.model_id,
+                        m.model.name,
+                        m.model.field,
+                        percent_cell(m.rating.percent),
+                    ]
+                )
+        for e in r.exemplars:
+            exemplars.append([*who, *exemplar_row(e)])
+            if e.result and e.result.flagged:
+                terminate.append(
+                    [
+                        *who,
+                        rules.EXEMPLAR_FLAG,
+                        e.exemplar.exemplar_id,
+                        e.exemplar.name,
+                        f"Đạt {percent_cell(e.result.percent)}% tiêu chí, dưới 70%",
+                    ]
+                )
+        errors.extend([*who, *error_row(e)] for e in r.errors)
+        if not r.readable:
+            errors.append(
+                [
+                    *who,
+                    "",
+                    "",
+                    "",
+                    f"Không đọc được bảng tính: {r.problem}",
+                    "kiểm tra tệp hoặc quyền chia sẻ",
+                ]
+            )
+    return [
+        _grid("units", unit_table(units)),
+        _grid("fields", field_table(units)),
+        _grid("models", models),
+        _grid("exemplars", exemplars),
+        _grid("terminate", terminate),
+        _grid("replicate", replicate),
+        _grid("errors", errors),
+    ]

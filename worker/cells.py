@@ -1,0 +1,196 @@
+"""Reading one cell: pure parsers that turn what a spreadsheet holds into typed values.
+
+Each parser returns the value or raises `CellProblem(code, message, fix)`; the validator adds
+the tab and the cell. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+MAX_CELL_CHARS = 50_000
+SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial dates (Excel and Google Sheets)
+FORMULA_ERRORS = frozenset(
+    {
+        "#REF!",
+        "#N/A",
+        "#DIV/0!",
+        "#VALUE!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#ERROR!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+    }
+)
+_DATE_FIX = "nhập theo dạng dd/mm/yyyy, ví dụ 05/07/2025"
+_YES = {"có", "co", "x", "true", "1", "yes", "đúng", "đạt", "✓", "v"}
+_NO = {"không", "khong", "false", "0", "no", "sai", "chưa", "chưa đạt"}
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
+_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")  # 1.000.000 or 1.500,5: dots group thousands
+
+
+@dataclass(frozen=True)
+class CellProblem(Exception):
+    code: str
+    message: str
+    fix: str
+
+
+def clean_text(value: object) -> str:
+    """Cell text as NFC with outer spaces (including non-breaking ones) removed."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").strip()
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
+
+
+def check_text(value: object) -> None:
+    """Raise for what no column may hold: formula errors and over-long text."""
+    if isinstance(value, str):
+        if value.strip().upper() in FORMULA_ERRORS:
+            raise CellProblem(
+                "formula_error",
+                f"ô chứa lỗi công thức {value.strip()}",
+                "sửa công thức hoặc nhập giá trị trực tiếp",
+            )
+        if len(value) > MAX_CELL_CHARS:
+            raise CellProblem(
+                "too_long",
+                f"ô dài {len(value):,} ký tự, quá {MAX_CELL_CHARS:,}".replace(",", "."),
+                "rút gọn nội dung",
+            )
+
+
+def parse_id(value: object) -> str:
+    """IDs stay text: "007" stays "007"; a number cell 7.0 becomes "7"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(value)
+
+
+def parse_date(value: object, today: date | None = None) -> date:
+    """A date from a date cell, a serial number, an ISO date or a day-first text date."""
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2_958_466 or value != int(value):
+            raise CellProblem("bad_date", "không phải ngày hợp lệ", _DATE_FIX)
+        result = SERIAL_EPOCH + timedelta(days=int(value))
+    else:
+        result = _parse_text_date(clean_text(value))
+    if today is not None and result > today:
+        raise CellProblem(
+            "future_date",
+            f"ngày {result:%d/%m/%Y} ở tương lai",
+            "kiểm tra lại ngày; không nhập ngày chưa tới",
+        )
+    return result
+
+
+def _parse_text_date(text: str) -> date:
+    if m := _ISO.fullmatch(text):
+        y, mo, d = (int(g) for g in m.groups())
+    elif m := _DAY_FIRST.fullmatch(text):
+        d, mo, y = (int(g) for g in m.groups())
+    else:
+        raise CellProblem("bad_date", "không phải ngày hợp lệ", _DATE_FIX)
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise CellProblem("bad_date", "không phải ngày hợp lệ", _DATE_FIX) from None
+
+
+def parse_number(value: object) -> Fraction:
+    """An exact number from a number cell or text such as "1,5", "1.000" or "90%"."""
+    if isinstance(value, bool):
+        raise CellProblem("bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    text = clean_text(value).replace(" ", "").removesuffix("%")
+    if _GROUPED.fullmatch(text):
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellProblem(
+            "bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5 (dấu phẩy thập phân)"
+        ) from None
+    if not number.is_finite():
+        raise CellProblem("bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5")
+    return Fraction(number)
+
+
+def parse_year(value: object) -> int:
+    number = parse_number(value)
+    if number.denominator != 1 or not 2000 <= number <= 2100:
+        raise CellProblem("bad_year", "không phải năm hợp lệ", "nhập năm có 4 chữ số, ví dụ 2026")
+    return int(number)
+
+
+def parse_yesno(value: object) -> bool:
+    """Checkboxes, Có/Không, x/blank, TRUE/FALSE and 1/0."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = clean_text(value).casefold()
+    if text in _YES:
+        return True
+    if text in _NO or text == "":
+        return False
+    raise CellProblem(
+        "bad_yesno", "không phải Có/Không", "đánh dấu ô, hoặc nhập Có / Không, x / để trống"
+    )
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, for guessing which allowed value was meant."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
+    """One of `allowed`, compared without case; the error names the closest allowed value."""
+    text = " ".join(clean_text(value).split())
+    for option in allowed:
+        if text.casefold() == option.casefold():
+            return option
+    folded = {_fold(o): o for o in allowed}
+    guess = difflib.get_close_matches(_fold(text), list(folded), n=1, cutoff=0)
+    closest = folded[guess[0]] if guess else allowed[0]
+    raise CellProblem(
+        "not_allowed",
+        "không có trong danh sách cho phép",
+        f"chọn một giá trị trong danh sách; có phải ý bạn là '{closest}'?",
+    )
+
+
+def parse_emails(value: object) -> tuple[str, ...]:
+    """One or more addresses separated by ';' or ','; each must be a plain address."""
+    parts = [p.strip() for p in re.split(r"[;,]", clean_text(value)) if p.strip()]
+    for part in parts:
+        if not re.fullmatch(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", part):
+            raise CellProblem(
+                "bad_email",
+                f"'{part}' không phải địa chỉ email hợp lệ",
+                "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
+            )
+    return tuple(parts)

@@ -1,0 +1,196 @@
+"""The `mohinh` command (also `python -m worker`). Only this module and the scheduler read the
+clock; every job gets `today` and `now` from here.
+
+Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from worker import rules
+from worker.config import ConfigError
+from worker.evaluate import Unit
+from worker.jobs import consolidate, cycle, deliver, remind, sync
+from worker.scaffold import init_workspace
+from worker.workspace import Workspace
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+OK, SOME_FAILED, BAD_CONFIG = 0, 1, 2
+
+
+def progress(units: list[Unit]) -> Iterator[Unit]:
+    with click.progressbar(
+        units,
+        label="Đọc bảng tính các đơn vị",
+        file=sys.stderr,
+        item_show_func=lambda u: u.unit_id if u else None,
+    ) as bar:
+        yield from bar
+
+
+def clock(today: date | None) -> tuple[date, datetime]:
+    now = datetime.now(TZ)
+    return (today, datetime.combine(today, now.timetz())) if today else (now.date(), now)
+
+
+def common(command: Callable[..., int]) -> Callable[..., None]:
+    """--workspace, --today and --dry-run for every job command; opens the workspace."""
+
+    @click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Thư mục làm việc.",
+    )
+    @click.option(
+        "--today",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Làm như thể hôm nay là ngày này (YYYY-MM-DD).",
+    )
+    @click.option("--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư.")
+    @functools.wraps(command)
+    def wrapper(workspace: Path, today: datetime | None, dry_run: bool, **kw: Any) -> None:
+        day, now = clock(today.date() if today else None)
+        try:
+            with Workspace(workspace, dry_run, progress) as ws:
+                click.echo(
+                    f"mohinh — {ws.settings.province} — năm đánh giá "
+                    f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
+                    + (" — CHẠY THỬ, không ghi gì" if dry_run else "")
+                )
+                sys.exit(command(ws, day, now, **kw))
+        except ConfigError as exc:
+            click.echo(f"Lỗi cấu hình: {exc}", err=True)
+            sys.exit(BAD_CONFIG)
+
+    return wrapper
+
+
+@click.group(
+    help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp."
+)
+def main() -> None:
+    pass
+
+
+@main.command(help="Tạo thư mục làm việc mới (DIR); --demo điền một tỉnh mẫu.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Điền dữ liệu mẫu: 12 đơn vị, hơn 100 mô hình.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Ngày làm mốc cho dữ liệu mẫu.")
+def init(directory: Path, demo: bool, today: datetime | None) -> None:
+    day, _ = clock(today.date() if today else None)
+    try:
+        written = init_workspace(directory, demo, day)
+    except ConfigError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(BAD_CONFIG)
+    click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"Chạy tiếp: mohinh run --once --workspace {directory}")
+
+
+def _summary_sync(report: sync.SyncReport) -> None:
+    outcomes = list(report.outcomes.values())
+    click.echo(
+        f"Đơn vị: {len(outcomes)} đang hoạt động, {outcomes.count(sync.WRITTEN)} "
+        f"cập nhật tab Kết quả, {outcomes.count(sync.UNCHANGED)} không đổi, "
+        f"{report.failed} lỗi"
+    )
+    for unit, problem in report.problems.items():
+        click.echo(f"  ! {unit} {problem}")
+    click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
+    levels = (*rules.LEVELS, rules.UNRATED)
+    click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
+
+
+def _summary_remind(report: remind.RemindReport) -> None:
+    if not report.due:
+        click.echo("Nhắc hạn: chưa đến lịch nhắc nào")
+        return
+    due = ", ".join(f"{d} (trước {n} ngày)" for d, n in report.due)
+    click.echo(
+        f"Nhắc hạn {due}: {len(report.queued)} thư mới"
+        + (
+            f"; chưa có email đầu mối: {', '.join(report.without_email)}"
+            if report.without_email
+            else ""
+        )
+    )
+
+
+def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
+    if ws.dry_run:
+        click.echo(f"Thư: {report.pending} thư chờ gửi (chạy thử: không gửi)")
+    elif report.delivered:
+        click.echo(f"Thư: {len(report.delivered)} thư đã ghi vào {ws.outbox}")
+    else:
+        click.echo("Thư: không có thư mới")
+
+
+def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
+    if report is None:
+        return
+    kind = "bản xem trước" if report.preview else "bảng tổng hợp"
+    click.echo(
+        f"Tổng hợp năm {report.year}: {kind} " + (report.location or "(chạy thử: không ghi)")
+    )
+
+
+@main.command(help="Chạy định kỳ theo lịch; --once chạy mọi việc đến hạn một lần rồi thoát.")
+@click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
+@common
+def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
+    if not once:
+        from worker.scheduler import serve
+
+        return serve(ws, TZ)
+    report = cycle.run_once(ws, today, now)
+    _summary_sync(report.sync)
+    _summary_remind(report.remind)
+    _summary_consolidate(report.consolidate)
+    _summary_deliver(report.deliver, ws)
+    click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
+    return SOME_FAILED if report.sync.failed else OK
+
+
+@main.command(name="sync", help="Đọc, kiểm tra, xếp loại và ghi tab Kết quả cho mọi đơn vị.")
+@common
+def sync_command(ws: Workspace, today: date, now: datetime) -> int:
+    report = sync.run(ws, today, now)
+    _summary_sync(report)
+    return SOME_FAILED if report.failed else OK
+
+
+@main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")
+@common
+def remind_command(ws: Workspace, today: date, now: datetime) -> int:
+    _summary_remind(remind.run(ws, today, now))
+    return OK
+
+
+@main.command(
+    name="consolidate", help="Lập bảng tổng hợp của tỉnh; trước ngày tổng hợp là bản xem trước."
+)
+@common
+def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
+    _summary_consolidate(consolidate.run(ws, today, now))
+    return OK
+
+
+@main.command(name="deliver", help="Gửi các thư đang chờ (ở đây: ghi tệp .eml vào outbox/).")
+@common
+def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
+    _summary_deliver(deliver.run(ws, today), ws)
+    return OK

@@ -1,0 +1,137 @@
+"""The workspace configuration (`config.toml`), parsed once into a frozen object.
+
+Errors name the setting and the file, in Vietnamese; the CLI exits 2 on them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from worker.cells import CellProblem, parse_emails
+
+CONFIG_FILE = "config.toml"
+METHODS = ("mean_ratio", "share_met")
+BACKENDS = ("local",)
+
+
+class ConfigError(Exception):
+    """A bad or missing setting; the message is for the user, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    province: str
+    staff_emails: tuple[str, ...]
+    sender: str
+    backend: str = "local"
+    registry: str = "registry.xlsx"
+    completion_method: str = "mean_ratio"
+    reference_day: tuple[int, int] = (10, 31)  # R = this month/day of year Y
+    rollover_day: tuple[int, int] = (12, 1)  # from this day of year Y on, work on Y + 1
+    calendar: str | None = None  # a calendar file instead of the default of jobs/
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def year(self, today: date) -> int:
+        """The evaluation year the worker works on at `today` (SPEC §2)."""
+        return today.year + 1 if (today.month, today.day) >= self.rollover_day else today.year
+
+    def reference(self, year: int) -> date:
+        return date(year, *self.reference_day)
+
+
+def _month_day(raw: object, setting: str, path: Path) -> tuple[int, int]:
+    try:
+        day, month = (int(part) for part in str(raw).split("/"))
+        date(2024, month, day)
+    except ValueError:
+        raise ConfigError(
+            f"Cấu hình {setting} = '{raw}' trong {path} không hợp lệ: "
+            "nhập ngày/tháng dạng dd/mm, ví dụ 31/10"
+        ) from None
+    return month, day
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"Không tìm thấy tệp cấu hình {path}: tạo thư mục làm việc bằng "
+            "'mohinh init THƯ_MỤC' hoặc chỉ đúng thư mục bằng --workspace"
+        )
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Tệp cấu hình {path} sai cú pháp: {exc}") from None
+
+    def get(section: str, key: str, default: object = None) -> object:
+        value = raw.get(section, {}).get(key, default)
+        if value is None:
+            raise ConfigError(f"Thiếu cấu hình [{section}] {key} trong {path}")
+        return value
+
+    method = get("rules", "completion_method", "mean_ratio")
+    if method not in METHODS:
+        raise ConfigError(
+            f"Cấu hình [rules] completion_method = '{method}' trong {path} "
+            f"không hợp lệ: dùng 'mean_ratio' hoặc 'share_met'"
+        )
+    backend = get("workspace", "backend", "local")
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"Cấu hình [workspace] backend = '{backend}' trong {path} "
+            f"không hợp lệ: dùng {' hoặc '.join(repr(b) for b in BACKENDS)}"
+        )
+    staff = get("province", "staff_emails", "")
+    try:
+        staff_emails = parse_emails(";".join(staff) if isinstance(staff, list) else staff)
+        sender = parse_emails(get("mail", "sender"))
+    except CellProblem as problem:
+        raise ConfigError(f"Cấu hình email trong {path}: {problem.message}") from None
+    calendar = raw.get("workspace", {}).get("calendar")
+    return Settings(
+        path=path,
+        province=str(get("province", "name")),
+        staff_emails=staff_emails,
+        sender=sender[0] if sender else "",
+        backend=str(backend),
+        registry=str(get("workspace", "registry", "registry.xlsx")),
+        completion_method=str(method),
+        reference_day=_month_day(
+            get("rules", "reference_date", "31/10"), "[rules] reference_date", path
+        ),
+        rollover_day=_month_day(
+            get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path
+        ),
+        calendar=str(calendar) if calendar else None,
+    )
+
+
+def default_config(province: str, staff_emails: list[str], sender: str) -> str:
+    """The text of a new workspace's `config.toml`."""
+    emails = ", ".join(f'"{e}"' for e in staff_emails)
+    return f'''# Cấu hình thư mục làm việc của mohinh.
+[province]
+name = "{province}"
+# Cán bộ Thường trực Ban Chỉ đạo tỉnh nhận bản tổng hợp và thư tổng hợp của tỉnh.
+staff_emails = [{emails}]
+
+[workspace]
+backend = "local"          # "local": các tệp .xlsx trong thư mục này
+registry = "registry.xlsx" # danh mục đơn vị
+# calendar = "lich.toml"   # lịch khác với lịch mặc định (05/11, 10/11, 15/11)
+
+[rules]
+completion_method = "mean_ratio" # hoặc "share_met"
+reference_date = "31/10"         # mốc xét đủ 10 tháng trong năm đánh giá
+rollover_date = "01/12"          # từ ngày này chuyển sang năm đánh giá tiếp theo
+
+[mail]
+sender = "{sender}"
+'''

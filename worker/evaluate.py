@@ -1,0 +1,191 @@
+"""From rows to decisions: the registry into units, a unit's tabs into rated models.
+
+Pure: backends hand in rows, this returns results; nothing here reads or writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from worker import rules
+from worker.layout import load
+from worker.records import Exemplar, Model
+from worker.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
+
+STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "OK", "Có lỗi", "Không đọc được"
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    name: str
+    level: str
+    parent: str
+    emails: tuple[str, ...]
+    sheet: str
+    active: bool
+
+
+def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]]:
+    """Units of the registry (SPEC §5) with every problem of its rows."""
+    tab = load("registry").tab("units")
+    errors: list[CellError] = []
+    rows = read_tab(tab, find_tab(tabs, tab.name), date.max, errors)
+    units, seen = [], set()
+    for row in rows:
+        v = row.values
+        if row.errors or v["unit_id"] in seen:
+            if v["unit_id"] in seen:
+                errors.append(
+                    CellError(
+                        tab.name,
+                        row.cells["unit_id"],
+                        "duplicate_id",
+                        v["unit_id"],
+                        "mã đơn vị bị trùng",
+                        "mỗi đơn vị một mã riêng",
+                    )
+                )
+            continue
+        seen.add(v["unit_id"])
+        units.append(
+            Unit(
+                v["unit_id"],
+                v["name"],
+                v["level"],
+                v["parent"] or "",
+                v["emails"] or (),
+                v["sheet"],
+                bool(v["active"]),
+            )
+        )
+    return units, errors
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    model: Model
+    eligibility: rules.Eligibility | None
+    rating: rules.Rating
+
+    @property
+    def level(self) -> str:
+        return self.rating.level
+
+
+@dataclass(frozen=True)
+class ExemplarOutcome:
+    exemplar: Exemplar
+    result: rules.ExemplarResult | None  # None: its rows have errors
+    reason: str = ""
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    year: int
+    status: str = STATUS_OK
+    problem: str = ""  # why the sheet could not be read
+    models: list[ModelResult] = field(default_factory=list)
+    exemplars: list[ExemplarOutcome] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    has_results_tab: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.status != STATUS_UNREADABLE
+
+    def count(self, level: str) -> int:
+        return sum(1 for m in self.models if m.level == level)
+
+
+def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
+    return UnitResult(unit, year, STATUS_UNREADABLE, problem)
+
+
+def _blocked_reason(errors: list[CellError]) -> str:
+    places = list(dict.fromkeys(f"{e.tab}!{e.cell}" for e in errors))
+    return (
+        f"Dữ liệu có lỗi tại {', '.join(places)}: sửa theo mục Lỗi dữ liệu rồi chờ lần cập nhật sau"
+    )
+
+
+def evaluate_unit(
+    unit: Unit,
+    tabs: Mapping[str, Rows],
+    year: int,
+    today: date,
+    reference: date,
+    rated_before: set[str],
+    method: str,
+) -> UnitResult:
+    """Validate a unit's tabs and rate every model and exemplar of `year`."""
+    data = validate_unit(tabs, year, today)
+    result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
+    results_tab = load("unit").results_tab
+    result.has_results_tab = find_tab(tabs, results_tab or "") is not None
+    for model in data.models:
+        result.models.append(_rate_model(model, data, reference, rated_before, method))
+    for (kind, entity), errors in data.blocking.items():
+        v = data.read_values.get((kind, entity))
+        if v is None:
+            continue  # rows pointing to an ID the unit does not have: reported as errors only
+        if kind == "models":
+            model = Model(entity, v["name"] or "", v["field"] or "", v["status"] or "")
+            result.models.append(
+                ModelResult(model, None, rules.Rating(rules.UNRATED, (_blocked_reason(errors),)))
+            )
+        else:
+            exemplar = Exemplar(
+                entity,
+                v["name"] or "",
+                v["kind"] or "",
+                v["status"] or "",
+                v["plan_date"] or date.min,
+                v["field"] or "",
+            )
+            result.exemplars.append(ExemplarOutcome(exemplar, None, _blocked_reason(errors)))
+    for exemplar in data.exemplars:
+        criteria = data.criteria.get(exemplar.exemplar_id, [])
+        result.exemplars.append(
+            ExemplarOutcome(exemplar, rules.assess_exemplar(exemplar, criteria, reference))
+        )
+    result.models.sort(key=lambda m: m.model.model_id)
+    result.exemplars.sort(key=lambda e: e.exemplar.exemplar_id)
+    return result
+
+
+def _rate_model(
+    model: Model, data: UnitData, reference: date, rated_before: set[str], method: str
+) -> ModelResult:
+    eligibility = rules.eligibility(model, reference)
+    dossier = data.dossiers.get(model.model_id)
+    missing = rules.missing_documents(dossier, model.model_id in rated_before) if dossier else ()
+    if not eligibility.eligible:
+        reason = "Chưa đủ điều kiện xếp loại: " + "; ".join(eligibility.reasons)
+        return ModelResult(
+            model, eligibility, rules.Rating(rules.UNRATED, (reason,), None, missing)
+        )
+    assessment = data.assessments.get(model.model_id)
+    gaps = []
+    if assessment is None:
+        gaps.append(f"chưa có dòng đánh giá năm {data.year} trong tab Đánh giá")
+    if dossier is None:
+        gaps.append("chưa có dòng của mô hình trong tab Hồ sơ")
+    if gaps or assessment is None or dossier is None:
+        percent = rules.completion(data.targets.get(model.model_id, []), method)
+        return ModelResult(
+            model,
+            eligibility,
+            rules.Rating(rules.UNRATED, ("Thiếu dữ liệu: " + "; ".join(gaps),), percent, missing),
+        )
+    rating = rules.rate(
+        data.targets.get(model.model_id, []),
+        assessment,
+        dossier,
+        model.model_id in rated_before,
+        method,
+    )
+    return ModelResult(model, eligibility, rating)

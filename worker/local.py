@@ -1,0 +1,82 @@
+"""The local backend: a workspace folder of .xlsx workbooks (SPEC §7), no account needed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from worker.config import ConfigError, Settings
+from worker.evaluate import Unit
+from worker.layout import load
+from worker.results import Grid
+from worker.validation import Rows
+from worker.xlsx import (
+    WorkbookError,
+    bar_chart,
+    fill,
+    new_workbook,
+    read_tabs,
+    replace_tab,
+    save_atomically,
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    tab: str  # the tab's name
+    title: str
+    categories: int  # column of the category labels (1-based)
+    first: int  # first and last data columns (1-based, headers in row 1)
+    last: int
+
+
+class LocalBackend:
+    """Reads and writes the workbooks of one workspace folder."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.root = settings.root
+        self.registry_path = self.root / settings.registry
+
+    def read_registry(self) -> Mapping[str, Rows]:
+        try:
+            return read_tabs(self.registry_path)
+        except WorkbookError as exc:
+            raise ConfigError(
+                f"Không đọc được danh mục đơn vị ([workspace] registry = "
+                f"'{self.registry_path.name}'): {exc}"
+            ) from None
+
+    def path(self, unit: Unit) -> Path:
+        return self.root / unit.sheet
+
+    def read_unit(self, unit: Unit) -> Mapping[str, Rows]:
+        """The unit's tabs; raises WorkbookError when the file cannot be read."""
+        return read_tabs(self.path(unit))
+
+    def write_results(self, unit: Unit, grid: Grid) -> str:
+        """Replace the unit's Kết quả tab; raises WorkbookError when it cannot be written."""
+        replace_tab(self.path(unit), load("unit").results_tab or "", grid)
+        return str(self.path(unit))
+
+    def write_report(
+        self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
+    ) -> str:
+        """A new workbook `reports/<name>.xlsx`, written atomically; returns its path."""
+        wb = new_workbook()
+        wb.properties.title = title
+        for tab_name, grid in tabs:
+            ws = wb.create_sheet(tab_name)
+            fill(ws, grid)
+            ws.freeze_panes = "A2"
+            if grid.rows and grid.rows[0]:
+                ws.auto_filter.ref = ws.dimensions
+        for chart in charts:
+            ws = wb[chart.tab]
+            anchor = f"{chr(ord('A') + min(chart.last + 1, 25))}2"
+            bar_chart(
+                ws, chart.title, ws.max_row - 1, chart.categories, chart.first, chart.last, anchor
+            )
+        path = self.root / "reports" / f"{name}.xlsx"
+        save_atomically(wb, path)
+        return str(path)

@@ -1,0 +1,96 @@
+"""What a unit's Kết quả tab shows, as plain rows (SPEC §4). Pure: backends do the writing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from worker import rules
+from worker.evaluate import ExemplarOutcome, ModelResult, UnitResult
+from worker.layout import load
+from worker.validation import CellError
+
+YES, NO = "Có", "Không"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Rows to write into one tab; `titles` are rows shown as headings, `headers` as headers."""
+
+    rows: list[list[object]]
+    titles: set[int] = field(default_factory=set)
+    headers: set[int] = field(default_factory=set)
+    widths: tuple[int, ...] = ()
+
+
+def percent_cell(value: object) -> object:
+    """A percentage as the unit reads it: 66,67 (text with a decimal comma) or a whole number."""
+    if value is None:
+        return ""
+    text = rules.format_percent(value)  # type: ignore[arg-type]
+    return int(text) if text.isdigit() else text
+
+
+def model_row(m: ModelResult) -> list[object]:
+    eligible = "" if m.eligibility is None else (YES if m.eligibility.eligible else NO)
+    months = "" if m.eligibility is None or m.model.decision_date is None else m.eligibility.months
+    return [
+        m.model.model_id,
+        m.model.name,
+        m.model.field,
+        eligible,
+        months,
+        percent_cell(m.rating.percent),
+        m.level,
+        " ".join(m.rating.reasons),
+        rules.describe_documents(m.rating.missing_documents),
+    ]
+
+
+def exemplar_row(e: ExemplarOutcome) -> list[object]:
+    x, r = e.exemplar, e.result
+    if r is None:
+        return [x.exemplar_id, x.name, x.kind, "", "", "", e.reason]
+    return [
+        x.exemplar_id,
+        x.name,
+        x.kind,
+        percent_cell(r.percent),
+        rules.EXEMPLAR_FLAG if r.flagged else "",
+        YES if r.due else "",
+        "; ".join(r.blockers),
+    ]
+
+
+def error_row(e: CellError) -> list[object]:
+    return [e.tab, e.cell, e.value, e.message, e.fix]
+
+
+def unit_grid(result: UnitResult, now: datetime) -> Grid:
+    """The whole Kết quả tab: a stamp, then models, exemplars and data errors."""
+    layout = load("unit")
+    grid = Grid(
+        [[layout.stamp_label, f"{now:%d/%m/%Y %H:%M}", "Năm đánh giá", result.year]],
+        widths=layout.section("models").widths,
+    )
+    sections = {
+        "models": [model_row(m) for m in result.models],
+        "exemplars": [exemplar_row(e) for e in result.exemplars],
+        "errors": [error_row(e) for e in result.errors],
+    }
+    for section in layout.sections:
+        grid.rows.append([])
+        grid.titles.add(len(grid.rows))
+        grid.rows.append([f"{section.title} ({len(sections[section.key])})"])
+        grid.headers.add(len(grid.rows))
+        grid.rows.append(list(section.headers))
+        grid.rows.extend(sections[section.key] or [["(không có)"]])
+    return grid
+
+
+def fingerprint(grid: Grid) -> str:
+    """What the tab says, less its time stamp: equal fingerprints need no rewrite."""
+    body = json.dumps(grid.rows[1:], ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()

@@ -1,0 +1,273 @@
+"""The rules of Hướng dẫn 163/HD-BCĐ (seed 002, III.2–III.3, IV, V.1) as pure functions.
+
+Exact arithmetic only: percentages are `Fraction`s, so 9 of 10 fully met targets is exactly 90.
+Every decision carries its reasons in Vietnamese. No I/O here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from worker.records import (
+    ACTIVE,
+    BUILDING,
+    ENDED,
+    INDIVIDUAL,
+    Assessment,
+    Criterion,
+    Dossier,
+    Exemplar,
+    Model,
+    Target,
+)
+
+TOT, KHA, TRUNG_BINH, YEU, UNRATED = "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"
+LEVELS = (TOT, KHA, TRUNG_BINH, YEU)
+MIN_MONTHS = 10
+EXEMPLAR_THRESHOLD = Fraction(70)
+EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
+
+# Seed 002, V.1: the 16 documents of a model's dossier (number -> short title).
+DOCUMENTS = {
+    1: "Kế hoạch khảo sát",
+    2: "Báo cáo kết quả khảo sát",
+    3: "Báo cáo đề xuất xây dựng mô hình",
+    4: "Chủ trương của cấp ủy về xây dựng mô hình",
+    5: "Văn bản triển khai thực hiện",
+    6: "Quyết định thành lập mô hình, Ban Chỉ đạo, danh sách thành viên",
+    7: "Quy chế hoạt động, quy chế phối hợp",
+    8: "Văn bản tổ chức ra mắt mô hình",
+    9: "Kế hoạch hoạt động hằng năm",
+    10: "Báo cáo kết quả hoạt động định kỳ, đột xuất",
+    11: "Tài liệu chứng minh hiệu quả hoạt động",
+    12: "Sổ theo dõi thu, chi quỹ",
+    13: "Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm",
+    14: "Quyết định kiện toàn Ban Chỉ đạo, sửa đổi quy chế",
+    15: "Kế hoạch, báo cáo sơ kết, tổng kết mô hình",
+    16: "Văn bản về nhân rộng hoặc kết thúc mô hình",
+}
+REQUIRED_DOCUMENTS = frozenset({*range(1, 12), 15})
+REQUIRED_FROM_SECOND_YEAR = frozenset({13})
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    levels: frozenset[str]  # the levels that require it
+    lacking: str  # what the reason says when it does not hold
+
+
+# Seed 002, III.2.b, as the table of SPEC §3.3 (the checklist columns of the tab Đánh giá).
+CONDITIONS = (
+    Condition("directed", frozenset({TOT, KHA}), "chỉ đạo, điều hành chưa được quan tâm"),
+    Condition("resourced", frozenset({TOT, KHA}), "chưa được tạo điều kiện về nguồn lực"),
+    Condition(
+        "supported",
+        frozenset({TOT, KHA, TRUNG_BINH}),
+        "chưa thu hút sự đồng tình, tham gia của các ngành, đoàn thể, Nhân dân",
+    ),
+    Condition("awareness", frozenset({TOT, KHA}), "chưa tạo chuyển biến tích cực về nhận thức"),
+    Condition("socialised", frozenset({TOT}), "chưa thu hút nguồn lực xã hội hóa"),
+    Condition(
+        "by_rules", frozenset({TOT, KHA, TRUNG_BINH}), "chưa hoạt động theo quy chế, kế hoạch"
+    ),
+    Condition(
+        "members_comply",
+        frozenset({TOT, KHA, TRUNG_BINH}),
+        "thành viên chưa thực hiện nghiêm quy chế",
+    ),
+    Condition("reports_timely", frozenset({TOT, KHA}), "báo cáo chưa kịp thời"),
+    Condition("reports_proper", frozenset({TOT, KHA, TRUNG_BINH}), "báo cáo chưa đúng quy định"),
+)
+THRESHOLDS = {TOT: Fraction(90), KHA: Fraction(70), TRUNG_BINH: Fraction(50)}
+TRIGGERS = {
+    "formalistic": "hoạt động mang tính hình thức",
+    "disciplined": "có thành viên bị kỷ luật, vi phạm pháp luật",
+    "untruthful": "báo cáo không trung thực",
+}
+
+
+def format_percent(value: Fraction) -> str:
+    """Vietnamese notation, at most two decimals, half up: 200/3 -> "66,67"."""
+    hundredths = (value * 100 + Fraction(1, 2)) // 1
+    whole, frac = divmod(int(hundredths), 100)
+    return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
+
+
+def add_months(start: date, months: int) -> date:
+    """Civil Code 2015 art. 147–148: the same day `months` later, or that month's last day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def full_months(start: date, reference: date) -> int:
+    """How many full months have run from `start` to `reference`."""
+    if reference < start:
+        return 0
+    months = (reference.year - start.year) * 12 + reference.month - start.month
+    while months > 0 and add_months(start, months) > reference:
+        months -= 1
+    return months
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    months: int
+    reasons: tuple[str, ...]
+
+
+def eligibility(model: Model, reference: date) -> Eligibility:
+    """Seed 002 III.2.a: established by a competent authority, 10 full months, active at R."""
+    reasons = []
+    missing = [
+        label
+        for label, value in (
+            ("số quyết định", model.decision_no),
+            ("ngày quyết định", model.decision_date),
+            ("cấp quyết định", model.authority),
+        )
+        if not value
+    ]
+    if missing:
+        reasons.append(
+            "chưa có quyết định thành lập của cấp có thẩm quyền (thiếu " + ", ".join(missing) + ")"
+        )
+    months = full_months(model.decision_date, reference) if model.decision_date else 0
+    if model.decision_date and add_months(model.decision_date, MIN_MONTHS) > reference:
+        reasons.append(
+            f"mới hoạt động {months} tháng tính đến {reference:%d/%m/%Y}, "
+            f"chưa đủ {MIN_MONTHS} tháng (đủ vào ngày "
+            f"{add_months(model.decision_date, MIN_MONTHS):%d/%m/%Y})"
+        )
+    if model.status == ENDED and (model.end_date is None or model.end_date <= reference):
+        ended = f" ngày {model.end_date:%d/%m/%Y}" if model.end_date else ""
+        reasons.append(f"mô hình đã kết thúc{ended}")
+    elif model.status not in (ACTIVE, ENDED):
+        reasons.append("mô hình không ở trạng thái Đang hoạt động")
+    return Eligibility(not reasons, months, tuple(reasons))
+
+
+def completion(targets: Sequence[Target], method: str = "mean_ratio") -> Fraction | None:
+    """Seed 002 III.2.b: the share of the year's targets completed, in percent, exact.
+
+    `mean_ratio` averages each target's A/P capped at 1; `share_met` counts targets with A >= P.
+    None when there is no target (the model cannot be rated).
+    """
+    if not targets:
+        return None
+    if method == "share_met":
+        met = sum(1 for t in targets if t.achieved >= t.planned)
+        return Fraction(100 * met, len(targets))
+    if method != "mean_ratio":
+        raise ValueError(f"unknown completion method {method!r}")
+    total = sum((min(t.achieved / t.planned, Fraction(1)) for t in targets), Fraction(0))
+    return 100 * total / len(targets)
+
+
+def missing_documents(dossier: Dossier, rated_before: bool) -> tuple[int, ...]:
+    """Seed 002 V.1: required documents not marked present; (13) from the second rated year."""
+    required = REQUIRED_DOCUMENTS | (REQUIRED_FROM_SECOND_YEAR if rated_before else frozenset())
+    return tuple(sorted(required - dossier.present))
+
+
+def describe_documents(numbers: Iterable[int]) -> str:
+    return "; ".join(f"({n}) {DOCUMENTS[n]}" for n in numbers)
+
+
+@dataclass(frozen=True)
+class Rating:
+    level: str
+    reasons: tuple[str, ...]
+    percent: Fraction | None = None
+    missing_documents: tuple[int, ...] = ()
+
+
+def _lacking(level: str, percent: Fraction, ticks: dict[str, bool], dossier_ok: bool) -> list[str]:
+    """What keeps a model from `level` (empty when every condition of the level holds)."""
+    lacks = []
+    if percent < THRESHOLDS[level]:
+        lacks.append(
+            f"mới hoàn thành {format_percent(percent)}% chỉ tiêu "
+            f"(cần từ {format_percent(THRESHOLDS[level])}% trở lên)"
+        )
+    lacks += [c.lacking for c in CONDITIONS if level in c.levels and not ticks.get(c.key)]
+    if not dossier_ok:
+        lacks.append("hồ sơ chưa đầy đủ")
+    return lacks
+
+
+def rate(
+    targets: Sequence[Target],
+    assessment: Assessment,
+    dossier: Dossier,
+    rated_before: bool,
+    method: str = "mean_ratio",
+) -> Rating:
+    """Seed 002 III.2.b: the highest level whose every condition holds, else Yếu.
+
+    The caller has checked eligibility; a model with no target for the year is not rated.
+    """
+    percent = completion(targets, method)
+    missing = missing_documents(dossier, rated_before)
+    if percent is None:
+        return Rating(
+            UNRATED, ("chưa có chỉ tiêu của năm đánh giá trong tab Chỉ tiêu",), None, missing
+        )
+    triggers = [text for key, text in TRIGGERS.items() if assessment.ticks.get(key)]
+    if percent < THRESHOLDS[TRUNG_BINH]:
+        triggers.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
+    if not dossier.present:
+        triggers.append("không có tài liệu hồ sơ nào")
+    if triggers:
+        return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing)
+    dossier_ok = not missing
+    for upper, level in ((None, TOT), (TOT, KHA), (KHA, TRUNG_BINH), (TRUNG_BINH, YEU)):
+        if level != YEU and _lacking(level, percent, assessment.ticks, dossier_ok):
+            continue
+        if upper is None:
+            return Rating(level, ("Đạt đủ các tiêu chí xếp loại Tốt",), percent, missing)
+        lacks = _lacking(upper, percent, assessment.ticks, dossier_ok)
+        return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing)
+    raise AssertionError("unreachable: the loop ends with Yếu")
+
+
+@dataclass(frozen=True)
+class ExemplarResult:
+    percent: Fraction | None
+    flagged: bool
+    due: bool
+    blockers: tuple[str, ...]
+
+
+_TITLES = ("chiến sĩ tiên tiến", "lao động tiên tiến", "chiến sĩ thi đua")
+
+
+def _has_title(title: str) -> bool:
+    """ "Chiến sỹ tiên tiến"/"Lao động tiên tiến" or higher (seed 000, III.2)."""
+    text = unicodedata.normalize("NFC", title).casefold().replace("sỹ", "sĩ")
+    return any(t in text for t in _TITLES)
+
+
+def assess_exemplar(
+    exemplar: Exemplar, criteria: Sequence[Criterion], reference: date
+) -> ExemplarResult:
+    """Seed 002 IV: q = met / total in percent; below 70 % is flagged for ending (IV.3);
+    still being built one year after its plan is due for evaluation (IV.1, bước 3)."""
+    percent = Fraction(100 * sum(c.met for c in criteria), len(criteria)) if criteria else None
+    flagged = percent is not None and percent < EXEMPLAR_THRESHOLD and exemplar.status != ENDED
+    due = exemplar.status == BUILDING and add_months(exemplar.plan_date, 12) <= reference
+    blockers = []
+    if exemplar.disciplined:
+        blockers.append("bị kỷ luật trong năm")
+    if exemplar.kind == INDIVIDUAL and not _has_title(exemplar.title):
+        blockers.append(
+            "cá nhân chưa đạt danh hiệu “Chiến sỹ tiên tiến” hoặc “Lao động tiên tiến” trở lên"
+        )
+    return ExemplarResult(percent, flagged, due, tuple(blockers))

@@ -1,0 +1,34 @@
+"""`mohinh init`: a new workspace, blank or with the demo province."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from worker import demo as demo_province
+from worker.config import ConfigError, default_config
+from worker.layout import load
+from worker.workspace import OUTBOX, REPORTS
+from worker.xlsx import write_workbook
+
+BLANK_UNIT = "units/mau-bang-tinh-don-vi.xlsx"
+
+
+def init_workspace(root: Path, demo: bool, today: date) -> list[Path]:
+    """Create the workspace; refuses a folder that already holds files. Returns what it wrote."""
+    if root.exists() and any(root.iterdir()):
+        raise ConfigError(
+            f"Thư mục {root} đã có dữ liệu: chọn một thư mục mới hoặc trống "
+            "(phần mềm không ghi đè lên dữ liệu có sẵn)"
+        )
+    for folder in ("units", OUTBOX, REPORTS):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    if demo:
+        province = demo_province.build(root, today)
+        staff, sender = demo_province.STAFF, demo_province.SENDER
+    else:
+        write_workbook(root / "registry.xlsx", load("registry"))
+        write_workbook(root / BLANK_UNIT, load("unit"))
+        province, staff, sender = "Tỉnh (điền tên tỉnh)", [], "mohinh@example.gov.vn"
+    (root / "config.toml").write_text(default_config(province, staff, sender), "utf-8")
+    return sorted(p for p in root.rglob("*") if p.is_file())

@@ -1,0 +1,184 @@
+"""`state.sqlite`: the runs, the ledger of every email, the rating history, what was written.
+
+One connection per workspace; every write commits at once, so a crash loses at most the step
+under way. Keys make every job idempotent: an email key is inserted once, ever.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, job TEXT NOT NULL, today TEXT NOT NULL,
+    started TEXT NOT NULL, summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emails (
+    key TEXT PRIMARY KEY, unit TEXT NOT NULL, cutoff TEXT NOT NULL, reminder TEXT NOT NULL,
+    recipients TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL,
+    message BLOB NOT NULL, status TEXT NOT NULL, created TEXT NOT NULL,
+    delivered TEXT, location TEXT);
+CREATE TABLE IF NOT EXISTS reminders (
+    key TEXT PRIMARY KEY, email TEXT NOT NULL REFERENCES emails (key));
+CREATE TABLE IF NOT EXISTS ratings (
+    unit TEXT NOT NULL, model_id TEXT NOT NULL, year INTEGER NOT NULL, level TEXT NOT NULL,
+    PRIMARY KEY (unit, model_id, year));
+CREATE TABLE IF NOT EXISTS written (
+    unit TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS consolidations (
+    year INTEGER PRIMARY KEY, location TEXT NOT NULL, built TEXT NOT NULL);
+"""
+
+
+def email_key(unit: str, cutoff: str, reminder: str) -> str:
+    return f"{unit}|{cutoff}|{reminder}"
+
+
+@dataclass(frozen=True)
+class Email:
+    key: str
+    unit: str
+    recipients: tuple[str, ...]
+    subject: str
+    message_id: str
+    message: bytes
+    status: str
+
+
+class State:
+    def __init__(self, path: Path, in_memory_copy: bool = False) -> None:
+        """Open the state at `path`; `in_memory_copy` (dry runs) opens a copy never saved."""
+        self.path = path
+        if in_memory_copy:
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            if path.exists():
+                source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                source.backup(self.db)
+                source.close()
+        else:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def record_run(self, job: str, today: str, summary: dict[str, object]) -> None:
+        self.db.execute(
+            "INSERT INTO runs (job, today, started, summary) VALUES (?, ?, ?, ?)",
+            (
+                job,
+                today,
+                datetime.now().isoformat(timespec="seconds"),
+                json.dumps(summary, ensure_ascii=False, default=str),
+            ),
+        )
+
+    # The ledger of emails: pending -> sent.
+    def has_email(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM emails WHERE key = ?", (key,)).fetchone() is not None
+
+    def reminder_sent(self, key: str) -> bool:
+        """Whether a message already carried this (unit, cutoff, reminder)."""
+        found = self.db.execute("SELECT 1 FROM reminders WHERE key = ?", (key,)).fetchone()
+        return found is not None
+
+    def add_email(
+        self,
+        key: str,
+        unit: str,
+        cutoff: str,
+        reminder: str,
+        recipients: tuple[str, ...],
+        subject: str,
+        message_id: str,
+        message: bytes,
+        covers: tuple[str, ...] = (),
+    ) -> bool:
+        """Queue a message once, with the reminder keys it carries; False if already queued."""
+        row = (
+            key,
+            unit,
+            cutoff,
+            reminder,
+            ";".join(recipients),
+            subject,
+            message_id,
+            message,
+            datetime.now().isoformat(timespec="seconds"),
+        )
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO emails (key, unit, cutoff, reminder, recipients, subject,"
+                " message_id, message, created, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " 'pending')",
+                row,
+            )
+            added = cursor.rowcount == 1
+            if added:
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO reminders VALUES (?, ?)", [(c, key) for c in covers]
+                )
+        return added
+
+    def pending_emails(self) -> Iterator[Email]:
+        rows = self.db.execute(
+            "SELECT key, unit, recipients, subject, message_id, message, status FROM emails"
+            " WHERE status = 'pending' ORDER BY created, key"
+        ).fetchall()
+        for key, unit, recipients, subject, message_id, message, status in rows:
+            yield Email(
+                key, unit, tuple(recipients.split(";")), subject, message_id, message, status
+            )
+
+    def mark_sent(self, key: str, location: str) -> None:
+        self.db.execute(
+            "UPDATE emails SET status = 'sent', delivered = ?, location = ? WHERE key = ?",
+            (datetime.now().isoformat(timespec="seconds"), location, key),
+        )
+
+    def email_statuses(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, status FROM emails").fetchall())
+
+    # Rating history: (13) is required from a model's second rated year on.
+    def rated_before(self, unit: str, year: int) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT model_id FROM ratings WHERE unit = ? AND year < ?", (unit, year)
+        )
+        return {model_id for (model_id,) in rows}
+
+    def save_ratings(self, unit: str, year: int, levels: dict[str, str]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM ratings WHERE unit = ? AND year = ?", (unit, year))
+            self.db.executemany(
+                "INSERT INTO ratings VALUES (?, ?, ?, ?)",
+                [(unit, m, year, level) for m, level in levels.items()],
+            )
+
+    # What was last written into a unit's Kết quả, so an unchanged result is not rewritten.
+    def fingerprint(self, unit: str) -> str | None:
+        row = self.db.execute("SELECT fingerprint FROM written WHERE unit = ?", (unit,)).fetchone()
+        return row[0] if row else None
+
+    def set_fingerprint(self, unit: str, fingerprint: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO written VALUES (?, ?, ?)",
+            (unit, fingerprint, datetime.now().isoformat(timespec="seconds")),
+        )
+
+    def consolidated(self, year: int) -> str | None:
+        row = self.db.execute(
+            "SELECT location FROM consolidations WHERE year = ?", (year,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_consolidated(self, year: int, location: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO consolidations VALUES (?, ?, ?)",
+            (year, location, datetime.now().isoformat(timespec="seconds")),
+        )

@@ -1,0 +1,341 @@
+"""Validate a unit's tabs into typed records, collecting every problem (never only the first).
+
+Input is what a backend reads: for each tab name, its rows as lists of cell values, the header
+row first. Output is `UnitData`: the records of the evaluation year and a `CellError` for every
+problem, each naming the tab, the A1 cell, the value found and how to fix it. No I/O here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from worker import cells
+from worker.cells import CellProblem
+from worker.layout import Column, Tab, load, normalize_header
+from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
+
+Rows = Sequence[Sequence[Any]]
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def show(value: object) -> str:
+    """A cell value as the unit would recognise it, shortened for messages."""
+    if isinstance(value, datetime | date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+@dataclass(frozen=True)
+class CellError:
+    tab: str
+    cell: str
+    code: str
+    value: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        found = f"'{self.value}' " if self.value else ""
+        return f"{self.tab}!{self.cell}: {found}{self.message} — {self.fix}"
+
+
+@dataclass
+class UnitData:
+    year: int
+    models: list[Model] = field(default_factory=list)
+    targets: dict[str, list[Target]] = field(default_factory=lambda: defaultdict(list))
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    dossiers: dict[str, Dossier] = field(default_factory=dict)
+    exemplars: list[Exemplar] = field(default_factory=list)
+    criteria: dict[str, list[Criterion]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[CellError] = field(default_factory=list)
+    # Errors that keep a model or exemplar from being rated this year, by ("models" or
+    # "exemplars", ID); and what could be read of every such row, to name it in the results.
+    blocking: dict[tuple[str, str], list[CellError]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    read_values: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    missing_tabs: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the spreadsheet row number (1-based)
+    values: dict[str, Any]
+    errors: tuple[CellError, ...]
+    cells: dict[str, str]  # column key -> A1 address in this row
+
+
+_PARSERS: dict[str, Callable[..., Any]] = {
+    "id": cells.parse_id,
+    "text": cells.clean_text,
+    "number": cells.parse_number,
+    "year": cells.parse_year,
+    "yesno": cells.parse_yesno,
+    "emails": cells.parse_emails,
+}
+
+
+def _parse(column: Column, value: object, today: date) -> Any:
+    if column.type == "date":
+        return cells.parse_date(value, today if column.past else None)
+    if column.type == "enum":
+        return cells.parse_enum(value, column.values)
+    parsed = _PARSERS[column.type](value)
+    if column.positive and parsed <= 0:
+        raise CellProblem("not_positive", "phải lớn hơn 0", f"nhập {column.header} lớn hơn 0")
+    if column.type == "number" and parsed < 0:
+        raise CellProblem("negative", "không được âm", f"nhập {column.header} từ 0 trở lên")
+    return parsed
+
+
+def find_tab(tabs: Mapping[str, Rows], name: str) -> Rows | None:
+    wanted = normalize_header(name)
+    return next((rows for title, rows in tabs.items() if normalize_header(title) == wanted), None)
+
+
+def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) -> list[Row]:
+    """Typed rows of one tab; appends every problem found to `errors`."""
+    if rows is None:
+        errors.append(
+            CellError(
+                tab.name,
+                "A1",
+                "missing_tab",
+                "",
+                f"không tìm thấy tab '{tab.name}'",
+                "thêm lại tab này theo mẫu (tên tab và dòng tiêu đề)",
+            )
+        )
+        return []
+    header = list(rows[0]) if rows else []
+    positions: dict[str, int] = {}
+    wanted = {normalize_header(c.header): c for c in tab.columns}
+    for index, title in enumerate(header):
+        column = wanted.get(normalize_header(title))
+        if column is None:
+            continue
+        if column.key in positions:
+            errors.append(
+                CellError(
+                    tab.name,
+                    f"{column_letter(index)}1",
+                    "duplicate_header",
+                    cells.clean_text(title),
+                    "tiêu đề cột bị lặp lại",
+                    "xóa hoặc đổi tên một trong hai cột trùng",
+                )
+            )
+        else:
+            positions[column.key] = index
+    absent = [c for c in tab.columns if c.key not in positions]
+    for column in absent:
+        errors.append(
+            CellError(
+                tab.name,
+                f"{column_letter(len(header))}1",
+                "missing_header",
+                "",
+                f"thiếu cột '{column.header}'",
+                f"thêm cột có tiêu đề '{column.header}' vào dòng 1",
+            )
+        )
+    if any(c.required for c in absent):
+        return []  # without a required column no row can be read
+    result = []
+    for offset, raw in enumerate(rows[1:]):
+        number = offset + 2
+        if all(cells.is_blank(v) for v in raw):
+            continue  # a blank row in the middle: skip it and read on
+        values: dict[str, Any] = {}
+        addresses: dict[str, str] = {}
+        row_errors = []
+        for column in tab.columns:
+            at = positions.get(column.key)
+            value = raw[at] if at is not None and at < len(raw) else None
+            cell = addresses[column.key] = f"{column_letter(at or 0)}{number}"
+            try:
+                cells.check_text(value)
+                if cells.is_blank(value) and column.type != "yesno":
+                    if column.required:
+                        raise CellProblem(
+                            "empty_required", "ô bắt buộc đang trống", f"nhập {column.header}"
+                        )
+                    values[column.key] = None
+                else:
+                    values[column.key] = _parse(column, value, today)
+            except CellProblem as problem:
+                values[column.key] = None
+                row_errors.append(
+                    CellError(
+                        tab.name, cell, problem.code, show(value), problem.message, problem.fix
+                    )
+                )
+        errors.extend(row_errors)
+        result.append(Row(number, values, tuple(row_errors), addresses))
+    return result
+
+
+def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
+    """Every row of a unit's tabs checked; the records of `year` returned with all errors."""
+    layout = load("unit")
+    data = UnitData(year)
+    read: dict[str, list[Row]] = {}
+    for tab in layout.tabs:
+        rows = find_tab(tabs, tab.name)
+        if rows is None:
+            data.missing_tabs.add(tab.key)
+        read[tab.key] = read_tab(tab, rows, today, data.errors)
+
+    def block(kind: str, entity: str | None, problems: Sequence[CellError]) -> None:
+        if entity and problems:
+            data.blocking[kind, entity].extend(problems)
+
+    def unique(tab_key: str, id_key: str, kind: str) -> dict[str, Row]:
+        tab = layout.tab(tab_key)
+        seen: dict[str, Row] = {}
+        for row in read[tab_key]:
+            entity = row.values[id_key]
+            if entity is None:
+                continue
+            if entity in seen:
+                error = CellError(
+                    tab.name,
+                    row.cells[id_key],
+                    "duplicate_id",
+                    entity,
+                    f"mã trùng với dòng {seen[entity].number}",
+                    "mỗi mã chỉ dùng cho một dòng; đổi mã hoặc xóa dòng trùng",
+                )
+                data.errors.append(error)
+                block(kind, entity, [error])
+            else:
+                seen[entity] = row
+            block(kind, entity, row.errors)
+        return seen
+
+    models = unique("models", "model_id", "models")
+    exemplars = unique("exemplars", "exemplar_id", "exemplars")
+    data.read_values.update({("models", e): r.values for e, r in models.items()})
+    data.read_values.update({("exemplars", e): r.values for e, r in exemplars.items()})
+
+    def belongs(tab_key: str, id_key: str, known: Mapping[str, Row]) -> list[Row]:
+        """Rows of `year` (or of unreadable year) whose ID is known; others reported."""
+        tab, kept = layout.tab(tab_key), []
+        kind = "models" if id_key == "model_id" else "exemplars"
+        owner = layout.tab(kind).name
+        for row in read[tab_key]:
+            entity = row.values[id_key]
+            if entity is not None and entity not in known:
+                data.errors.append(
+                    CellError(
+                        tab.name,
+                        row.cells[id_key],
+                        "unknown_id",
+                        entity,
+                        f"không có mã này trong tab {owner}",
+                        "sửa mã cho khớp hoặc thêm dòng tương ứng",
+                    )
+                )
+                continue
+            if row.values.get("year", year) in (year, None):
+                block(kind, entity, row.errors)
+                if not row.errors:
+                    kept.append(row)
+        return kept
+
+    for row in belongs("targets", "model_id", models):
+        v = row.values
+        data.targets[v["model_id"]].append(
+            Target(v["model_id"], v["year"], v["target"], v["planned"], v["achieved"])
+        )
+    assessment_rows: dict[str, Row] = {}
+    for row in belongs("assessments", "model_id", models):
+        entity = row.values["model_id"]
+        if entity in assessment_rows:
+            error = CellError(
+                layout.tab("assessments").name,
+                row.cells["model_id"],
+                "duplicate_id",
+                entity,
+                f"mô hình đã có dòng đánh giá năm {year} ở dòng {assessment_rows[entity].number}",
+                "giữ lại một dòng mỗi năm",
+            )
+            data.errors.append(error)
+            block("models", entity, [error])
+            continue
+        assessment_rows[entity] = row
+        ticks = {k: bool(v) for k, v in row.values.items() if k not in ("model_id", "year")}
+        data.assessments[entity] = Assessment(entity, year, ticks)
+    seen_dossiers = unique("dossiers", "model_id", "models")
+    for row in belongs("dossiers", "model_id", models):
+        entity = row.values["model_id"]
+        if seen_dossiers.get(entity) is row:
+            present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
+            data.dossiers[entity] = Dossier(entity, present)
+    for row in belongs("criteria", "exemplar_id", exemplars):
+        v = row.values
+        data.criteria[v["exemplar_id"]].append(
+            Criterion(v["exemplar_id"], v["year"], v["criterion"], v["met"])
+        )
+
+    for entity, row in models.items():
+        if ("models", entity) not in data.blocking:
+            v = row.values
+            data.models.append(
+                Model(
+                    entity,
+                    v["name"],
+                    v["field"],
+                    v["status"],
+                    v["decision_no"] or "",
+                    v["decision_date"],
+                    v["authority"] or "",
+                    v["end_date"],
+                    v["area"] or "",
+                )
+            )
+    exemplar_tab = layout.tab("exemplars")
+    for entity, row in exemplars.items():
+        if not data.criteria.get(entity) and "criteria" not in data.missing_tabs:
+            error = CellError(
+                exemplar_tab.name,
+                row.cells["exemplar_id"],
+                "no_criteria",
+                entity,
+                f"điển hình chưa có tiêu chí nào của năm {year}",
+                f"thêm các tiêu chí vào tab Tiêu chí điển hình với Năm đánh giá {year}",
+            )
+            data.errors.append(error)
+            block("exemplars", entity, [error])
+        if ("exemplars", entity) not in data.blocking:
+            v = row.values
+            data.exemplars.append(
+                Exemplar(
+                    entity,
+                    v["name"],
+                    v["kind"],
+                    v["status"],
+                    v["plan_date"],
+                    v["field"] or "",
+                    bool(v["disciplined"]),
+                    v["title"] or "",
+                )
+            )
+    return data

@@ -1,0 +1,193 @@
+"""The .xlsx adapter (openpyxl): read tabs as plain rows, write tabs safely and atomically.
+
+Text is always written as text: openpyxl turns a string starting with "=" into a formula unless
+the cell is told otherwise, and a unit's text must never become one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from worker.layout import Layout, Tab
+from worker.results import Grid
+
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
+TITLE_FONT = Font(bold=True, size=12)
+TEMPLATE_ROWS = 1000  # rows that get dropdowns and formats in a new sheet
+YESNO = ("Có", "Không")
+
+
+class WorkbookError(Exception):
+    """A workbook that cannot be read or written; the message is for the user."""
+
+
+def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
+    """Every tab's rows as cell values (formula results, not formulas), the header row first."""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise WorkbookError(f"không tìm thấy tệp {path.name}") from None
+    except PermissionError:
+        raise WorkbookError(f"không có quyền đọc tệp {path.name} (tệp đang bị khóa)") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise WorkbookError(f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx ({exc})") from None
+    try:
+        return {
+            ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets
+        }
+    finally:
+        wb.close()
+
+
+def put(cell: Any, value: Any) -> None:
+    """Write a value; text stays text even when it starts with '='."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+        if isinstance(value, date | datetime):
+            cell.number_format = "DD/MM/YYYY"
+
+
+def fill(ws: Worksheet, grid: Grid) -> None:
+    for r, row in enumerate(grid.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            put(ws.cell(r, c), value)
+        if r - 1 in grid.titles:
+            ws.cell(r, 1).font = TITLE_FONT
+        if r - 1 in grid.headers:
+            for c in range(1, len(row) + 1):
+                ws.cell(r, c).font = Font(bold=True)
+                ws.cell(r, c).fill = HEADER_FILL
+                ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+    for c, width in enumerate(grid.widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+
+
+def save_atomically(wb: Workbook, path: Path) -> None:
+    """Save beside the target, then rename: a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def replace_tab(path: Path, name: str, grid: Grid) -> None:
+    """Replace (or add) one tab of a workbook, protected; every other tab is left as it was."""
+    lock = path.with_name(f"~${path.name}")
+    if lock.exists():
+        raise WorkbookError(
+            f"tệp {path.name} đang được mở trong Excel ({lock.name}); "
+            "đóng tệp để lần sau ghi được Kết quả"
+        )
+    try:
+        wb = openpyxl.load_workbook(path)
+    except PermissionError:
+        raise WorkbookError(f"không có quyền ghi tệp {path.name}") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise WorkbookError(f"tệp {path.name} bị hỏng ({exc})") from None
+    index = len(wb.sheetnames)
+    if name in wb.sheetnames:
+        index = wb.sheetnames.index(name)
+        del wb[name]
+    ws = wb.create_sheet(name, index)
+    fill(ws, grid)
+    ws.protection.sheet = True  # only the worker writes here; units see, sort and copy
+    ws.freeze_panes = "A2"
+    try:
+        save_atomically(wb, path)
+    except PermissionError:
+        raise WorkbookError(f"không có quyền ghi tệp {path.name}") from None
+
+
+def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:
+    """A tab laid out from `sheet_templates/`: headers with hints, dropdowns, formats, widths."""
+    for c, column in enumerate(tab.columns, start=1):
+        cell = ws.cell(1, c)
+        put(cell, column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(column.hint, "mohinh", width=260, height=90)
+        letter = get_column_letter(c)
+        ws.column_dimensions[letter].width = column.width
+        span = f"{letter}2:{letter}{TEMPLATE_ROWS}"
+        options = column.values or (YESNO if column.type == "yesno" else ())
+        if options:
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(options) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error="Chọn một giá trị trong danh sách: " + ", ".join(options),
+            )
+            rule.add(span)
+            ws.add_data_validation(rule)
+        number_format = {"date": "DD/MM/YYYY", "id": "@", "text": "@"}.get(column.type)
+        if number_format:
+            for r in range(2, max(len(rows) + 2, 50)):
+                ws.cell(r, c).number_format = number_format
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            put(ws.cell(r, c), value)
+    ws.freeze_panes = "A2"
+
+
+def new_workbook() -> Workbook:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.worksheets[0])
+    return wb
+
+
+def bar_chart(
+    ws: Worksheet, title: str, rows: int, categories: int, first: int, last: int, anchor: str
+) -> None:
+    """A stacked bar chart of columns first..last (headers in row 1) by the `categories` column."""
+    if rows == 0:
+        return
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = title
+    chart.height, chart.width = max(7.5, 0.6 * rows + 3), 18
+    chart.add_data(
+        Reference(ws, min_col=first, max_col=last, min_row=1, max_row=rows + 1),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(ws, min_col=categories, min_row=2, max_row=rows + 1))
+    ws.add_chart(chart, anchor)
+
+
+def write_workbook(
+    path: Path, layout: Layout, rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+) -> None:
+    """A workbook with every tab of `layout`; `rows` gives, per tab key, rows by column key."""
+    wb = new_workbook()
+    for tab in layout.tabs:
+        ws = wb.create_sheet(tab.name)
+        data = (rows or {}).get(tab.key, ())
+        template_tab(ws, tab, [[row.get(c.key) for c in tab.columns] for row in data])
+    save_atomically(wb, path)
