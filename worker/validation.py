@@ -37,7 +37,7 @@ def show(value: object) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = "" if value is None else str(value)
+    text = cells.clean_text(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 

@@ -1,0 +1,281 @@
+"""Validation (SPEC §4): every problem is one record with tab, cell, value and fix."""
+
+from datetime import date, datetime
+from fractions import Fraction
+
+import pytest
+
+from tests.conftest import TODAY, as_tabs, good_unit
+from worker.evaluate import Unit, evaluate_unit
+from worker.validation import validate_unit
+
+UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
+
+
+def errors_of(rows: dict) -> list[str]:
+    return [str(e) for e in validate_unit(as_tabs(rows), 2026, TODAY).errors]
+
+
+def test_a_good_unit_has_no_error() -> None:
+    data = validate_unit(as_tabs(good_unit(3)), 2026, TODAY)
+    assert data.errors == []
+    assert [m.model_id for m in data.models] == ["MH-001", "MH-002", "MH-003"]
+
+
+def test_an_impossible_date_names_tab_cell_value_and_fix() -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "31/02/2026"
+    assert errors_of(rows) == [
+        "Mô hình!G2: '31/02/2026' không phải ngày hợp lệ — nhập theo "
+        "dạng dd/mm/yyyy, ví dụ 05/07/2025"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("5/7/2025", date(2025, 7, 5)),
+        ("05.07.2025", date(2025, 7, 5)),
+        ("2025-07-05", date(2025, 7, 5)),
+        (datetime(2025, 7, 5), date(2025, 7, 5)),
+        (45843, date(2025, 7, 5)),
+        (45843.0, date(2025, 7, 5)),
+    ],
+    ids=["text_day_first", "dotted", "iso", "excel_date_cell", "serial", "serial_float"],
+)
+def test_dates_are_read_day_first_in_every_accepted_form(value: object, read: date) -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = value
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.errors == []
+    assert data.models[0].decision_date == read
+
+
+@pytest.mark.parametrize("value", ["5/7/25", "07/2025", "July 5, 2025", "2025/07/05"])
+def test_ambiguous_dates_are_rejected(value: str) -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = value
+    assert [e.code for e in validate_unit(as_tabs(rows), 2026, TODAY).errors] == ["bad_date"]
+
+
+def test_a_date_in_the_future_is_an_error() -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "30/10/2026"
+    assert errors_of(rows) == [
+        "Mô hình!G2: '30/10/2026' ngày 30/10/2026 ở tương lai — kiểm tra "
+        "lại ngày; không nhập ngày chưa tới"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("1,5", Fraction(3, 2)),
+        ("90%", Fraction(90)),
+        ("1.000", Fraction(1000)),
+        (2.5, Fraction(5, 2)),
+        (" 12 ", Fraction(12)),
+    ],
+    ids=["decimal_comma", "percent", "thousands_dot", "float", "spaces"],
+)
+def test_numbers_written_as_text_are_read_exactly(value: object, read: Fraction) -> None:
+    rows = good_unit()
+    rows["targets"][0]["achieved"] = value
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.errors == []
+    assert data.targets["MH-001"][0].achieved == read
+
+
+def test_a_planned_value_of_zero_is_rejected() -> None:
+    rows = good_unit()
+    rows["targets"][0]["planned"] = 0
+    assert errors_of(rows) == ["Chỉ tiêu!E2: '0' phải lớn hơn 0 — nhập Kế hoạch lớn hơn 0"]
+
+
+@pytest.mark.parametrize("error", ["#REF!", "#N/A", "#DIV/0!"])
+def test_formula_errors_are_never_read_as_zero(error: str) -> None:
+    rows = good_unit()
+    rows["targets"][1]["achieved"] = error
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [str(e) for e in data.errors] == [
+        f"Chỉ tiêu!F3: '{error}' ô chứa lỗi công thức {error} — sửa công thức hoặc nhập giá trị "
+        "trực tiếp"
+    ]
+    assert data.models == []  # the model is not rated on a broken number
+
+
+def test_ids_stay_text() -> None:
+    rows = good_unit()
+    for tab in ("models", "targets", "assessments", "dossiers"):
+        for row in rows[tab]:
+            row["model_id"] = "007"
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [m.model_id for m in data.models] == ["007"]
+    assert len(data.targets["007"]) == 2
+
+
+def test_a_value_outside_the_list_names_the_closest_allowed_value() -> None:
+    rows = good_unit()
+    rows["models"][0]["field"] = "Kinh te"
+    assert errors_of(rows) == [
+        "Mô hình!D2: 'Kinh te' không có trong danh sách cho phép — chọn "
+        "một giá trị trong danh sách; có phải ý bạn là 'Kinh tế'?"
+    ]
+
+
+def test_an_empty_required_cell_is_reported() -> None:
+    rows = good_unit()
+    rows["models"][0]["name"] = "  "
+    assert errors_of(rows) == ["Mô hình!B2: ô bắt buộc đang trống — nhập Tên mô hình"]
+
+
+def test_duplicate_model_ids_are_reported_and_neither_is_rated() -> None:
+    rows = good_unit()
+    rows["models"].append(dict(rows["models"][0]))
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [str(e) for e in data.errors] == [
+        "Mô hình!A3: 'MH-001' mã trùng với dòng 2 — mỗi mã chỉ dùng cho một dòng; đổi mã hoặc "
+        "xóa dòng trùng"
+    ]
+    assert data.models == []
+
+
+def test_rows_pointing_to_an_unknown_id_are_reported() -> None:
+    rows = good_unit()
+    rows["targets"].append({**rows["targets"][0], "model_id": "MH-099"})
+    rows["criteria"].append({**rows["criteria"][0], "exemplar_id": "ĐH-99"})
+    assert errors_of(rows) == [
+        "Chỉ tiêu!A4: 'MH-099' không có mã này trong tab Mô hình — sửa mã cho khớp hoặc thêm "
+        "dòng tương ứng",
+        "Tiêu chí điển hình!A5: 'ĐH-99' không có mã này trong tab Điển hình — sửa mã cho khớp "
+        "hoặc thêm dòng tương ứng",
+    ]
+
+
+def test_blank_rows_in_the_middle_are_skipped_and_reading_continues() -> None:
+    tabs = as_tabs(good_unit(2))
+    tabs["Mô hình"].insert(2, [None, "", "  ", None])
+    tabs["Mô hình"].insert(2, [])
+    data = validate_unit(tabs, 2026, TODAY)
+    assert data.errors == []
+    assert [m.model_id for m in data.models] == ["MH-001", "MH-002"]
+
+
+def test_headers_are_matched_whatever_their_form() -> None:
+    import unicodedata
+
+    tabs = as_tabs(good_unit())
+    header = tabs["Mô hình"][0]
+    header[0] = unicodedata.normalize("NFD", "Mã mô hình")  # decomposed diacritics
+    header[1] = "  TÊN   MÔ\u00a0HÌNH "  # case, extra and non-breaking spaces
+    header[2] = "Phong\u200b trào"  # a zero-width space
+    data = validate_unit(tabs, 2026, TODAY)
+    assert data.errors == []
+    assert data.models[0].name == "Tổ tự quản thôn 1"
+
+
+def test_column_order_is_free_and_extra_columns_are_ignored() -> None:
+    tabs = as_tabs(good_unit())
+    tabs["Mô hình"] = [[*reversed(r), "thêm"] for r in tabs["Mô hình"]]
+    tabs["Mô hình"][0][-1] = "Cột riêng của đơn vị"
+    assert validate_unit(tabs, 2026, TODAY).errors == []
+
+
+def test_a_missing_tab_and_a_missing_header_are_reported() -> None:
+    tabs = as_tabs(good_unit())
+    del tabs["Hồ sơ"]
+    tabs["Mô hình"] = [r[:-1] for r in tabs["Mô hình"]]  # without Ghi chú
+    assert [str(e) for e in validate_unit(tabs, 2026, TODAY).errors] == [
+        "Mô hình!L1: thiếu cột 'Ghi chú' — thêm cột có tiêu đề 'Ghi chú' vào dòng 1",
+        "Hồ sơ!A1: không tìm thấy tab 'Hồ sơ' — thêm lại tab này theo mẫu (tên tab và dòng "
+        "tiêu đề)",
+    ]
+
+
+def test_a_duplicated_header_is_reported() -> None:
+    tabs = as_tabs(good_unit())
+    for row in tabs["Chỉ tiêu"]:
+        row.append(row[5])
+    errors = validate_unit(tabs, 2026, TODAY).errors
+    assert [(e.cell, e.code, e.value) for e in errors] == [("G1", "duplicate_header", "Thực hiện")]
+
+
+def test_an_over_long_cell_is_reported() -> None:
+    rows = good_unit()
+    rows["models"][0]["note"] = "x" * 50_001
+    assert [(e.cell, e.code) for e in validate_unit(as_tabs(rows), 2026, TODAY).errors] == [
+        ("L2", "too_long")
+    ]
+
+
+def test_an_exemplar_without_criteria_is_a_data_error() -> None:
+    rows = good_unit()
+    rows["criteria"] = []
+    assert errors_of(rows) == [
+        "Điển hình!A2: 'ĐH-01' điển hình chưa có tiêu chí nào của năm "
+        "2026 — thêm các tiêu chí vào tab Tiêu chí điển hình với Năm đánh "
+        "giá 2026"
+    ]
+
+
+def test_other_years_rows_are_not_this_years() -> None:
+    rows = good_unit()
+    rows["targets"].append({**rows["targets"][0], "year": 2025, "achieved": 0})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert len(data.targets["MH-001"]) == 2
+
+
+def test_every_error_is_collected_not_only_the_first() -> None:
+    rows = good_unit(2)
+    rows["models"][0]["decision_date"] = "31/02/2026"
+    rows["models"][1]["field"] = "?"
+    rows["targets"][0]["planned"] = "abc"
+    rows["assessments"][1]["directed"] = "có lẽ"
+    assert [e.cell for e in validate_unit(as_tabs(rows), 2026, TODAY).errors] == [
+        "G2",
+        "D3",
+        "E2",
+        "C3",
+    ]
+
+
+def test_a_row_with_errors_is_not_rated_and_says_so_while_the_others_are() -> None:
+    rows = good_unit(2)
+    rows["targets"][0]["achieved"] = "#N/A"
+    result = evaluate_unit(
+        UNIT, as_tabs(rows), 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio"
+    )
+    assert [(m.model.model_id, m.level) for m in result.models] == [
+        ("MH-001", "Chưa xếp loại"),
+        ("MH-002", "Tốt"),
+    ]
+    assert result.models[0].rating.reasons == (
+        "Dữ liệu có lỗi tại Chỉ tiêu!F2: sửa theo mục Lỗi dữ liệu rồi chờ lần cập nhật sau",
+    )
+    assert result.models[0].model.name == "Tổ tự quản thôn 1"
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("directed", True),
+        ("directed", "TRUE"),
+        ("directed", 1),
+        ("directed", "x"),
+        ("directed", "Có"),
+    ],
+)
+def test_yes_no_cells_accept_every_usual_form(cell: str, value: object) -> None:
+    rows = good_unit()
+    rows["assessments"][0][cell] = value
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.assessments["MH-001"].ticks[cell] is True
+
+
+@pytest.mark.parametrize("value", [False, "FALSE", 0, "", None, "Không"])
+def test_yes_no_cells_read_no_in_every_usual_form(value: object) -> None:
+    rows = good_unit()
+    rows["assessments"][0]["directed"] = value
+    assert (
+        validate_unit(as_tabs(rows), 2026, TODAY).assessments["MH-001"].ticks["directed"] is False
+    )
