@@ -10,9 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from worker.jobs import tables
-from worker.notifications import compose
-
 from worker.local import Chart
+from worker.notifications import compose
 from worker.state import email_key
 from worker.workspace import Workspace
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from worker.jobs import consolidate, deliver, remind, sync
-
 from worker.workspace import Workspace
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from worker.notifications import outbox
-
 from worker.state import Email
 from worker.workspace import Workspace
 

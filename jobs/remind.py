@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from worker.evaluate import UnitResult
 from worker.jobs.calendar import Cutoff
 from worker.jobs.tables import field_table
 from worker.notifications import compose
-
-from worker.evaluate import UnitResult
 from worker.state import email_key
 from worker.workspace import Evaluation, Workspace
 

@@ -16,10 +16,10 @@ from email.utils import format_datetime
 from typing import Any
 
 import jinja2
-from worker.jobs.calendar import Cutoff
 
 from worker import rules
 from worker.evaluate import UnitResult
+from worker.jobs.calendar import Cutoff
 
 _ENV = {
     kind: jinja2.Environment(

@@ -107,6 +107,11 @@ def _summary_sync(report: sync.SyncReport) -> None:
         f"Đơn vị: {len(outcomes)} đang hoạt động, {outcomes.count(sync.WRITTEN)} "
         f"cập nhật tab Kết quả, {outcomes.count(sync.UNCHANGED)} không đổi, "
         f"{report.failed} lỗi"
+        + (
+            f", {outcomes.count(sync.SKIPPED)} cần cập nhật (chạy thử: không ghi)"
+            if sync.SKIPPED in outcomes
+            else ""
+        )
     )
     for unit, problem in report.problems.items():
         click.echo(f"  ! {unit} {problem}")

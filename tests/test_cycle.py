@@ -1,0 +1,248 @@
+"""The annual cycle through the CLI on a workspace in tmp_path, with a pretend date."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import Result
+
+from tests.conftest import good_unit
+from worker.config import load_settings
+from worker.jobs.calendar import load_calendar
+
+Cli = Callable[..., Result]
+
+
+def outbox(root: Path) -> list[EmailMessage]:
+    return [
+        message_from_bytes(p.read_bytes(), policy=default)  # type: ignore[misc]
+        for p in sorted((root / "outbox").glob("*.eml"))
+    ]
+
+
+def reminders(root: Path) -> list[str]:
+    with sqlite3.connect(root / "state.sqlite") as db:
+        return sorted(k for (k,) in db.execute("SELECT key FROM reminders"))
+
+
+@pytest.fixture
+def province(workspace: Callable[..., Path]) -> Path:
+    return workspace(
+        ("U1", good_unit(2), "a@example.gov.vn; b@example.gov.vn"),
+        ("U2", good_unit(1), "c@example.gov.vn"),
+        ("U3", good_unit(1), ""),
+    )
+
+
+def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
+    province: Path, cli: Cli
+) -> None:
+    result = cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 0, result.output
+    messages = outbox(province)
+    assert sorted(m["To"] for m in messages) == [
+        "a@example.gov.vn, b@example.gov.vn",
+        "c@example.gov.vn",
+        "tinh@example.gov.vn",
+    ]
+    unit = next(m for m in messages if m["To"].startswith("a@"))
+    assert unit["Subject"] == (
+        "Nhắc hạn 05/11/2026: Công an xã U1 — còn 7 ngày (mô hình, điển hình năm 2026)"
+    )
+    assert "Thư: 3 thư đã ghi vào" in result.output
+    assert "chưa có email đầu mối: U3" in result.output
+
+
+def test_running_twice_the_same_day_sends_and_writes_nothing_twice(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    files = {p: p.read_bytes() for p in province.rglob("*.xlsx")}
+    again = cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    assert len(outbox(province)) == 3
+    assert "Thư: không có thư mới" in again.output
+    assert "0 cập nhật tab Kết quả, 3 không đổi" in again.output
+    assert {p: p.read_bytes() for p in province.rglob("*.xlsx")} == files
+
+
+def test_missed_reminders_are_superseded_not_sent_in_a_burst(province: Path, cli: Cli) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-10-22")
+    assert reminders(province) == ["TINH|2026-11-05|14", "U1|2026-11-05|14", "U2|2026-11-05|14"]
+    # down from 23/10 to 02/11: the 7-day reminder of 05/11 (29/10) is never sent
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-03")
+    keys = [k for k in reminders(province) if k.startswith("U1|")]
+    assert keys == ["U1|2026-11-05|14", "U1|2026-11-05|3", "U1|2026-11-10|7", "U1|2026-11-15|14"]
+    u1 = [m for m in outbox(province) if m["To"].startswith("a@")]
+    assert len(u1) == 2  # one digest per run, covering every cutoff ahead
+
+
+def test_a_reminder_carried_once_is_not_carried_again(province: Path, cli: Cli) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    cli("run", "--once", "--workspace", province, "--today", "2026-10-30")
+    assert len(outbox(province)) == 3  # 05/11 @ 7 and 10/11 @ 14 still the latest: nothing new
+
+
+def test_nothing_is_due_from_a_cutoff_day_on() -> None:
+    calendar = load_calendar()
+    assert [(c.day, d) for c, d in calendar.due_reminders(2026, date(2026, 11, 14))] == [(15, 1)]
+    assert calendar.due_reminders(2026, date(2026, 11, 15)) == []
+
+
+def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: Cli) -> None:
+    early = cli("run", "--once", "--workspace", province, "--today", "2026-11-15")
+    assert not (province / "reports" / "tong-hop-2026.xlsx").exists()
+    assert "Tổng hợp" not in early.output
+    first = cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    path = province / "reports" / "tong-hop-2026.xlsx"
+    assert f"Tổng hợp năm 2026: bảng tổng hợp {path}" in first.output
+    built = path.read_bytes()
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-20")
+    assert path.read_bytes() == built
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Tổng hợp đơn vị",
+        "Theo lĩnh vực",
+        "Danh sách mô hình",
+        "Điển hình",
+        "Đề xuất kết thúc",
+        "Đề xuất nhân rộng",
+        "Lỗi dữ liệu",
+    ]
+    assert len(wb["Theo lĩnh vực"]._charts) == 1
+    assert len(wb["Tổng hợp đơn vị"]._charts) == 1
+    sent = [m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]
+    assert len(sent) == 1
+    attachment = next(sent[0].iter_attachments())
+    assert attachment.get_filename() == "tong-hop-2026.xlsx"
+    assert attachment.get_content() == built
+
+
+def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")
+    units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=2)]
+    assert [(u[0], u[3], u[4], u[5], u[13]) for u in units] == [
+        ("U1", 2, 2, 2, "OK"),
+        ("U2", 1, 1, 1, "OK"),
+        ("U3", 1, 1, 1, "OK"),
+    ]
+    fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=2)]
+    assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 4]
+    assert fields[-1] == ["Tổng cộng", 4, 0, 0, 0, 0, 4]
+    replicate = list(wb["Đề xuất nhân rộng"].iter_rows(min_row=2, values_only=True))
+    assert len(replicate) == 4
+
+
+def test_before_16_november_consolidate_builds_a_marked_preview(province: Path, cli: Cli) -> None:
+    result = cli("consolidate", "--workspace", province, "--today", "2026-11-01")
+    preview = province / "reports" / "tong-hop-2026-xem-truoc.xlsx"
+    assert f"bản xem trước {preview}" in result.output
+    assert openpyxl.load_workbook(preview).properties.title.endswith("(BẢN XEM TRƯỚC)")
+    assert not (province / "reports" / "tong-hop-2026.xlsx").exists()
+    assert outbox(province) == []
+
+
+def test_unit_text_reaches_the_consolidated_workbook_as_text(
+    workspace: Callable[..., Path], cli: Cli
+) -> None:
+    rows = good_unit(1)
+    rows["models"][0]["name"] = '=IMPORTXML("http://x.invalid","//a")'
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
+    wb = openpyxl.load_workbook(root / "reports" / "tong-hop-2026.xlsx")
+    cell = wb["Danh sách mô hình"]["D2"]
+    assert (cell.value, cell.data_type) == ('=IMPORTXML("http://x.invalid","//a")', "s")
+
+
+def test_a_dry_run_writes_and_sends_nothing(province: Path, cli: Cli) -> None:
+    def files() -> dict[str, str]:
+        return {
+            str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in province.rglob("*")
+            if p.is_file()
+        }
+
+    before = files()
+    result = cli("run", "--once", "--workspace", province, "--today", "2026-10-29", "--dry-run")
+    assert result.exit_code == 0
+    assert "CHẠY THỬ" in result.output
+    assert "3 cần cập nhật (chạy thử: không ghi)" in result.output
+    assert "3 thư chờ gửi (chạy thử: không gửi)" in result.output
+    result = cli("run", "--once", "--workspace", province, "--today", "2026-11-16", "--dry-run")
+    assert "Tổng hợp năm 2026: bảng tổng hợp (chạy thử: không ghi)" in result.output
+    assert files() == before
+
+
+def test_an_unreadable_unit_is_reported_and_the_others_are_done(
+    workspace: Callable[..., Path], cli: Cli
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"), ("U2", None, "c@example.gov.vn"))
+    result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1
+    assert "! U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in result.output
+    assert "Kết quả" in openpyxl.load_workbook(root / "units" / "u1.xlsx").sheetnames
+    digest = next(m for m in outbox(root) if m["To"] == "c@example.gov.vn")
+    assert "KHÔNG ĐỌC ĐƯỢC BẢNG TÍNH" in digest.get_body(("plain",)).get_content()
+    province = next(m for m in outbox(root) if m["To"] == "tinh@example.gov.vn")
+    assert "- U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in (
+        province.get_body(("plain",)).get_content()
+    )
+
+
+def test_document_13_is_required_once_a_model_was_rated_in_an_earlier_year(
+    workspace: Callable[..., Path], cli: Cli
+) -> None:
+    rows = good_unit(1)
+    rows["dossiers"][0]["doc13"] = ""
+    rows["targets"] += [{**t, "year": 2025} for t in rows["targets"]]
+    rows["assessments"] += [{**a, "year": 2025} for a in rows["assessments"]]
+    rows["criteria"] += [{**c, "year": 2025} for c in rows["criteria"]]
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    cli("sync", "--workspace", root, "--today", "2025-11-10")  # year 2025: first rating, Tốt
+    result = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert "Tốt 0 · Khá 0 · Trung bình 0 · Yếu 1" in result.output
+    kq = openpyxl.load_workbook(root / "units" / "u1.xlsx")["Kết quả"]
+    row = next(r for r in kq.iter_rows(values_only=True) if r[0] == "MH-001")
+    assert row[8] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
+
+
+def test_bad_configuration_exits_2_naming_the_setting_and_the_file(
+    province: Path, cli: Cli
+) -> None:
+    config = province / "config.toml"
+    config.write_text(config.read_text("utf-8").replace('"mean_ratio"', '"median"'), "utf-8")
+    result = cli("sync", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 2
+    assert (
+        f"Lỗi cấu hình: Cấu hình [rules] completion_method = 'median' trong {config} không "
+        "hợp lệ: dùng 'mean_ratio' hoặc 'share_met'"
+    ) in result.output
+
+
+def test_a_folder_without_a_workspace_exits_2(tmp_path: Path, cli: Cli) -> None:
+    result = cli("run", "--once", "--workspace", tmp_path, "--today", "2026-10-29")
+    assert result.exit_code == 2
+    assert f"Không tìm thấy tệp cấu hình {tmp_path / 'config.toml'}" in result.output
+
+
+def test_init_never_overwrites_an_existing_folder(province: Path, cli: Cli) -> None:
+    before = (province / "registry.xlsx").read_bytes()
+    result = cli("init", province)
+    assert result.exit_code == 2
+    assert "đã có dữ liệu" in result.output
+    assert (province / "registry.xlsx").read_bytes() == before
+
+
+def test_the_evaluation_year_rolls_over_on_1_december(province: Path) -> None:
+    settings = load_settings(province)
+    assert settings.year(date(2026, 11, 30)) == 2026
+    assert settings.year(date(2026, 12, 1)) == 2027

@@ -1,0 +1,181 @@
+"""The local .xlsx backend: reads every tab, writes only Kết quả, atomically, text as text."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.conftest import TODAY, good_unit
+from worker.evaluate import Unit, evaluate_unit
+from worker.results import Grid, unit_grid
+from worker.xlsx import WorkbookError, read_tabs, replace_tab
+
+NOW = datetime(2026, 10, 29, 6, 30)
+EVIL = '=HYPERLINK("http://x.invalid","bấm")'
+
+
+def snapshot(path: Path, skip: str = "Kết quả") -> dict[str, Any]:
+    """Everything a unit sees in its own tabs: values, styles, validations, comments, widths."""
+    wb = openpyxl.load_workbook(path)
+    shot = {}
+    for ws in wb.worksheets:
+        if ws.title == skip:
+            continue
+        shot[ws.title] = {
+            "cells": [
+                (
+                    c.coordinate,
+                    c.value,
+                    c.data_type,
+                    c.number_format,
+                    c.font.b,
+                    c.fill.fgColor.rgb,
+                    c.comment.text if c.comment else None,
+                )
+                for row in ws.iter_rows()
+                for c in row
+            ],
+            "validations": sorted(
+                (str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation
+            ),
+            "widths": {k: d.width for k, d in ws.column_dimensions.items()},
+            "freeze": ws.freeze_panes,
+        }
+    return shot
+
+
+@pytest.fixture
+def unit_file(workspace: Callable[..., Path]) -> Path:
+    rows = good_unit(2)
+    rows["models"][1]["name"] = EVIL
+    rows["models"][0]["note"] = "=1+1"
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    return root / "units" / "u1.xlsx"
+
+
+def grid_for(path: Path) -> Grid:
+    unit = Unit("U1", "Công an xã U1", "Xã", "", (), str(path), True)
+    result = evaluate_unit(
+        unit, read_tabs(path), 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio"
+    )
+    return unit_grid(result, NOW)
+
+
+def test_writing_results_leaves_every_other_tab_as_it_was(unit_file: Path) -> None:
+    wb = openpyxl.load_workbook(unit_file)  # a unit's own touch: a formula in a spare column
+    wb["Mô hình"]["N2"] = "=LEN(B2)"
+    wb.save(unit_file)
+    before = snapshot(unit_file)
+    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    replace_tab(unit_file, "Kết quả", grid_for(unit_file))  # and again: replaced, not added
+    assert snapshot(unit_file) == before
+    wb = openpyxl.load_workbook(unit_file)
+    assert wb.sheetnames == [
+        "Mô hình",
+        "Chỉ tiêu",
+        "Đánh giá",
+        "Hồ sơ",
+        "Điển hình",
+        "Tiêu chí điển hình",
+        "Kết quả",
+    ]
+    assert wb["Mô hình"]["N2"].value == "=LEN(B2)"  # the unit's formula is still a formula
+    assert wb["Kết quả"].protection.sheet is True
+
+
+def test_results_name_each_model_and_the_time_of_the_update(unit_file: Path) -> None:
+    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    rows = read_tabs(unit_file)["Kết quả"]
+    assert rows[0][:4] == ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026]
+    models = [r for r in rows if r[0] in ("MH-001", "MH-002")]
+    assert [(r[0], r[3], r[4], r[5], r[6]) for r in models] == [
+        ("MH-001", "Có", 31, 100, "Tốt"),
+        ("MH-002", "Có", 31, 100, "Tốt"),
+    ]
+
+
+def test_unit_text_that_looks_like_a_formula_stays_text(unit_file: Path) -> None:
+    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    wb = openpyxl.load_workbook(unit_file)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == EVIL]
+    assert len(cells) == 2  # in Mô hình and in Kết quả
+    assert all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(unit_file) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert any("HYPERLINK" in s for s in sheets)
+    assert not any("<f>HYPERLINK" in s for s in sheets)
+
+
+def test_a_crash_while_saving_leaves_the_old_workbook_whole(
+    unit_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = unit_file.read_bytes()
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    assert unit_file.read_bytes() == before
+    assert not [p for p in unit_file.parent.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_a_workbook_open_in_excel_is_not_written(unit_file: Path) -> None:
+    (unit_file.parent / f"~${unit_file.name}").write_bytes(b"lock")
+    with pytest.raises(WorkbookError, match="đang được mở trong Excel"):
+        replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "không tìm thấy tệp u1.xlsx"),
+        (b"not a zip", "tệp u1.xlsx bị hỏng hoặc không phải tệp .xlsx"),
+    ],
+    ids=["missing", "corrupt"],
+)
+def test_an_unreadable_workbook_is_reported_in_vietnamese(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "u1.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(WorkbookError, match=message):
+        read_tabs(path)
+
+
+def test_a_workbook_that_cannot_be_opened_is_reported_as_locked(unit_file: Path) -> None:
+    # Root reads any file whatever its mode, so a folder in the file's place stands in for
+    # a file the system refuses to open.
+    unit_file.unlink()
+    unit_file.mkdir()
+    with pytest.raises(WorkbookError, match=r"u1\.xlsx"):
+        read_tabs(unit_file)
+
+
+def test_a_new_unit_workbook_has_dropdowns_frozen_headers_and_hints(
+    workspace: Callable[..., Path],
+) -> None:
+    root = workspace()
+    wb = openpyxl.load_workbook(root / "units" / "mau-bang-tinh-don-vi.xlsx")
+    models = wb["Mô hình"]
+    assert models.freeze_panes == "A2"
+    assert models["A1"].comment.text.startswith("Mã riêng của mô hình")
+    lists = {str(dv.sqref): dv.formula1 for dv in models.data_validations.dataValidation}
+    assert lists["D2:D1000"] == (
+        '"Kinh tế,Văn hóa - xã hội,Quốc phòng - an ninh,Xây dựng hệ thống chính trị"'
+    )
+    assert lists["J2:J1000"] == '"Đang hoạt động,Đã kết thúc"'
+    assessment = {
+        str(dv.sqref): dv.formula1 for dv in wb["Đánh giá"].data_validations.dataValidation
+    }
+    assert assessment["C2:C1000"] == '"Có,Không"'
+    assert models.column_dimensions["B"].width == 40
