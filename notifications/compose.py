@@ -31,6 +31,10 @@ _ENV = {
     )
     for kind in ("html", "txt")
 }
+# CPython's folding of long non-ASCII headers drops the space between two encoded words
+# ("Hàm Liêm" arrives as "HàmLiêm"). RFC 5322 allows lines up to 998 characters, and our
+# subjects are capped well below that, so headers are never folded.
+POLICY = default.clone(max_line_length=998)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -74,7 +78,7 @@ def assemble(
     now: datetime,
     attachment: tuple[str, bytes] | None = None,
 ) -> Draft:
-    msg = EmailMessage(policy=default)
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = header_text(subject, 150)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)

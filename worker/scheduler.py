@@ -6,14 +6,14 @@ due and not done, so the catch-up run at start-up after any downtime does what w
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
+import threading
 from datetime import datetime, tzinfo
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from worker.jobs import cycle
@@ -39,9 +39,10 @@ def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     return report
 
 
-def build(ws: Workspace, tz: tzinfo) -> BlockingScheduler:
-    scheduler = BlockingScheduler(
-        timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": DAY}
+def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone=tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": DAY},
     )
     at = ws.calendar.run_at
     scheduler.add_job(
@@ -60,18 +61,26 @@ def build(ws: Workspace, tz: tzinfo) -> BlockingScheduler:
 
 
 def serve(ws: Workspace, tz: tzinfo) -> int:
-    """Catch up now, then run daily until SIGTERM or Ctrl-C; returns the exit status."""
+    """Catch up now, then run daily until SIGTERM or Ctrl-C; returns the exit status.
+
+    The signal handler only sets an event: the main thread then lets the cycle under way
+    finish (its state is committed step by step) and shuts the scheduler down.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    scheduler = build(ws, tz)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    stop = threading.Event()
 
-    def stop(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         log.info("nhận tín hiệu %d: dừng sau việc đang làm", signum)
-        scheduler.shutdown(wait=False)
+        stop.set()
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     tick(ws, tz)
+    scheduler = build(ws, tz)
+    scheduler.start()
     log.info("mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal: stop quietly
-        scheduler.start()
+    stop.wait()
+    scheduler.shutdown(wait=True)
     log.info("mohinh đã dừng")
     return 0

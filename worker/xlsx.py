@@ -58,7 +58,9 @@ def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
 
 def put(cell: Any, value: Any) -> None:
     """Write a value; text stays text even when it starts with '='."""
-    if isinstance(value, str):
+    if value == "":
+        cell.value = None  # an empty cell, not an empty text
+    elif isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
     else:

@@ -1,0 +1,134 @@
+"""Docs that tests keep true, the demo province, and the daemon starting and stopping."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import openpyxl
+import pytest
+from click.testing import Result
+
+from tests.test_local_backend import snapshot
+from worker.cli import main
+from worker.scheduler import build
+from worker.workspace import Workspace
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+Cli = Callable[..., Result]
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    assert isinstance(main, click.Group)
+    for name, command in main.commands.items():
+        assert command.help, f"{name} has no help"
+        assert f"`mohinh {name}" in README, f"{name} is not in the README"
+
+
+def test_every_job_module_is_in_the_readme() -> None:
+    for module in ("sync", "remind", "consolidate", "deliver"):
+        assert f"`jobs/{module}.py`" in README
+        assert (ROOT / "jobs" / f"{module}.py").exists()
+
+
+def test_the_readme_first_screen_gives_exactly_two_commands() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block is not None
+    commands = [line for line in first_block.group(1).splitlines() if line.strip()]
+    assert [c.split("#")[0].strip() for c in commands] == ["make demo", "make test"]
+    assert README.index("```sh") < 1200  # on the first screen
+
+
+def test_python_dash_m_worker_is_the_same_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "worker", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "init" in done.stdout and "consolidate" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "tinh"
+    from click.testing import CliRunner
+
+    assert (
+        CliRunner().invoke(main, ["init", str(root), "--demo", "--today", "2026-10-29"]).exit_code
+        == 0
+    )
+    return root
+
+
+def test_the_demo_province_is_large_and_realistic(demo: Path) -> None:
+    registry = openpyxl.load_workbook(demo / "registry.xlsx")["Danh mục đơn vị"]
+    assert registry.max_row - 1 >= 10
+    models = sum(
+        openpyxl.load_workbook(p)["Mô hình"].max_row - 1 for p in (demo / "units").glob("*.xlsx")
+    )
+    assert models >= 100
+
+
+def test_the_demo_cycle_shows_every_kind_of_output_once(demo: Path, cli: Cli) -> None:
+    before = {p.name: snapshot(p) for p in (demo / "units").glob("*.xlsx")}
+    first = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
+    assert first.exit_code == 1  # one unit's workbook was never sent: reported, others done
+    assert "! CA-TP Công an huyện Tuy Phong: không tìm thấy tệp ca-tp.xlsx" in first.output
+    for level in ("Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"):
+        count = re.search(rf"{level} (\d+)", first.output)
+        assert count and int(count.group(1)) > 0, level
+    assert int(re.search(r"Lỗi dữ liệu: (\d+)", first.output).group(1)) >= 5  # type: ignore[union-attr]
+    # one digest per unit with coordinators (11 of 12 have them) and one for the province
+    assert len(list((demo / "outbox").glob("*.eml"))) == 12
+    for path in (demo / "units").glob("*.xlsx"):
+        assert "Kết quả" in openpyxl.load_workbook(path).sheetnames
+        assert snapshot(path) == before[path.name]
+    again = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
+    assert "Thư: không có thư mới" in again.output
+    assert len(list((demo / "outbox").glob("*.eml"))) == 12
+    cli("run", "--once", "--workspace", demo, "--today", "2026-11-16")
+    report = openpyxl.load_workbook(demo / "reports" / "tong-hop-2026.xlsx")
+    assert len(report["Danh sách mô hình"]["A"]) - 1 >= 100
+    assert report["Đề xuất kết thúc"].max_row > 1
+    assert report["Lỗi dữ liệu"].max_row > 5
+
+
+def test_the_scheduler_is_set_up_on_purpose(demo: Path) -> None:
+    with Workspace(demo) as ws:
+        scheduler = build(ws, ZoneInfo("Asia/Ho_Chi_Minh"))
+        scheduler.start(paused=True)
+        (job,) = scheduler.get_jobs()
+        scheduler.shutdown()
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 24 * 3600)
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("6", "30")
+    assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
+
+
+def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None:
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "worker", "run", "--workspace", str(demo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert daemon.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = daemon.stdout.readline()
+        lines.append(line)
+        if "mohinh chạy nền" in line or not line:
+            break
+    daemon.send_signal(signal.SIGTERM)
+    out, _ = daemon.communicate(timeout=30)
+    log = "".join(lines) + out
+    assert daemon.returncode == 0, log
+    assert "chu kỳ" in log and "mohinh chạy nền: mỗi ngày lúc 06:30" in log
+    assert "mohinh đã dừng" in log
