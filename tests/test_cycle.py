@@ -246,3 +246,37 @@ def test_the_evaluation_year_rolls_over_on_1_december(province: Path) -> None:
     settings = load_settings(province)
     assert settings.year(date(2026, 11, 30)) == 2026
     assert settings.year(date(2026, 12, 1)) == 2027
+
+
+def test_a_year_left_unrated_does_not_count_as_a_rated_year(tmp_path: Path) -> None:
+    from worker.state import State
+
+    state = State(tmp_path / "state.sqlite")
+    state.save_ratings("U1", 2024, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
+    state.save_ratings("U1", 2026, {"MH-003": "Tốt"})
+    assert state.rated_before("U1", 2026) == {"MH-002"}
+    assert state.rated_before("U2", 2026) == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "31/02",
+            "Cấu hình [rules] rollover_date = '31/02' trong {} không hợp lệ: nhập ngày/tháng "
+            "dạng dd/mm, ví dụ 31/10",
+        ),
+        (
+            "15/01",
+            "Cấu hình [rules] rollover_date trong {} phải từ 01/11 đến 31/12 (sau khi kỳ đánh "
+            "giá kết thúc ngày 31/10)",
+        ),
+    ],
+    ids=["impossible", "before_the_period_ends"],
+)
+def test_a_bad_rollover_date_is_refused(province: Path, cli: Cli, value: str, message: str) -> None:
+    config = province / "config.toml"
+    config.write_text(config.read_text("utf-8").replace('"01/12"', f'"{value}"'), "utf-8")
+    result = cli("sync", "--workspace", province)
+    assert result.exit_code == 2
+    assert message.format(config) in result.output

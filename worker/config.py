@@ -94,6 +94,12 @@ def load_settings(root: Path) -> Settings:
         sender = parse_emails(get("mail", "sender"))
     except CellProblem as problem:
         raise ConfigError(f"Cấu hình email trong {path}: {problem.message}") from None
+    rollover = _month_day(get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path)
+    if rollover < (11, 1):
+        raise ConfigError(
+            f"Cấu hình [rules] rollover_date trong {path} phải từ 01/11 đến 31/12 "
+            "(sau khi kỳ đánh giá kết thúc ngày 31/10)"
+        )
     calendar = raw.get("workspace", {}).get("calendar")
     return Settings(
         path=path,
@@ -106,9 +112,7 @@ def load_settings(root: Path) -> Settings:
         reference_day=_month_day(
             get("rules", "reference_date", "31/10"), "[rules] reference_date", path
         ),
-        rollover_day=_month_day(
-            get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path
-        ),
+        rollover_day=rollover,
         calendar=str(calendar) if calendar else None,
     )
 

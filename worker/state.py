@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from worker.rules import UNRATED
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, job TEXT NOT NULL, today TEXT NOT NULL,
@@ -146,8 +148,10 @@ class State:
 
     # Rating history: (13) is required from a model's second rated year on.
     def rated_before(self, unit: str, year: int) -> set[str]:
+        """Models of `unit` that received a rating (not "Chưa xếp loại") in a year before."""
         rows = self.db.execute(
-            "SELECT DISTINCT model_id FROM ratings WHERE unit = ? AND year < ?", (unit, year)
+            "SELECT DISTINCT model_id FROM ratings WHERE unit = ? AND year < ? AND level != ?",
+            (unit, year, UNRATED),
         )
         return {model_id for (model_id,) in rows}
 
