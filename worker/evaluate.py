@@ -133,20 +133,12 @@ def evaluate_unit(
         if v is None:
             continue  # rows pointing to an ID the unit does not have: reported as errors only
         if kind == "models":
-            model = Model(entity, v["name"] or "", v["field"] or "", v["status"] or "")
-            result.models.append(
-                ModelResult(model, None, rules.Rating(rules.UNRATED, (_blocked_reason(errors),)))
-            )
+            rating = rules.Rating(rules.UNRATED, (_blocked_reason(errors),))
+            result.models.append(ModelResult(Model.from_values(v), None, rating))
         else:
-            exemplar = Exemplar(
-                entity,
-                v["name"] or "",
-                v["kind"] or "",
-                v["status"] or "",
-                v["plan_date"] or date.min,
-                v["field"] or "",
+            result.exemplars.append(
+                ExemplarOutcome(Exemplar.from_values(v), None, _blocked_reason(errors))
             )
-            result.exemplars.append(ExemplarOutcome(exemplar, None, _blocked_reason(errors)))
     for exemplar in data.exemplars:
         criteria = data.criteria.get(exemplar.exemplar_id, [])
         result.exemplars.append(

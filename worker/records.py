@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 ACTIVE = "Đang hoạt động"
 ENDED = "Đã kết thúc"
@@ -23,6 +25,21 @@ class Model:
     authority: str = ""
     end_date: date | None = None
     area: str = ""
+
+    @classmethod
+    def from_values(cls, v: Mapping[str, Any]) -> Model:
+        """From a row of the tab Mô hình as read (column key -> value, None when empty)."""
+        return cls(
+            v["model_id"],
+            v["name"] or "",
+            v["field"] or "",
+            v["status"] or "",
+            v["decision_no"] or "",
+            v["decision_date"],
+            v["authority"] or "",
+            v["end_date"],
+            v["area"] or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,20 @@ class Exemplar:
     field: str = ""
     disciplined: bool = False
     title: str = ""
+
+    @classmethod
+    def from_values(cls, v: Mapping[str, Any]) -> Exemplar:
+        """From a row of the tab Điển hình as read; a missing plan date reads as date.min."""
+        return cls(
+            v["exemplar_id"],
+            v["name"] or "",
+            v["kind"] or "",
+            v["status"] or "",
+            v["plan_date"] or date.min,
+            v["field"] or "",
+            bool(v["disciplined"]),
+            v["title"] or "",
+        )
 
 
 @dataclass(frozen=True)

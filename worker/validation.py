@@ -295,22 +295,11 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
             Criterion(v["exemplar_id"], v["year"], v["criterion"], v["met"])
         )
 
-    for entity, row in models.items():
-        if ("models", entity) not in data.blocking:
-            v = row.values
-            data.models.append(
-                Model(
-                    entity,
-                    v["name"],
-                    v["field"],
-                    v["status"],
-                    v["decision_no"] or "",
-                    v["decision_date"],
-                    v["authority"] or "",
-                    v["end_date"],
-                    v["area"] or "",
-                )
-            )
+    data.models = [
+        Model.from_values(row.values)
+        for entity, row in models.items()
+        if ("models", entity) not in data.blocking
+    ]
     exemplar_tab = layout.tab("exemplars")
     for entity, row in exemplars.items():
         if not data.criteria.get(entity) and "criteria" not in data.missing_tabs:
@@ -324,18 +313,9 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
             )
             data.errors.append(error)
             block("exemplars", entity, [error])
-        if ("exemplars", entity) not in data.blocking:
-            v = row.values
-            data.exemplars.append(
-                Exemplar(
-                    entity,
-                    v["name"],
-                    v["kind"],
-                    v["status"],
-                    v["plan_date"],
-                    v["field"] or "",
-                    bool(v["disciplined"]),
-                    v["title"] or "",
-                )
-            )
+    data.exemplars = [
+        Exemplar.from_values(row.values)
+        for entity, row in exemplars.items()
+        if ("exemplars", entity) not in data.blocking
+    ]
     return data
