@@ -31,6 +31,7 @@ class Calendar:
     reminder_days: tuple[int, ...]
     consolidation: tuple[int, int]  # month, day
     run_at: time
+    retry_minutes: int = 60  # how often the daemon retries deliveries between daily runs
 
     def consolidation_day(self, year: int) -> date:
         return date(year, *self.consolidation)
@@ -97,12 +98,19 @@ def parse_calendar(text: str, source: str) -> Calendar:
             f"Lịch {source}, dòng {_line_of(text, 'run_at')}: run_at = "
             f"'{run_at}' không hợp lệ — nhập giờ dạng HH:MM, ví dụ 06:30"
         ) from None
+    retry = raw.get("retry_minutes", 60)
+    if not isinstance(retry, int) or not 5 <= retry <= 24 * 60:
+        raise CalendarError(
+            f"Lịch {source}, dòng {_line_of(text, 'retry_minutes')}: "
+            f"retry_minutes = {retry} không hợp lệ — nhập số phút từ 5 đến 1440"
+        )
     return Calendar(
         str(raw.get("name", source)),
         tuple(sorted(cutoffs, key=lambda c: (c.month, c.day))),
         tuple(sorted(set(days), reverse=True)),
         month_day(raw.get("consolidation", "16/11"), "consolidation"),
         at,
+        retry,
     )
 
 

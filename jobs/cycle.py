@@ -25,4 +25,4 @@ def run_once(ws: Workspace, today: date, now: datetime) -> CycleReport:
     synced = sync.run(ws, today, now)
     reminded = remind.run(ws, today, now)
     built = consolidate.run(ws, today, now) if consolidate.is_due(ws, today) else None
-    return CycleReport(synced, reminded, built, deliver.run(ws, today))
+    return CycleReport(synced, reminded, built, deliver.run(ws, today, now))

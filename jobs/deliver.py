@@ -1,33 +1,69 @@
-"""deliver: hand every pending message of the ledger over; here, as files in outbox/."""
+"""deliver: hand over every message the ledger holds as due; by SMTP, or as files in outbox/.
+
+Each message is claimed before it is sent, so two runs never send it both; every outcome is
+recorded: sent (with any refused address), retry after a backoff, failed, or uncertain.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from worker.notifications import outbox
-from worker.state import Email
+from worker.notifications.smtp import ServerUnavailable, Session, TransportError
+from worker.state import FAILED, RETRY, SENT, UNCERTAIN, Email
 from worker.workspace import Workspace
 
 
 @dataclass
 class DeliverReport:
-    delivered: list[str] = field(default_factory=list)  # where each message went
-    pending: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)  # status -> messages
+    delivered: list[str] = field(default_factory=list)  # where each sent message went
+    due: int = 0
+    unavailable: str = ""  # why the mail server could not be reached
 
 
-def deliver_one(ws: Workspace, email: Email) -> str:
-    """Deliver one message and mark it sent; returns where it went."""
-    path = outbox.deliver(ws.outbox, email)
-    ws.state.mark_sent(email.key, str(path))
-    return str(path)
+def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datetime) -> str:
+    """Claim, send and settle one message; returns its new status ("" if another run had it)."""
+    if not ws.state.claim(email.key):
+        return ""
+    if session is None:
+        location = str(outbox.deliver(ws.outbox, email))
+        ws.state.settle(email.key, SENT, now, location=location)
+        return SENT
+    try:
+        refused = session.send(ws.settings.sender, email.recipients, email.message)
+    except TransportError as exc:
+        status = UNCERTAIN if exc.uncertain else FAILED if exc.permanent else RETRY
+        ws.state.settle(email.key, status, now, error=str(exc))
+        return status
+    location = f"smtp://{session.settings.host}"
+    ws.state.settle(email.key, SENT, now, refused=refused, location=location)
+    return SENT
 
 
-def run(ws: Workspace, today: date) -> DeliverReport:
-    pending = list(ws.state.pending_emails())
-    report = DeliverReport(pending=len(pending))
+def run(ws: Workspace, today: date, now: datetime) -> DeliverReport:
     if ws.dry_run:
-        return report
-    report.delivered = [deliver_one(ws, email) for email in pending]
-    ws.state.record_run("deliver", today.isoformat(), {"delivered": len(report.delivered)})
+        return DeliverReport(due=len(ws.state.due_emails(now)))
+    ws.state.recover_interrupted()
+    due = ws.state.due_emails(now)
+    report = DeliverReport(due=len(due))
+    session = Session(ws.settings.smtp) if ws.settings.smtp else None
+    try:
+        for email in due:
+            if ws.stopping():
+                break
+            if session is not None:
+                session.open()  # before the claim: a server that is down costs no attempt
+            status = deliver_one(ws, email, session, now)
+            report.outcomes[status] += 1
+            if status == SENT:
+                report.delivered.append(email.key)
+    except ServerUnavailable as exc:
+        report.unavailable = str(exc)
+    finally:
+        if session is not None:
+            session.close()
+    ws.state.record_run("deliver", today.isoformat(), dict(report.outcomes))
     return report

@@ -53,6 +53,8 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
     evaluation = ws.evaluate(today)
     report = SyncReport(evaluation.year)
     for result in evaluation.units:
+        if ws.stopping():
+            break
         outcome, detail = sync_unit(ws, result, now)
         report.outcomes[result.unit.unit_id] = outcome
         if outcome == FAILED:

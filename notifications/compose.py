@@ -7,6 +7,7 @@ the default policy refuses a line break in any header.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -90,6 +91,17 @@ def assemble(
         filename, data = attachment
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
     return Draft(key, tuple(recipients), msg["Subject"], msg)
+
+
+def render_parts(draft: Draft) -> tuple[str, str]:
+    """The plain-text and HTML bodies of a built message."""
+    parts = [draft.message.get_body((kind,)) for kind in ("plain", "html")]
+    return tuple(str(p.get_content()) if p else "" for p in parts)  # type: ignore[return-value]
+
+
+def safe_name(text: str) -> str:
+    """Text fit for a file name: letters, digits, - and _ only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "thu"
 
 
 def cutoff_lines(due: Sequence[tuple[Cutoff, int]], year: int, today: date) -> list[dict]:

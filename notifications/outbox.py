@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
+from worker.notifications.compose import safe_name
 from worker.state import Email
 
 
 def eml_name(email: Email) -> str:
-    unit = re.sub(r"[^A-Za-z0-9_-]+", "-", email.unit).strip("-") or "thu"
-    return f"{unit}-{hashlib.sha256(email.key.encode()).hexdigest()[:12]}.eml"
+    return f"{safe_name(email.unit)}-{hashlib.sha256(email.key.encode()).hexdigest()[:12]}.eml"
 
 
 def deliver(outbox: Path, email: Email) -> Path:

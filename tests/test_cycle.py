@@ -58,7 +58,7 @@ def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
     assert unit["Subject"] == (
         "Nhắc hạn 05/11/2026: Công an xã U1 — còn 7 ngày (mô hình, điển hình năm 2026)"
     )
-    assert "Thư: 3 thư đã ghi vào" in result.output
+    assert f"Thư ({province / 'outbox'}): 3 đã gửi" in result.output
     assert "chưa có email đầu mối: U3" in result.output
 
 

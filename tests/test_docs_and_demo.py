@@ -103,12 +103,14 @@ def test_the_scheduler_is_set_up_on_purpose(demo: Path) -> None:
     with Workspace(demo) as ws:
         scheduler = build(ws, ZoneInfo("Asia/Ho_Chi_Minh"))
         scheduler.start(paused=True)
-        (job,) = scheduler.get_jobs()
+        cycle, retry = scheduler.get_job("cycle"), scheduler.get_job("deliver")
         scheduler.shutdown()
-    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 24 * 3600)
-    fields = {f.name: str(f) for f in job.trigger.fields}
+    for job in (cycle, retry):
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 24 * 3600)
+        assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
+    fields = {f.name: str(f) for f in cycle.trigger.fields}
     assert (fields["hour"], fields["minute"]) == ("6", "30")
-    assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
+    assert retry.trigger.interval.total_seconds() == 3600
 
 
 def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None:

@@ -1,7 +1,8 @@
 """The `mohinh` command (also `python -m worker`). Only this module and the scheduler read the
 clock; every job gets `today` and `now` from here.
 
-Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration.
+Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration,
+3 another worker holds the workspace (this one did nothing).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from worker.config import ConfigError
 from worker.evaluate import Unit
 from worker.jobs import consolidate, cycle, deliver, remind, sync
 from worker.scaffold import init_workspace
-from worker.workspace import Workspace
+from worker.workspace import Workspace, WorkspaceBusy
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-OK, SOME_FAILED, BAD_CONFIG = 0, 1, 2
+OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
 
 
 def progress(units: list[Unit]) -> Iterator[Unit]:
@@ -73,6 +74,9 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
         except ConfigError as exc:
             click.echo(f"Lỗi cấu hình: {exc}", err=True)
             sys.exit(BAD_CONFIG)
+        except WorkspaceBusy as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(BUSY)
 
     return wrapper
 
@@ -136,12 +140,22 @@ def _summary_remind(report: remind.RemindReport) -> None:
 
 
 def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
+    where = f"máy chủ {ws.settings.smtp.host}" if ws.settings.smtp else str(ws.outbox)
     if ws.dry_run:
-        click.echo(f"Thư: {report.pending} thư chờ gửi (chạy thử: không gửi)")
-    elif report.delivered:
-        click.echo(f"Thư: {len(report.delivered)} thư đã ghi vào {ws.outbox}")
-    else:
+        click.echo(f"Thư: {report.due} thư chờ gửi (chạy thử: không gửi)")
+    elif not report.due:
         click.echo("Thư: không có thư mới")
+    else:
+        names = {
+            "sent": "đã gửi",
+            "retry": "sẽ thử lại",
+            "failed": "lỗi, không gửi được",
+            "uncertain": "chưa chắc đã đến",
+        }
+        parts = [f"{n} {names[s]}" for s, n in report.outcomes.items() if s in names]
+        click.echo(f"Thư ({where}): " + (", ".join(parts) or "chưa gửi được thư nào"))
+    if report.unavailable:
+        click.echo(f"  ! {report.unavailable}: thư còn lại sẽ được gửi ở lần chạy sau")
 
 
 def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
@@ -168,6 +182,60 @@ def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     _summary_deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
     return SOME_FAILED if report.sync.failed else OK
+
+
+@main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
+@common
+def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
+    from worker.scheduler import next_runs
+
+    click.echo(f"Lịch: {ws.calendar.name}")
+    for name, when in next_runs(ws, TZ):
+        click.echo(f"  {when:%d/%m/%Y %H:%M}  {name}")
+    year = ws.settings.year(today)
+    for cutoff in ws.calendar.cutoffs:
+        days = ", ".join(str(d) for d in ws.calendar.reminder_days)
+        click.echo(f"  hạn {cutoff.on(year):%d/%m/%Y}: {cutoff.what} (nhắc trước {days} ngày)")
+    click.echo(f"  tổng hợp từ {ws.calendar.consolidation_day(year):%d/%m/%Y}")
+    return OK
+
+
+@main.command(help="Xem trước thư nhắc của một đơn vị (UNIT: mã đơn vị): in ra và ghi tệp HTML.")
+@click.argument("unit")
+@common
+def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
+    from worker.notifications import compose
+
+    evaluation = ws.evaluate(today)
+    result = next((r for r in evaluation.units if r.unit.unit_id == unit), None)
+    if result is None:
+        known = ", ".join(r.unit.unit_id for r in evaluation.units)
+        click.echo(
+            f"Không có đơn vị '{unit}' đang hoạt động trong danh mục; các mã: {known}", err=True
+        )
+        return BAD_CONFIG
+    due = (
+        ws.calendar.due_reminders(evaluation.year, today)
+        or [
+            (c, (c.on(evaluation.year) - today).days)
+            for c in ws.calendar.cutoffs
+            if c.on(evaluation.year) > today
+        ][:1]
+    )
+    if not due:
+        click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
+        return OK
+    draft = compose.unit_digest(
+        "xem-truoc", ws.settings.sender, ws.settings.province, result, due, today, now
+    )
+    text, html = compose.render_parts(draft)
+    click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")
+    path = ws.root / "outbox" / f"xem-truoc-{compose.safe_name(unit)}.html"
+    if not ws.dry_run:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(html, "utf-8")
+        click.echo(f"Bản HTML: {path}")
+    return OK
 
 
 @main.command(name="sync", help="Đọc, kiểm tra, xếp loại và ghi tab Kết quả cho mọi đơn vị.")
@@ -197,5 +265,5 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
 @main.command(name="deliver", help="Gửi các thư đang chờ (ở đây: ghi tệp .eml vào outbox/).")
 @common
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
-    _summary_deliver(deliver.run(ws, today), ws)
+    _summary_deliver(deliver.run(ws, today, now), ws)
     return OK

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from worker.cells import CellProblem, parse_emails
+from worker.notifications.smtp import SmtpSettings
 
 CONFIG_FILE = "config.toml"
 METHODS = ("mean_ratio", "share_met")
@@ -33,6 +34,7 @@ class Settings:
     reference_day: tuple[int, int] = (10, 31)  # R = this month/day of year Y
     rollover_day: tuple[int, int] = (12, 1)  # from this day of year Y on, work on Y + 1
     calendar: str | None = None  # a calendar file instead of the default of jobs/
+    smtp: SmtpSettings | None = None  # None: messages are written to outbox/ as .eml files
 
     @property
     def root(self) -> Path:
@@ -101,6 +103,7 @@ def load_settings(root: Path) -> Settings:
             "(sau khi kỳ đánh giá kết thúc ngày 31/10)"
         )
     calendar = raw.get("workspace", {}).get("calendar")
+    smtp = _smtp(raw.get("mail", {}), path)
     return Settings(
         path=path,
         province=str(get("province", "name")),
@@ -114,6 +117,39 @@ def load_settings(root: Path) -> Settings:
         ),
         rollover_day=rollover,
         calendar=str(calendar) if calendar else None,
+        smtp=smtp,
+    )
+
+
+def _smtp(mail: dict[str, object], path: Path) -> SmtpSettings | None:
+    if not mail.get("smtp_host"):
+        return None
+    security = str(mail.get("security", "starttls"))
+    if security not in ("starttls", "ssl", "none"):
+        raise ConfigError(
+            f"Cấu hình [mail] security = '{security}' trong {path} không hợp lệ: "
+            "dùng 'starttls', 'ssl' hoặc 'none'"
+        )
+    try:
+        port, timeout = int(str(mail.get("smtp_port", 587))), float(str(mail.get("timeout", 30)))
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"Cấu hình [mail] smtp_port hoặc timeout trong {path} phải là số"
+        ) from None
+    secret_file = mail.get("password_file")
+    if secret_file and not (path.parent / str(secret_file)).is_file():
+        raise ConfigError(
+            f"Cấu hình [mail] password_file = '{secret_file}' trong {path}: không tìm thấy tệp"
+        )
+    return SmtpSettings(
+        host=str(mail["smtp_host"]),
+        port=port,
+        security=security,
+        username=str(mail.get("username", "")),
+        password=str(mail.get("password", "")),
+        password_file=path.parent / str(secret_file) if secret_file else None,
+        password_env=str(mail.get("password_env", "MOHINH_SMTP_PASSWORD")),
+        timeout=timeout,
     )
 
 
@@ -138,4 +174,11 @@ rollover_date = "01/12"          # từ ngày này chuyển sang năm đánh gi�
 
 [mail]
 sender = "{sender}"
+# Không có smtp_host: mỗi thư được ghi thành một tệp .eml trong outbox/.
+# smtp_host = "smtp.example.gov.vn"
+# smtp_port = 587
+# security = "starttls"              # starttls | ssl | none
+# username = "mohinh@example.gov.vn"
+# password_file = "mat-khau-smtp.txt" # hoặc biến môi trường MOHINH_SMTP_PASSWORD
+# timeout = 30                        # giây
 '''

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 from datetime import datetime, tzinfo
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from worker.jobs import cycle
+from worker.jobs import cycle, deliver
 from worker.workspace import Workspace
 
 log = logging.getLogger("mohinh")
@@ -24,22 +24,38 @@ DAY = 24 * 3600
 
 
 def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
-    """One cycle on a freshly opened workspace (the configuration may have changed)."""
+    """The daily cycle on a freshly opened workspace (the configuration may have changed)."""
     now = datetime.now(tz)
-    with Workspace(ws.root) as fresh:
+    with Workspace(ws.root, lock=False, stop=ws.stop) as fresh:  # `ws` holds the lock
         report = cycle.run_once(fresh, now.date(), now)
     log.info(
-        "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, %d thư đã gửi",
+        "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, thư: %s",
         now.date().isoformat(),
         len(report.sync.outcomes),
         report.sync.failed,
         len(report.remind.queued),
-        len(report.deliver.delivered),
+        dict(report.deliver.outcomes) or "không có",
     )
     return report
 
 
+def retry_deliveries(ws: Workspace, tz: tzinfo) -> deliver.DeliverReport:
+    """Between daily cycles: send what a failed delivery left due."""
+    now = datetime.now(tz)
+    with Workspace(ws.root, lock=False, stop=ws.stop) as fresh:
+        report = deliver.run(fresh, now.date(), now)
+    if report.due:
+        log.info(
+            "gửi lại thư %s: %s %s",
+            now.isoformat(timespec="minutes"),
+            dict(report.outcomes),
+            report.unavailable,
+        )
+    return report
+
+
 def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
+    """The jobs and their times, from the workspace's calendar."""
     scheduler = BackgroundScheduler(
         timezone=tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": DAY},
@@ -50,7 +66,14 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
         CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
         args=(ws, tz),
         id="cycle",
-        name="Chu kỳ hằng ngày",
+        name="Chu kỳ hằng ngày: đồng bộ, nhắc hạn, tổng hợp, gửi thư",
+    )
+    scheduler.add_job(
+        retry_deliveries,
+        IntervalTrigger(minutes=ws.calendar.retry_minutes, timezone=tz),
+        args=(ws, tz),
+        id="deliver",
+        name="Gửi lại thư chưa gửi được",
     )
 
     def on_error(event: JobExecutionEvent) -> None:
@@ -60,19 +83,28 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     return scheduler
 
 
-def serve(ws: Workspace, tz: tzinfo) -> int:
-    """Catch up now, then run daily until SIGTERM or Ctrl-C; returns the exit status.
+def next_runs(ws: Workspace, tz: tzinfo) -> list[tuple[str, datetime]]:
+    """Each job's name and next run time, as the daemon would schedule them now."""
+    scheduler = build(ws, tz)
+    scheduler.start(paused=True)
+    try:
+        return [(job.name, job.next_run_time) for job in scheduler.get_jobs()]
+    finally:
+        scheduler.shutdown(wait=False)
 
-    The signal handler only sets an event: the main thread then lets the cycle under way
-    finish (its state is committed step by step) and shuts the scheduler down.
+
+def serve(ws: Workspace, tz: tzinfo) -> int:
+    """Catch up now, then run on schedule until SIGTERM or Ctrl-C; returns the exit status.
+
+    The signal handler only sets the workspace's stop event: the job under way finishes the
+    unit it is on (state is committed step by step), then the scheduler shuts down.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("nhận tín hiệu %d: dừng sau việc đang làm", signum)
-        stop.set()
+        log.info("nhận tín hiệu %d: dừng sau đơn vị đang xử lý", signum)
+        ws.stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -80,7 +112,7 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
     scheduler = build(ws, tz)
     scheduler.start()
     log.info("mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz)
-    stop.wait()
+    ws.stop.wait()
     scheduler.shutdown(wait=True)
     log.info("mohinh đã dừng")
     return 0

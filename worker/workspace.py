@@ -6,6 +6,9 @@ in-memory copy of the state and tells the jobs to write and send nothing.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +23,13 @@ from worker.xlsx import WorkbookError
 
 Progress = Callable[[list[Unit]], Iterable[Unit]]
 STATE_FILE = "state.sqlite"
+LOCK_FILE = ".mohinh.lock"
+
+
+class WorkspaceBusy(Exception):
+    """Another worker holds the workspace; the message is for the user."""
+
+
 OUTBOX, REPORTS = "outbox", "reports"
 
 
@@ -38,10 +48,21 @@ class Evaluation:
 
 
 class Workspace:
-    def __init__(self, root: Path, dry_run: bool = False, progress: Progress = _no_progress):
+    """Opened with `with`: a real run holds the workspace's lock until it closes."""
+
+    def __init__(
+        self,
+        root: Path,
+        dry_run: bool = False,
+        progress: Progress = _no_progress,
+        lock: bool = True,
+        stop: threading.Event | None = None,
+    ):
         self.root = root
         self.dry_run = dry_run
         self.progress = progress
+        self.stop = stop or threading.Event()
+        self._lock_fd: int | None = None
         self.settings: Settings = load_settings(root)
         calendar_path = root / self.settings.calendar if self.settings.calendar else None
         try:
@@ -49,11 +70,35 @@ class Workspace:
         except CalendarError as exc:
             raise ConfigError(str(exc)) from None
         self.backend = LocalBackend(self.settings)
+        if lock and not dry_run:
+            self._lock()
         self.state = State(root / STATE_FILE, in_memory_copy=dry_run)
         self._evaluations: dict[date, Evaluation] = {}
 
+    def _lock(self) -> None:
+        """One worker per workspace: a second one stops here, before reading or sending."""
+        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WorkspaceBusy(
+                f"Thư mục làm việc {self.root} đang được một tiến trình mohinh "
+                "khác sử dụng: lần chạy này dừng, không ghi và không gửi gì"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_fd = fd
+
+    def stopping(self) -> bool:
+        """Whether a stop was asked for: jobs finish the unit under way, then return."""
+        return self.stop.is_set()
+
     def close(self) -> None:
         self.state.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -77,6 +122,8 @@ class Workspace:
         units, errors = read_registry(self.backend.read_registry())
         results = []
         for unit in self.progress([u for u in units if u.active]):
+            if self.stopping():
+                break
             try:
                 tabs = self.backend.read_unit(unit)
             except WorkbookError as exc:
