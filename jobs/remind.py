@@ -78,6 +78,7 @@ def remind_province(
         field_table(evaluation.units).values.tolist(),
         today,
         now,
+        ws.state.delivery_problems(),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

@@ -7,6 +7,7 @@ the default policy refuses a line break in any header.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,7 +159,9 @@ def province_digest(
     table: list[list[object]],
     today: date,
     now: datetime,
+    undelivered: Sequence[Any] = (),
 ) -> Draft:
+    """The province staff's digest; `undelivered` lists the ledger's delivery problems."""
     cutoffs = cutoff_lines(due, evaluation.year, today)
     subject = (
         f"Nhắc hạn {cutoffs[0]['date']}: tổng hợp {header_text(province)} — còn "
@@ -167,6 +170,7 @@ def province_digest(
     units = evaluation.units
     text, html = render(
         "province_digest",
+        undelivered=[_problem(e) for e in undelivered],
         province=province,
         evaluation=evaluation,
         cutoffs=cutoffs,
@@ -179,6 +183,18 @@ def province_digest(
         registry_errors=evaluation.registry_errors,
     )
     return assemble(key, sender, staff, subject, text, html, now)
+
+
+def _problem(email: Any) -> str:
+    """One line on a message that did not fully reach its recipients."""
+    refused = json.loads(email.refused)
+    if email.status == "failed":
+        what = f"không gửi được ({email.last_error})"
+    elif email.status == "uncertain":
+        what = f"chưa chắc đã đến ({email.last_error})"
+    else:
+        what = "bị từ chối: " + "; ".join(f"{a} ({r})" for a, r in refused.items())
+    return f"{email.unit} — {email.subject}: {what}"
 
 
 def consolidation_email(

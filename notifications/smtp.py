@@ -95,6 +95,7 @@ class Session:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo_or_helo_if_needed()  # mail() does not greet by itself, sendmail() would
             if s.username:
                 smtp.login(s.username, s.secret())
         except smtplib.SMTPAuthenticationError as exc:

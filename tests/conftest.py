@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,3 +132,84 @@ def cli() -> Callable[..., Result]:
         return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+class MailHandler:
+    """An aiosmtpd handler that records what it accepts and misbehaves on demand."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[tuple[str, ...], bytes]] = []
+        self.refuse: set[str] = set()  # addresses answered 550 at RCPT
+        self.data_reply: str | None = None  # e.g. "451 ..." instead of accepting
+        self.delay = 0.0  # seconds before answering the final "."
+        self.drop_after: int | None = None  # drop the connection after this many messages
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Không có hộp thư này"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        if self.data_reply:
+            return self.data_reply
+        self.received.append((tuple(envelope.rcpt_tos), envelope.original_content))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            self.drop_after = None
+            server.transport.close()  # lost between the final "." and the 250
+        return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        from email import message_from_bytes
+
+        return [message_from_bytes(m)["Message-ID"] for _, m in self.received]
+
+
+class MailServer:
+    """A real SMTP server on loopback that can go down and come back on the same port."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:  # Controller(port=0) cannot work: pick a free port
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.handler = MailHandler()
+        self.controller: Any = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()  # a stopped controller cannot restart: a new one each time
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def config(self, timeout: float = 2) -> str:
+        return (
+            f'smtp_host = "127.0.0.1"\nsmtp_port = {self.port}\nsecurity = "none"\n'
+            f"timeout = {timeout}\n"
+        )
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def use_smtp(root: Path, server: MailServer, timeout: float = 2) -> None:
+    config = root / "config.toml"
+    text = config.read_text("utf-8").replace("[mail]\n", "[mail]\n" + server.config(timeout))
+    config.write_text(text, "utf-8")
