@@ -114,12 +114,26 @@ def parse_calendar(text: str, source: str) -> Calendar:
     )
 
 
-def load_calendar(path: Path | None = None) -> Calendar:
-    """The calendar at `path`, or the default one shipped in `jobs/calendar.toml`."""
-    if path is None:
+def shipped() -> list[str]:
+    """The names of the calendars shipped in jobs/calendars/."""
+    folder = resources.files("worker.jobs").joinpath("calendars")
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+
+
+def load_calendar(name: str | None = None, root: Path | None = None) -> Calendar:
+    """The default calendar, a shipped one by name, or a file (relative to `root`)."""
+    if name is None:
         text = resources.files("worker.jobs").joinpath("calendar.toml").read_text("utf-8")
         return parse_calendar(text, "calendar.toml")
+    if name in shipped():
+        text = resources.files("worker.jobs").joinpath(f"calendars/{name}.toml").read_text("utf-8")
+        return parse_calendar(text, f"{name}.toml")
+    path = (root or Path(".")) / name
     try:
         return parse_calendar(path.read_text("utf-8"), str(path))
     except OSError as exc:
-        raise CalendarError(f"Không đọc được lịch {path}: {exc.strerror}") from None
+        raise CalendarError(
+            f"Không đọc được lịch {path}: {exc.strerror}; lịch có sẵn: {', '.join(shipped())}"
+        ) from None

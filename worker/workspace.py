@@ -64,9 +64,8 @@ class Workspace:
         self.stop = stop or threading.Event()
         self._lock_fd: int | None = None
         self.settings: Settings = load_settings(root)
-        calendar_path = root / self.settings.calendar if self.settings.calendar else None
         try:
-            self.calendar: Calendar = load_calendar(calendar_path)
+            self.calendar: Calendar = load_calendar(self.settings.calendar, root)
         except CalendarError as exc:
             raise ConfigError(str(exc)) from None
         self.backend = LocalBackend(self.settings)
