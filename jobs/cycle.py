@@ -22,7 +22,10 @@ class CycleReport:
 
 
 def run_once(ws: Workspace, today: date, now: datetime) -> CycleReport:
+    """Every job due; after a stop request, nothing past the units already read."""
     synced = sync.run(ws, today, now)
+    if ws.stopping():
+        return CycleReport(synced, remind.RemindReport(), None, deliver.DeliverReport())
     reminded = remind.run(ws, today, now)
     built = consolidate.run(ws, today, now) if consolidate.is_due(ws, today) else None
     return CycleReport(synced, reminded, built, deliver.run(ws, today, now))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -280,3 +280,29 @@ def test_a_bad_rollover_date_is_refused(province: Path, cli: Cli, value: str, me
     result = cli("sync", "--workspace", province)
     assert result.exit_code == 2
     assert message.format(config) in result.output
+
+
+def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
+    workspace: Callable[..., Path],
+) -> None:
+    from datetime import datetime
+
+    from worker.evaluate import Unit
+    from worker.jobs import cycle
+    from worker.workspace import Workspace
+
+    root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 4)])
+    holder: list[Workspace] = []
+
+    def stop_after_first(units: list[Unit]) -> Iterator[Unit]:
+        for unit in units:
+            yield unit
+            holder[0].stop.set()  # SIGTERM arrives while the first unit is being read
+
+    with Workspace(root, progress=stop_after_first) as ws:
+        holder.append(ws)
+        report = cycle.run_once(ws, date(2026, 10, 29), datetime(2026, 10, 29, 6, 30))
+    assert list(report.sync.outcomes) == ["U1"]
+    assert report.deliver.outcomes == {}
+    assert "Kết quả" in openpyxl.load_workbook(root / "units" / "u1.xlsx").sheetnames
+    assert "Kết quả" not in openpyxl.load_workbook(root / "units" / "u2.xlsx").sheetnames

@@ -93,8 +93,17 @@ def next_runs(ws: Workspace, tz: tzinfo) -> list[tuple[str, datetime]]:
         scheduler.shutdown(wait=False)
 
 
+def start(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
+    """Catch up on whatever is due now, then schedule the jobs; returns the running scheduler."""
+    tick(ws, tz)
+    scheduler = build(ws, tz)
+    scheduler.start()
+    log.info("mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz)
+    return scheduler
+
+
 def serve(ws: Workspace, tz: tzinfo) -> int:
-    """Catch up now, then run on schedule until SIGTERM or Ctrl-C; returns the exit status.
+    """Run until SIGTERM or Ctrl-C; returns the exit status.
 
     The signal handler only sets the workspace's stop event: the job under way finishes the
     unit it is on (state is committed step by step), then the scheduler shuts down.
@@ -108,10 +117,7 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    tick(ws, tz)
-    scheduler = build(ws, tz)
-    scheduler.start()
-    log.info("mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz)
+    scheduler = start(ws, tz)
     ws.stop.wait()
     scheduler.shutdown(wait=True)
     log.info("mohinh đã dừng")
