@@ -134,3 +134,25 @@ def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None
     assert daemon.returncode == 0, log
     assert "chu kỳ" in log and "mohinh chạy nền: mỗi ngày lúc 06:30" in log
     assert "mohinh đã dừng" in log
+
+
+def test_preview_prints_a_units_digest_and_writes_its_html(demo: Path, cli: Cli) -> None:
+    result = cli("preview", "CA-HL", "--workspace", demo, "--today", "2026-10-20")
+    assert result.exit_code == 0
+    assert "Tiêu đề: Nhắc hạn 05/11/2026: Công an xã Hàm Liêm — còn 16 ngày" in result.output
+    assert "Gửi tới: ca.hamliem@example.gov.vn" in result.output
+    assert "- Mô hình!G3: '31/02/2026' không phải ngày hợp lệ" in result.output
+    html = (demo / "outbox" / "xem-truoc-CA-HL.html").read_text("utf-8")
+    assert html.startswith("<!doctype html>") and "Công an xã Hàm Liêm" in html
+    unknown = cli("preview", "XYZ", "--workspace", demo, "--today", "2026-10-20")
+    assert unknown.exit_code == 2
+    assert "Không có đơn vị 'XYZ' đang hoạt động trong danh mục; các mã: CA-PT" in unknown.output
+
+
+def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
+    result = cli("jobs", "--workspace", demo, "--today", "2026-10-20")
+    assert result.exit_code == 0
+    assert "Lịch: Hướng dẫn 163/HD-BCĐ" in result.output
+    assert re.search(r"\d\d/\d\d/\d{4} 06:30  Chu kỳ hằng ngày: đồng bộ, nhắc hạn", result.output)
+    assert "Gửi lại thư chưa gửi được" in result.output
+    assert "hạn 05/11/2026: Ban Chỉ đạo mô hình gửi báo cáo" in result.output

@@ -234,3 +234,49 @@ def test_the_password_comes_from_the_environment_and_is_never_printed(
             assert "bi-mat-123" not in text and "sai-mat-khau" not in text
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_is_used_and_the_certificate_verified(
+    workspace: Callable[..., Path], cli: Cli, security: str
+) -> None:
+    import ssl
+
+    import trustme
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import MailHandler
+
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    handler, port = MailHandler(), MailServer().port
+    options: dict[str, Any] = (
+        {"tls_context": server_tls, "require_starttls": True}
+        if security == "starttls"
+        else {"ssl_context": server_tls}
+    )
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+        config = root / "config.toml"
+        settings = (
+            f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsecurity = "{security}"\ntimeout = 5\n'
+        )
+        config.write_text(
+            config.read_text("utf-8").replace("[mail]\n", "[mail]\n" + settings), "utf-8"
+        )
+        untrusted = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.output  # never sent without checking
+        assert handler.received == []
+        ca.cert_pem.write_to_path(str(root / "ca.pem"))
+        config.write_text(
+            config.read_text("utf-8").replace("timeout = 5\n", 'timeout = 5\nca_file = "ca.pem"\n'),
+            "utf-8",
+        )
+        trusted = cli("deliver", "--workspace", root, "--today", "2026-10-29")
+        assert "2 đã gửi" in trusted.output
+        assert len(handler.received) == 2
+    finally:
+        controller.stop()

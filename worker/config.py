@@ -136,18 +136,22 @@ def _smtp(mail: dict[str, object], path: Path) -> SmtpSettings | None:
         raise ConfigError(
             f"Cấu hình [mail] smtp_port hoặc timeout trong {path} phải là số"
         ) from None
-    secret_file = mail.get("password_file")
-    if secret_file and not (path.parent / str(secret_file)).is_file():
-        raise ConfigError(
-            f"Cấu hình [mail] password_file = '{secret_file}' trong {path}: không tìm thấy tệp"
-        )
+    files = {}
+    for setting in ("password_file", "ca_file"):
+        value = mail.get(setting)
+        if value and not (path.parent / str(value)).is_file():
+            raise ConfigError(
+                f"Cấu hình [mail] {setting} = '{value}' trong {path}: không tìm thấy tệp"
+            )
+        files[setting] = path.parent / str(value) if value else None
     return SmtpSettings(
         host=str(mail["smtp_host"]),
         port=port,
         security=security,
         username=str(mail.get("username", "")),
         password=str(mail.get("password", "")),
-        password_file=path.parent / str(secret_file) if secret_file else None,
+        password_file=files["password_file"],
+        ca_file=files["ca_file"],
         password_env=str(mail.get("password_env", "MOHINH_SMTP_PASSWORD")),
         timeout=timeout,
     )
@@ -181,4 +185,5 @@ sender = "{sender}"
 # username = "mohinh@example.gov.vn"
 # password_file = "mat-khau-smtp.txt" # hoặc biến môi trường MOHINH_SMTP_PASSWORD
 # timeout = 30                        # giây
+# ca_file = "ca.pem"                  # chứng chỉ CA riêng của máy chủ thư (nếu có)
 '''
