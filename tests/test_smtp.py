@@ -280,3 +280,33 @@ def test_tls_is_used_and_the_certificate_verified(
         assert len(handler.received) == 2
     finally:
         controller.stop()
+
+
+def test_two_workers_started_together_send_each_message_once(
+    province: Path, mail_server: MailServer
+) -> None:
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "worker",
+        "run",
+        "--once",
+        "--workspace",
+        str(province),
+        "--today",
+        "2026-10-29",
+    ]
+    workers = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    outputs = [w.communicate(timeout=120)[0] for w in workers]
+    codes = sorted(w.returncode for w in workers)
+    assert codes in ([0, 3], [0, 0]), outputs  # the second waits for none: it stops at once
+    if codes == [0, 3]:
+        assert any("đang được một tiến trình mohinh khác sử dụng" in o for o in outputs)
+    ids = mail_server.handler.message_ids()
+    assert len(ids) == 3 and len(set(ids)) == 3
