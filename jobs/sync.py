@@ -36,8 +36,8 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
         result.unit.unit_id, result.year, {m.model.model_id: m.level for m in result.models}
     )
     grid = unit_grid(result, now)
-    mark = fingerprint(grid)
-    if result.has_results_tab and ws.state.fingerprint(result.unit.unit_id) == mark:
+    # Compared with what the tab holds now: a tab someone edited is written again.
+    if result.results_now is not None and fingerprint(result.results_now) == fingerprint(grid.rows):
         return UNCHANGED, ""
     if ws.dry_run:
         return SKIPPED, ""
@@ -45,7 +45,6 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
         where = ws.backend.write_results(result.unit, grid)
     except WorkbookError as exc:
         return FAILED, str(exc)
-    ws.state.set_fingerprint(result.unit.unit_id, mark)
     return WRITTEN, where
 
 

@@ -179,3 +179,19 @@ def test_a_new_unit_workbook_has_dropdowns_frozen_headers_and_hints(
     }
     assert assessment["C2:C1000"] == '"Có,Không"'
     assert models.column_dimensions["B"].width == 40
+
+
+def test_a_results_tab_someone_edited_is_written_again(
+    workspace: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    cli("sync", "--workspace", root, "--today", "2026-10-29")
+    path = root / "units" / "u1.xlsx"
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Kết quả"].iter_rows() if r[0].value == "MH-001")
+    row[6].value = "Tốt lắm"  # the protection was lifted and a rating "corrected" by hand
+    wb.save(path)
+    again = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert "1 cập nhật tab Kết quả, 0 không đổi" in again.output
+    rows = read_tabs(path)["Kết quả"]
+    assert next(r for r in rows if r[0] == "MH-001")[6] == "Tốt"

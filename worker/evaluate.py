@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from worker import rules
 from worker.layout import load
@@ -91,7 +92,7 @@ class UnitResult:
     models: list[ModelResult] = field(default_factory=list)
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
-    has_results_tab: bool = False
+    results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
 
     @property
     def readable(self) -> bool:
@@ -125,7 +126,8 @@ def evaluate_unit(
     data = validate_unit(tabs, year, today)
     result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
     results_tab = load("unit").results_tab
-    result.has_results_tab = find_tab(tabs, results_tab or "") is not None
+    existing = find_tab(tabs, results_tab or "")
+    result.results_now = [list(row) for row in existing] if existing is not None else None
     for model in data.models:
         result.models.append(_rate_model(model, data, reference, rated_before, method))
     for (kind, entity), errors in data.blocking.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,7 +91,21 @@ def unit_grid(result: UnitResult, now: datetime) -> Grid:
     return grid
 
 
-def fingerprint(grid: Grid) -> str:
-    """What the tab says, less its time stamp: equal fingerprints need no rewrite."""
-    body = json.dumps(grid.rows[1:], ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+def _cell_text(value: object) -> str:
+    """A cell as text, alike whichever backend read it: 31, 31.0 and "31" are the same."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def fingerprint(rows: Sequence[Sequence[object]]) -> str:
+    """What a Kết quả tab says, less its time stamp (row 1) and trailing blanks."""
+    body = [[_cell_text(v) for v in row] for row in rows[1:]]
+    for row in body:
+        while row and row[-1] == "":
+            row.pop()
+    while body and not body[-1]:
+        body.pop()
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()

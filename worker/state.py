@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from worker.rules import UNRATED
 
@@ -34,8 +35,8 @@ CREATE TABLE IF NOT EXISTS reminders (
 CREATE TABLE IF NOT EXISTS ratings (
     unit TEXT NOT NULL, model_id TEXT NOT NULL, year INTEGER NOT NULL, level TEXT NOT NULL,
     PRIMARY KEY (unit, model_id, year));
-CREATE TABLE IF NOT EXISTS written (
-    unit TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sheets (
+    unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS consolidations (
     year INTEGER PRIMARY KEY, location TEXT NOT NULL, built TEXT NOT NULL);
 """
@@ -245,16 +246,23 @@ class State:
                 [(unit, m, year, level) for m, level in levels.items()],
             )
 
-    # What was last written into a unit's Kết quả, so an unchanged result is not rewritten.
-    def fingerprint(self, unit: str) -> str | None:
-        row = self.db.execute("SELECT fingerprint FROM written WHERE unit = ?", (unit,)).fetchone()
-        return row[0] if row else None
+    # What a remote unit sheet held at a version (Google: its Drive modifiedTime), so that an
+    # unchanged sheet costs no request.
+    def cached_sheet(self, unit: str, version: str) -> dict[str, list[list[Any]]] | None:
+        row = self.db.execute(
+            "SELECT tabs FROM sheets WHERE unit = ? AND version = ?", (unit, version)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
-    def set_fingerprint(self, unit: str, fingerprint: str) -> None:
+    def cache_sheet(self, unit: str, version: str, tabs: dict[str, list[list[Any]]]) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO written VALUES (?, ?, ?)",
-            (unit, fingerprint, datetime.now().isoformat(timespec="seconds")),
+            "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
+            (unit, version, json.dumps(tabs, ensure_ascii=False)),
         )
+
+    def set_version(self, unit: str, version: str) -> None:
+        """After our own write: the sheet now has this version and still says what we read."""
+        self.db.execute("UPDATE sheets SET version = ? WHERE unit = ?", (version, unit))
 
     def consolidated(self, year: int) -> str | None:
         row = self.db.execute(

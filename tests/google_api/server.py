@@ -1,0 +1,566 @@
+"""An in-process Sheets v4 + Drive v3 server on loopback, for the Google backend's tests.
+
+It implements what the backend uses, keeps spreadsheets in memory, issues OAuth tokens for
+google-auth's real JWT flow, counts calls per API method, answers 429 / 500 / slowly on
+demand, and checks every request and response against the official API descriptions
+(`discovery.py`): `violations` must stay empty.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.google_api import discovery
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+EPOCH = date(1899, 12, 30)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Sheet:
+    sheet_id: int
+    title: str
+    cells: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    protected: list[dict[str, Any]] = field(default_factory=list)
+    frozen_rows: int = 0
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    widths: dict[int, int] = field(default_factory=dict)
+
+    def size(self) -> tuple[int, int]:
+        rows = max((r for r, _ in self.cells), default=-1) + 1
+        cols = max((c for _, c in self.cells), default=-1) + 1
+        return max(rows, 1000), max(cols, 26)
+
+
+@dataclass
+class Spreadsheet:
+    key: str
+    title: str
+    sheets: list[Sheet] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    modified: str = ""
+    shared: list[dict[str, Any]] = field(default_factory=list)
+
+    def sheet(self, sheet_id: int) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.sheet_id == sheet_id:
+                return sheet
+        raise ApiError(400, f"No grid with id: {sheet_id}")
+
+    def by_title(self, title: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.title == title:
+                return sheet
+        raise ApiError(400, f"Unable to parse range: {title}")
+
+
+def cell_of(value: Any) -> dict[str, Any]:
+    """What a person typing `value` leaves in a cell; ("=F()", shown) is a formula."""
+    if isinstance(value, tuple):
+        formula, shown = value
+        return {"userEnteredValue": {"formulaValue": formula}, "effectiveValue": _value(shown)}
+    return {"userEnteredValue": _value(value)}
+
+
+def _value(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, date):
+        return {"numberValue": (value - EPOCH).days}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    if isinstance(value, str) and value.startswith("#") and value.endswith(("!", "A", "?")):
+        return {"errorValue": {"type": "REF" if "REF" in value else "N_A", "message": value}}
+    return {"stringValue": str(value)}
+
+
+def effective(cell: dict[str, Any]) -> dict[str, Any] | None:
+    if "effectiveValue" in cell:
+        return cell["effectiveValue"]  # type: ignore[no-any-return]
+    entered = cell.get("userEnteredValue")
+    return None if entered is None or "formulaValue" in entered else entered
+
+
+def plain(value: dict[str, Any] | None) -> Any:
+    if not value:
+        return None
+    if "errorValue" in value:
+        return "#REF!" if value["errorValue"].get("type") == "REF" else "#N/A"
+    return next(iter(value.values()))
+
+
+def parse_fields(mask: str) -> dict[str, Any]:
+    """A partial-response mask ("a,b(c,d/e)") as nested dicts; {} means everything below."""
+    tree: dict[str, Any] = {}
+    i = 0
+
+    def parse(until: str) -> dict[str, Any]:
+        nonlocal i
+        result: dict[str, Any] = {}
+        name = ""
+        while i < len(mask) and mask[i] != until:
+            ch = mask[i]
+            i += 1
+            if ch == "(":
+                result[name.strip()] = parse(")")
+                i += 1
+                name = ""
+            elif ch == ",":
+                if name.strip():
+                    _add(result, name.strip())
+                name = ""
+            else:
+                name += ch
+        if name.strip():
+            _add(result, name.strip())
+        return result
+
+    tree = parse("")
+    return tree
+
+
+def _add(tree: dict[str, Any], path: str) -> None:
+    head, _, rest = path.partition("/")
+    sub = tree.setdefault(head, {})
+    if rest:
+        _add(sub, rest)
+
+
+def apply_fields(value: Any, mask: dict[str, Any]) -> Any:
+    if not mask:
+        return value
+    if isinstance(value, list):
+        return [apply_fields(v, mask) for v in value]
+    if isinstance(value, dict):
+        return {k: apply_fields(v, mask[k]) for k, v in value.items() if k in mask}
+    return value
+
+
+class FakeGoogle:
+    """The state of the fake Google: spreadsheets, Drive folders, tokens, counters, faults."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, Spreadsheet] = {}
+        self.calls: Counter[str] = Counter()
+        self.violations: list[str] = []
+        self.tokens: set[str] = set()
+        self.faults: dict[str, list[int]] = defaultdict(list)
+        self.delay: dict[str, float] = {}
+        self.lock = threading.RLock()
+        self._clock = datetime(2026, 1, 1, tzinfo=UTC)
+        self._ids = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FakeGoogle:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # What tests do by hand, as a person in a browser would.
+    def new_id(self, prefix: str = "ss") -> str:
+        self._ids += 1
+        return f"{prefix}{self._ids:04d}AbCdEfGhIjKlMnOpQrStUvWxYz"
+
+    def touch(self, spreadsheet: Spreadsheet) -> None:
+        self._clock += timedelta(seconds=1)
+        spreadsheet.modified = self._clock.isoformat().replace("+00:00", ".000Z")
+
+    def add_spreadsheet(
+        self, title: str, tabs: dict[str, list[list[Any]]], folder: str = ""
+    ) -> str:
+        key = self.new_id()
+        spreadsheet = Spreadsheet(key, title, parents=[folder] if folder else [])
+        for index, (name, rows) in enumerate(tabs.items()):
+            sheet = Sheet(index * 1000 + 7, name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is not None and value != "":
+                        sheet.cells[r, c] = cell_of(value)
+            spreadsheet.sheets.append(sheet)
+        self.touch(spreadsheet)
+        self.files[key] = spreadsheet
+        return key
+
+    def edit(self, key: str, tab: str, row: int, col: int, value: Any) -> None:
+        """A person (the owner, who may edit even protected ranges) types into a cell."""
+        with self.lock:
+            spreadsheet = self.files[key]
+            spreadsheet.by_title(tab).cells[row, col] = cell_of(value)
+            self.touch(spreadsheet)
+
+    def values(self, key: str, tab: str, render: str = "UNFORMATTED_VALUE") -> list[list[Any]]:
+        spreadsheet = self.files[key]
+        return _grid_values(spreadsheet.by_title(tab), render)
+
+    def fail(self, method: str, *statuses: int) -> None:
+        """The next calls of `method` answer these HTTP statuses, in order."""
+        self.faults[method].extend(statuses)
+
+
+def _grid_values(sheet: Sheet, render: str) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for (r, c), cell in sorted(sheet.cells.items()):
+        if render == "FORMULA":
+            entered = cell.get("userEnteredValue", {})
+            value = entered.get("formulaValue", plain(entered))
+        else:
+            value = plain(effective(cell))
+        if value is None:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        while len(rows[r]) <= c:
+            rows[r].append("")
+        rows[r][c] = value if render != "FORMATTED_VALUE" else str(value)
+    return rows
+
+
+def _a1_tab(a1: str) -> str:
+    tab = a1.rsplit("!", 1)[0] if "!" in a1 else a1
+    return tab[1:-1].replace("''", "'") if tab.startswith("'") else tab
+
+
+def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, verb: str) -> None:
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if url.path == "/token":
+                return self._token(raw)
+            method = discovery.find(verb, url.path)
+            if method is None:
+                fake.violations.append(f"{verb} {url.path}: no such method in the API")
+                return self._send(404, {"error": {"code": 404, "message": "Not found"}})
+            fake.calls[method.name] += 1
+            fake.violations += discovery.check_query(method, query)
+            body = json.loads(raw) if raw else None
+            if method.request and body is not None:
+                fake.violations += discovery.check_body(method.api, method.request, body)
+            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in fake.tokens:
+                return self._send(
+                    401,
+                    {
+                        "error": {
+                            "code": 401,
+                            "message": "Invalid Credentials",
+                            "status": "UNAUTHENTICATED",
+                        }
+                    },
+                )
+            if fake.delay.get(method.name):
+                time.sleep(fake.delay[method.name])
+            if fake.faults[method.name]:
+                status = fake.faults[method.name].pop(0)
+                return self._send(
+                    status,
+                    {"error": {"code": status, "message": "fault", "status": "RESOURCE_EXHAUSTED"}},
+                )
+            try:
+                with fake.lock:
+                    answer = ROUTES[method.name](fake, url.path, query, body)
+            except ApiError as exc:
+                return self._send(exc.status, {"error": {"code": exc.status, "message": str(exc)}})
+            if method.response:
+                fake.violations += discovery.check_body(method.api, method.response, answer)
+            mask = query.get("fields", [""])[0]
+            self._send(200, apply_fields(answer, parse_fields(mask)) if mask else answer)
+
+        def _token(self, raw: bytes) -> None:
+            form = parse_qs(raw.decode())
+            fake.calls["oauth.token"] += 1
+            assertion = form.get("assertion", [""])[0]
+            if (
+                form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+                or assertion.count(".") != 2
+            ):
+                return self._send(400, {"error": "invalid_grant"})
+            claims = json.loads(base64.urlsafe_b64decode(assertion.split(".")[1] + "=="))
+            if not claims.get("scope") or claims.get("aud") != f"{fake.url}/token":
+                return self._send(400, {"error": "invalid_scope"})
+            token = f"tok-{len(fake.tokens) + 1}"
+            fake.tokens.add(token)
+            self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
+
+        def _send(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _key(path: str) -> str:
+    return re.split(r"[/:]", path.removeprefix("/v4/spreadsheets/"))[0]
+
+
+def _file(fake: FakeGoogle, path: str) -> Spreadsheet:
+    key = _key(path)
+    if key not in fake.files:
+        raise ApiError(404, f"Requested entity was not found: {key}")
+    return fake.files[key]
+
+
+def _sheet_json(sheet: Sheet, index: int, grid: bool) -> dict[str, Any]:
+    rows, cols = sheet.size()
+    result: dict[str, Any] = {
+        "properties": {
+            "sheetId": sheet.sheet_id,
+            "title": sheet.title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": {
+                "rowCount": rows,
+                "columnCount": cols,
+                **({"frozenRowCount": sheet.frozen_rows} if sheet.frozen_rows else {}),
+            },
+        },
+    }
+    if sheet.protected:
+        result["protectedRanges"] = copy.deepcopy(sheet.protected)
+    if sheet.charts:
+        result["charts"] = copy.deepcopy(sheet.charts)
+    if grid:
+        row_data: list[dict[str, Any]] = []
+        for (r, c), cell in sorted(sheet.cells.items()):
+            while len(row_data) <= r:
+                row_data.append({})
+            values = row_data[r].setdefault("values", [])
+            while len(values) <= c:
+                values.append({})
+            out = {k: v for k, v in cell.items() if k != "effectiveValue"}
+            value = effective(cell)
+            if value is not None:
+                out["effectiveValue"] = value
+                out["formattedValue"] = str(plain(value))
+            values[c] = out
+        result["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
+    return result
+
+
+def get_spreadsheet(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    spreadsheet = _file(fake, path)
+    grid = query.get("includeGridData", ["false"])[0] == "true"
+    return {
+        "spreadsheetId": spreadsheet.key,
+        "properties": {
+            "title": spreadsheet.title,
+            "locale": "vi_VN",
+            "timeZone": "Asia/Ho_Chi_Minh",
+        },
+        "sheets": [_sheet_json(s, i, grid) for i, s in enumerate(spreadsheet.sheets)],
+        "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{spreadsheet.key}/edit",
+    }
+
+
+def batch_get(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    spreadsheet = _file(fake, path)
+    render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+    ranges = []
+    for a1 in query.get("ranges", []):
+        sheet = spreadsheet.by_title(_a1_tab(a1))
+        ranges.append(
+            {"range": a1, "majorDimension": "ROWS", "values": _grid_values(sheet, render)}
+        )
+    return {"spreadsheetId": spreadsheet.key, "valueRanges": ranges}
+
+
+def _grid_range(
+    spreadsheet: Spreadsheet, grid: dict[str, Any]
+) -> tuple[Sheet, int, int, int | None, int | None]:
+    sheet = spreadsheet.sheet(grid.get("sheetId", 0))
+    return (
+        sheet,
+        grid.get("startRowIndex", 0),
+        grid.get("startColumnIndex", 0),
+        grid.get("endRowIndex"),
+        grid.get("endColumnIndex"),
+    )
+
+
+def _update_cells(spreadsheet: Spreadsheet, request: dict[str, Any]) -> None:
+    fields = [f.strip() for f in request["fields"].split(",")]
+    if "range" in request:
+        sheet, top, left, bottom, right = _grid_range(spreadsheet, request["range"])
+        for r, c in list(sheet.cells):  # what the rows do not cover is cleared
+            inside = (
+                r >= top
+                and c >= left
+                and (bottom is None or r < bottom)
+                and (right is None or c < right)
+            )
+            if inside:
+                for f in fields:
+                    sheet.cells[r, c].pop(f.split(".")[0], None)
+                sheet.cells[r, c].pop("effectiveValue", None)
+                if not sheet.cells[r, c]:
+                    del sheet.cells[r, c]
+    else:
+        start = request["start"]
+        sheet, top, left = (
+            spreadsheet.sheet(start.get("sheetId", 0)),
+            start.get("rowIndex", 0),
+            start.get("columnIndex", 0),
+        )
+    for i, row in enumerate(request.get("rows", [])):
+        for j, cell in enumerate(row.get("values", [])):
+            target = sheet.cells.setdefault((top + i, left + j), {})
+            target.pop("effectiveValue", None)
+            for f in fields:
+                name = f.split(".")[0]
+                if name in cell:
+                    target[name] = copy.deepcopy(cell[name])
+                elif f == "*" or name in target:
+                    target.pop(name, None)
+            if not target:
+                del sheet.cells[top + i, left + j]
+
+
+def batch_update(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    original = _file(fake, path)
+    spreadsheet = copy.deepcopy(original)  # all requests apply, or none
+    replies: list[dict[str, Any]] = []
+    for request in body.get("requests", []):
+        ((kind, args),) = request.items()
+        if kind == "addSheet":
+            props = args.get("properties", {})
+            if any(s.title == props.get("title") for s in spreadsheet.sheets):
+                raise ApiError(400, f'A sheet with the name "{props["title"]}" already exists')
+            sheet_id = props.get(
+                "sheetId", 1 + max((s.sheet_id for s in spreadsheet.sheets), default=0)
+            )
+            sheet = Sheet(
+                sheet_id,
+                props.get("title", f"Sheet{sheet_id}"),
+                frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
+            )
+            spreadsheet.sheets.insert(props.get("index", len(spreadsheet.sheets)), sheet)
+            replies.append(
+                {"addSheet": {"properties": {"sheetId": sheet_id, "title": sheet.title}}}
+            )
+        elif kind == "deleteSheet":
+            spreadsheet.sheets.remove(spreadsheet.sheet(args["sheetId"]))
+            replies.append({})
+        elif kind == "updateSheetProperties":
+            props = args["properties"]
+            sheet = spreadsheet.sheet(props["sheetId"])
+            fields = args["fields"].split(",")
+            if "title" in fields:
+                sheet.title = props["title"]
+            if "gridProperties.frozenRowCount" in fields:
+                sheet.frozen_rows = props["gridProperties"]["frozenRowCount"]
+            if "index" in fields:
+                spreadsheet.sheets.remove(sheet)
+                spreadsheet.sheets.insert(props["index"], sheet)
+            replies.append({})
+        elif kind == "updateCells":
+            _update_cells(spreadsheet, args)
+            replies.append({})
+        elif kind == "addProtectedRange":
+            protected = copy.deepcopy(args["protectedRange"])
+            protected["protectedRangeId"] = 100 + sum(len(s.protected) for s in spreadsheet.sheets)
+            spreadsheet.sheet(protected["range"]["sheetId"]).protected.append(protected)
+            replies.append({"addProtectedRange": {"protectedRange": protected}})
+        elif kind == "deleteProtectedRange":
+            for sheet in spreadsheet.sheets:
+                sheet.protected = [
+                    p for p in sheet.protected if p["protectedRangeId"] != args["protectedRangeId"]
+                ]
+            replies.append({})
+        else:
+            raise ApiError(400, f"the test server does not implement {kind}")
+    fake.files[original.key] = spreadsheet
+    fake.touch(spreadsheet)
+    return {"spreadsheetId": spreadsheet.key, "replies": replies}
+
+
+def list_files(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    q = query.get("q", [""])[0]
+    conditions = [c.strip() for c in re.split(r"\band\b", q) if c.strip()]
+    files = list(fake.files.values())
+    for condition in conditions:
+        # Drive's form is 'FOLDER' in parents; gspread writes parents in "FOLDER"
+        parent = r"""['"](.+)['"] in parents|parents in ['"](.+)['"]"""
+        if m := re.fullmatch(parent, condition):
+            folder = m.group(1) or m.group(2)
+            files = [f for f in files if folder in f.parents]
+        elif m := re.fullmatch(r"""mimeType\s*=\s*['"](.+)['"]""", condition):
+            files = files if m.group(1) == SPREADSHEET_MIME else []
+        elif condition.replace(" ", "") == "trashed=false":
+            pass
+        else:
+            fake.violations.append(f"files.list: the test server cannot read q={condition!r}")
+    size = int(query.get("pageSize", ["100"])[0])
+    start = int(query.get("pageToken", ["0"])[0] or 0)
+    page = files[start : start + size]
+    answer: dict[str, Any] = {
+        "kind": "drive#fileList",
+        "files": [
+            {
+                "kind": "drive#file",
+                "id": f.key,
+                "name": f.title,
+                "mimeType": SPREADSHEET_MIME,
+                "modifiedTime": f.modified,
+                "createdTime": f.modified,
+            }
+            for f in page
+        ],
+    }
+    if start + size < len(files):
+        answer["nextPageToken"] = str(start + size)
+    return answer
+
+
+ROUTES = {
+    "spreadsheets.get": get_spreadsheet,
+    "spreadsheets.values.batchGet": batch_get,
+    "spreadsheets.batchUpdate": batch_update,
+    "files.list": list_files,
+}
