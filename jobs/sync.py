@@ -60,6 +60,9 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             report.written.append(detail)
         report.errors += len(result.errors)
         report.ratings.update(m.level for m in result.models)
+    ws.backend.after_writes(
+        [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
+    )
     ws.state.record_run(
         "sync",
         today.isoformat(),

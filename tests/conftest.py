@@ -92,8 +92,9 @@ def as_tabs(rows: Rows) -> dict[str, list[list[Any]]]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Callable[..., Path]:
-    """A blank workspace with the given units: make(("U1", rows, "a@x.vn"), ...)."""
+def workspace(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """A workspace with the given units: make(("U1", rows, "a@x.vn"), ...); rows None: a unit
+    whose sheet cannot be read. On the local backend (.xlsx) or the Google one (test server)."""
 
     def make(*units: tuple[str, Rows | None, str]) -> Path:
         root = tmp_path / "ws"
@@ -105,6 +106,14 @@ def workspace(tmp_path: Path) -> Callable[..., Path]:
             .replace("staff_emails = []", 'staff_emails = ["tinh@example.gov.vn"]'),
             "utf-8",
         )
+        if backend == "google":
+            google_workspace(
+                root,
+                request.getfixturevalue("fake_google"),
+                request.getfixturevalue("private_key"),
+                units,
+            )
+            return root
         registry = []
         for unit_id, rows, emails in units:
             sheet = f"units/{unit_id.lower()}.xlsx"
@@ -212,4 +221,98 @@ def mail_server() -> Iterator[MailServer]:
 def use_smtp(root: Path, server: MailServer, timeout: float = 2) -> None:
     config = root / "config.toml"
     text = config.read_text("utf-8").replace("[mail]\n", "[mail]\n" + server.config(timeout))
+    config.write_text(text, "utf-8")
+
+
+# The Google backend, offline: gspread's real client and google-auth's real JWT flow, routed
+# to the Sheets v4 + Drive v3 test server by a transport adapter on the client's session.
+FOLDER = "thuMucDonViAbCdEfGhIjKlMnOp"
+ACCOUNT = "mohinh@mohinh-thu.iam.gserviceaccount.com"
+
+
+@pytest.fixture(scope="session")
+def private_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture
+def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    import requests
+    from google.auth.transport.requests import AuthorizedSession
+
+    from tests.google_api.server import FakeGoogle
+    from worker import google
+
+    fake = FakeGoogle().start()
+
+    class ToTestServer(requests.adapters.HTTPAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(request.url)
+            request.url = f"{fake.url}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+            return super().send(request, *args, **kwargs)
+
+    def session(credentials: Any) -> requests.Session:
+        authorized = AuthorizedSession(credentials)
+        for prefix in ("https://sheets.googleapis.com/", "https://www.googleapis.com/"):
+            authorized.mount(prefix, ToTestServer())
+        return authorized
+
+    monkeypatch.setattr(google, "session_factory", session)
+    yield fake
+    fake.stop()
+    assert fake.violations == []
+
+
+@pytest.fixture
+def backend() -> str:
+    """Which backend `workspace` builds; tests parametrize it to run on both."""
+    return "local"
+
+
+def google_workspace(
+    root: Path, fake: Any, key: str, units: tuple[tuple[str, Rows | None, str], ...]
+) -> None:
+    """Units as spreadsheets in the test server's Drive folder; the config points there."""
+    import json
+
+    registry = []
+    for unit_id, rows, emails in units:
+        if rows is None:
+            sheet = "https://docs.google.com/spreadsheets/d/chuaChiaSeAbCdEfGhIjKlMnOp/edit"
+        else:
+            sheet_id = fake.add_spreadsheet(f"Công an xã {unit_id}", as_tabs(rows), FOLDER)
+            sheet = f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit#gid=0"
+        registry.append([unit_id, f"Công an xã {unit_id}", "Xã", "", emails, sheet, "Có"])
+    tab = load("registry").tab("units")
+    registry_id = fake.add_spreadsheet(
+        "Danh mục đơn vị", {tab.name: [[c.header for c in tab.columns], *registry]}
+    )
+    (root / "khoa.json").write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "mohinh-thu",
+                "private_key_id": "k1",
+                "private_key": key,
+                "client_email": ACCOUNT,
+                "client_id": "1",
+                "token_uri": f"{fake.url}/token",
+            }
+        ),
+        "utf-8",
+    )
+    config = root / "config.toml"
+    text = config.read_text("utf-8").replace('backend = "local"', 'backend = "google"')
+    text += (
+        f'\n[google]\nkey_file = "khoa.json"\nregistry = "{registry_id}"\n'
+        f'folder = "{FOLDER}"\nbackoff = 0.01\n'
+    )
     config.write_text(text, "utf-8")

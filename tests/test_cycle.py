@@ -20,6 +20,8 @@ from worker.config import load_settings
 from worker.jobs.calendar import load_calendar
 
 Cli = Callable[..., Result]
+# The same behaviour on both backends: .xlsx files, and Google Sheets through the test server.
+both = pytest.mark.parametrize("backend", ["local", "google"])
 
 
 def outbox(root: Path) -> list[EmailMessage]:
@@ -43,6 +45,7 @@ def province(workspace: Callable[..., Path]) -> Path:
     )
 
 
+@both
 def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
     province: Path, cli: Cli
 ) -> None:
@@ -62,6 +65,7 @@ def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
     assert "chưa có email đầu mối: U3" in result.output
 
 
+@both
 def test_running_twice_the_same_day_sends_and_writes_nothing_twice(
     province: Path, cli: Cli
 ) -> None:
@@ -74,6 +78,7 @@ def test_running_twice_the_same_day_sends_and_writes_nothing_twice(
     assert {p: p.read_bytes() for p in province.rglob("*.xlsx")} == files
 
 
+@both
 def test_missed_reminders_are_superseded_not_sent_in_a_burst(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-10-22")
     assert reminders(province) == ["TINH|2026-11-05|14", "U1|2026-11-05|14", "U2|2026-11-05|14"]
@@ -85,6 +90,7 @@ def test_missed_reminders_are_superseded_not_sent_in_a_burst(province: Path, cli
     assert len(u1) == 2  # one digest per run, covering every cutoff ahead
 
 
+@both
 def test_a_reminder_carried_once_is_not_carried_again(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
     cli("run", "--once", "--workspace", province, "--today", "2026-10-30")
@@ -97,6 +103,7 @@ def test_nothing_is_due_from_a_cutoff_day_on() -> None:
     assert calendar.due_reminders(2026, date(2026, 11, 15)) == []
 
 
+@both
 def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: Cli) -> None:
     early = cli("run", "--once", "--workspace", province, "--today", "2026-11-15")
     assert not (province / "reports" / "tong-hop-2026.xlsx").exists()
@@ -126,6 +133,7 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
     assert attachment.get_content() == built
 
 
+@both
 def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")
@@ -142,6 +150,7 @@ def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -
     assert len(replicate) == 4
 
 
+@both
 def test_before_16_november_consolidate_builds_a_marked_preview(province: Path, cli: Cli) -> None:
     result = cli("consolidate", "--workspace", province, "--today", "2026-11-01")
     preview = province / "reports" / "tong-hop-2026-xem-truoc.xlsx"
@@ -163,6 +172,7 @@ def test_unit_text_reaches_the_consolidated_workbook_as_text(
     assert (cell.value, cell.data_type) == ('=IMPORTXML("http://x.invalid","//a")', "s")
 
 
+@both
 def test_a_dry_run_writes_and_sends_nothing(province: Path, cli: Cli) -> None:
     def files() -> dict[str, str]:
         return {

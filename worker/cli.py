@@ -60,11 +60,18 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
         help="Làm như thể hôm nay là ngày này (YYYY-MM-DD).",
     )
     @click.option("--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Đọc lại mọi bảng tính, kể cả bảng tính chưa thay đổi từ lần trước.",
+    )
     @functools.wraps(command)
-    def wrapper(workspace: Path, today: datetime | None, dry_run: bool, **kw: Any) -> None:
+    def wrapper(
+        workspace: Path, today: datetime | None, dry_run: bool, force: bool, **kw: Any
+    ) -> None:
         day, now = clock(today.date() if today else None)
         try:
-            with Workspace(workspace, dry_run, progress) as ws:
+            with Workspace(workspace, dry_run, progress, force=force) as ws:
                 click.echo(
                     f"mohinh — {ws.settings.province} — năm đánh giá "
                     f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"

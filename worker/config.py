@@ -5,6 +5,7 @@ Errors name the setting and the file, in Vietnamese; the CLI exits 2 on them.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -15,11 +16,22 @@ from worker.notifications.smtp import SmtpSettings
 
 CONFIG_FILE = "config.toml"
 METHODS = ("mean_ratio", "share_met")
-BACKENDS = ("local",)
+BACKENDS = ("local", "google")
 
 
 class ConfigError(Exception):
     """A bad or missing setting; the message is for the user, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    key_file: Path  # the service account's JSON key
+    registry: str  # the registry spreadsheet's ID or URL
+    folder: str = ""  # the Drive folder of the unit sheets: lets unchanged sheets go unread
+    per_minute: int = 60  # requests a minute the client allows itself
+    attempts: int = 6  # tries of one request on 429, 5xx or a timeout
+    backoff: float = 2.0  # retries wait a random time up to backoff × 2^n seconds, 64 at most
+    timeout: float = 60.0  # seconds for one request
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Settings:
     rollover_day: tuple[int, int] = (12, 1)  # from this day of year Y on, work on Y + 1
     calendar: str | None = None  # a calendar file instead of the default of jobs/
     smtp: SmtpSettings | None = None  # None: messages are written to outbox/ as .eml files
+    google: GoogleSettings | None = None  # with backend = "google"
 
     @property
     def root(self) -> Path:
@@ -104,6 +117,7 @@ def load_settings(root: Path) -> Settings:
         )
     calendar = raw.get("workspace", {}).get("calendar")
     smtp = _smtp(raw.get("mail", {}), path)
+    google = _google(raw.get("google", {}), path) if backend == "google" else None
     return Settings(
         path=path,
         province=str(get("province", "name")),
@@ -118,6 +132,40 @@ def load_settings(root: Path) -> Settings:
         rollover_day=rollover,
         calendar=str(calendar) if calendar else None,
         smtp=smtp,
+        google=google,
+    )
+
+
+def _google(section: dict[str, object], path: Path) -> GoogleSettings:
+    key = section.get("key_file") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not key:
+        raise ConfigError(
+            f"Thiếu cấu hình [google] key_file trong {path} (hoặc biến môi trường "
+            "GOOGLE_APPLICATION_CREDENTIALS): tệp khóa JSON của tài khoản dịch vụ"
+        )
+    if not section.get("registry"):
+        raise ConfigError(
+            f"Thiếu cấu hình [google] registry trong {path}: mã hoặc đường dẫn "
+            "bảng tính Danh mục đơn vị"
+        )
+    try:
+        numbers = {
+            k: float(str(section[k]))
+            for k in ("per_minute", "attempts", "backoff", "timeout")
+            if k in section
+        }
+    except ValueError:
+        raise ConfigError(
+            f"Cấu hình [google] per_minute, attempts, backoff, timeout trong {path} phải là số"
+        ) from None
+    return GoogleSettings(
+        key_file=path.parent / str(key),
+        registry=str(section["registry"]),
+        folder=str(section.get("folder", "")),
+        per_minute=int(numbers.get("per_minute", 60)),
+        attempts=int(numbers.get("attempts", 6)),
+        backoff=numbers.get("backoff", 2.0),
+        timeout=numbers.get("timeout", 60.0),
     )
 
 

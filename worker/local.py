@@ -50,8 +50,8 @@ class LocalBackend:
     def path(self, unit: Unit) -> Path:
         return self.root / unit.sheet
 
-    def read_unit(self, unit: Unit) -> Mapping[str, Rows]:
-        """The unit's tabs; raises WorkbookError when the file cannot be read."""
+    def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
+        """The unit's tabs (always read: a file costs no quota); raises WorkbookError."""
         return read_tabs(self.path(unit))
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
@@ -59,24 +59,34 @@ class LocalBackend:
         replace_tab(self.path(unit), load("unit").results_tab or "", grid)
         return str(self.path(unit))
 
+    def after_writes(self, units: Sequence[Unit]) -> None:
+        """Files need no bookkeeping after a write: their next read sees what was written."""
+        return None
+
     def write_report(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
     ) -> str:
-        """A new workbook `reports/<name>.xlsx`, written atomically; returns its path."""
-        wb = new_workbook()
-        wb.properties.title = title
-        for tab_name, grid in tabs:
-            ws = wb.create_sheet(tab_name)
-            fill(ws, grid)
-            ws.freeze_panes = "A2"
-            if grid.rows and grid.rows[0]:
-                ws.auto_filter.ref = ws.dimensions
-        for chart in charts:
-            ws = wb[chart.tab]
-            anchor = f"{chr(ord('A') + min(chart.last + 1, 25))}2"
-            bar_chart(
-                ws, chart.title, ws.max_row - 1, chart.categories, chart.first, chart.last, anchor
-            )
-        path = self.root / "reports" / f"{name}.xlsx"
-        save_atomically(wb, path)
-        return str(path)
+        return write_report(self.root / "reports", name, tabs, charts, title)
+
+
+def write_report(
+    folder: Path, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
+) -> str:
+    """A new workbook `<folder>/<name>.xlsx`, written atomically; returns its path."""
+    wb = new_workbook()
+    wb.properties.title = title
+    for tab_name, grid in tabs:
+        ws = wb.create_sheet(tab_name)
+        fill(ws, grid)
+        ws.freeze_panes = "A2"
+        if grid.rows and grid.rows[0]:
+            ws.auto_filter.ref = ws.dimensions
+    for chart in charts:
+        ws = wb[chart.tab]
+        anchor = f"{chr(ord('A') + min(chart.last + 1, 25))}2"
+        bar_chart(
+            ws, chart.title, ws.max_row - 1, chart.categories, chart.first, chart.last, anchor
+        )
+    path = folder / f"{name}.xlsx"
+    save_atomically(wb, path)
+    return str(path)

@@ -260,10 +260,6 @@ class State:
             (unit, version, json.dumps(tabs, ensure_ascii=False)),
         )
 
-    def set_version(self, unit: str, version: str) -> None:
-        """After our own write: the sheet now has this version and still says what we read."""
-        self.db.execute("UPDATE sheets SET version = ? WHERE unit = ?", (version, unit))
-
     def consolidated(self, year: int) -> str | None:
         row = self.db.execute(
             "SELECT location FROM consolidations WHERE year = ?", (year,)

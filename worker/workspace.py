@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from worker.config import ConfigError, Settings, load_settings
 from worker.evaluate import CellError, Unit, UnitResult, evaluate_unit, read_registry, unreadable
@@ -20,6 +21,9 @@ from worker.jobs.calendar import Calendar, CalendarError, load_calendar
 from worker.local import LocalBackend
 from worker.state import State
 from worker.xlsx import WorkbookError
+
+if TYPE_CHECKING:
+    from worker.google import GoogleBackend
 
 Progress = Callable[[list[Unit]], Iterable[Unit]]
 STATE_FILE = "state.sqlite"
@@ -57,21 +61,27 @@ class Workspace:
         progress: Progress = _no_progress,
         lock: bool = True,
         stop: threading.Event | None = None,
+        force: bool = False,
     ):
         self.root = root
         self.dry_run = dry_run
         self.progress = progress
         self.stop = stop or threading.Event()
+        self.force = force
         self._lock_fd: int | None = None
         self.settings: Settings = load_settings(root)
         try:
             self.calendar: Calendar = load_calendar(self.settings.calendar, root)
         except CalendarError as exc:
             raise ConfigError(str(exc)) from None
-        self.backend = LocalBackend(self.settings)
         if lock and not dry_run:
             self._lock()
         self.state = State(root / STATE_FILE, in_memory_copy=dry_run)
+        self.backend: LocalBackend | GoogleBackend = LocalBackend(self.settings)
+        if self.settings.google is not None:
+            from worker.google import GoogleBackend
+
+            self.backend = GoogleBackend(self.settings.google, self.state, root / REPORTS)
         self._evaluations: dict[date, Evaluation] = {}
 
     def _lock(self) -> None:
@@ -124,7 +134,7 @@ class Workspace:
             if self.stopping():
                 break
             try:
-                tabs = self.backend.read_unit(unit)
+                tabs = self.backend.read_unit(unit, self.force)
             except WorkbookError as exc:
                 results.append(unreadable(unit, year, str(exc)))
                 continue

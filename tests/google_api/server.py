@@ -161,6 +161,7 @@ class FakeGoogle:
         self.calls: Counter[str] = Counter()
         self.violations: list[str] = []
         self.tokens: set[str] = set()
+        self.scopes: list[str] = []
         self.faults: dict[str, list[int]] = defaultdict(list)
         self.delay: dict[str, float] = {}
         self.lock = threading.RLock()
@@ -311,8 +312,13 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             ):
                 return self._send(400, {"error": "invalid_grant"})
             claims = json.loads(base64.urlsafe_b64decode(assertion.split(".")[1] + "=="))
-            if not claims.get("scope") or claims.get("aud") != f"{fake.url}/token":
+            # google-auth signs for Google's own token audience, whatever the token_uri
+            if (
+                not claims.get("scope")
+                or claims.get("aud") != "https://oauth2.googleapis.com/token"
+            ):
                 return self._send(400, {"error": "invalid_scope"})
+            fake.scopes = claims["scope"].split()
             token = f"tok-{len(fake.tokens) + 1}"
             fake.tokens.add(token)
             self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})

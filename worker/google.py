@@ -1,0 +1,372 @@
+"""The Google backend: unit spreadsheets in Google Sheets, read and written through gspread.
+
+Cost is counted in API requests (60 a minute per service account): a unit costs one request to
+read (`spreadsheets.get` with its grid data, locale-free values), none when Drive says it has not
+changed since the last good read, and one `batchUpdate` to write its protected Kết quả tab.
+Only this module imports gspread and google-auth.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
+from gspread import Client
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from worker.config import ConfigError, GoogleSettings
+from worker.evaluate import Unit
+from worker.layout import load
+from worker.results import Grid
+from worker.state import State
+from worker.validation import Rows
+from worker.xlsx import WorkbookError
+
+SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+)
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+# One request returns every tab: titles and IDs, protections, and each cell's value as the
+# sheet computes it (numbers and serial dates whatever the sheet's locale; errors as errors).
+GRID_FIELDS = (
+    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,editors),"
+    "data(rowData(values(effectiveValue))))"
+)
+ERRORS = {
+    "REF": "#REF!",
+    "N_A": "#N/A",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "VALUE": "#VALUE!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "NULL_VALUE": "#NULL!",
+    "ERROR": "#ERROR!",
+}
+SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})|^([A-Za-z0-9_-]{20,})$")
+
+# Tests route the client's requests to a local server by giving it a session of their own.
+SessionFactory = Callable[[service_account.Credentials], requests.Session]
+session_factory: SessionFactory = AuthorizedSession
+
+
+class Limiter:
+    """At most `per_minute` requests in any 60 seconds (a sliding window), across threads."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_minute, self.clock, self.sleep = per_minute, clock, sleep
+        self.sent: deque[float] = deque()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            while len(self.sent) >= self.per_minute:
+                pause = 60 - (self.clock() - self.sent[0])
+                if pause <= 0:
+                    self.sent.popleft()
+                else:
+                    self.sleep(pause)
+            self.sent.append(self.clock())
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, APIError):
+        return exc.code == 429 or exc.code >= 500
+    return isinstance(exc, requests.Timeout | requests.ConnectionError)
+
+
+class QuotaClient(HTTPClient):
+    """gspread's HTTP client, kept under the quota, with timeouts and bounded retries.
+
+    gspread's own BackOffHTTPClient retries 429 for ever and has no timeout; this one gives up
+    after `attempts` tries and raises, so that one unit's trouble never stalls the others.
+    """
+
+    settings: GoogleSettings
+    limiter: Limiter
+
+    @classmethod
+    def configured(cls, settings: GoogleSettings) -> type[QuotaClient]:
+        """A client class with its settings and limiter, for gspread to build."""
+        return type(
+            "ConfiguredQuotaClient",
+            (cls,),
+            {"settings": settings, "limiter": Limiter(settings.per_minute)},
+        )
+
+    def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
+        super().__init__(auth, session)
+        self.set_timeout(self.settings.timeout)
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            wait=wait_random_exponential(multiplier=self.settings.backoff, max=64),
+            retry=retry_if_exception(_transient),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                self.limiter.wait()
+                return super().request(*args, **kwargs)
+        raise RetryError(None)  # type: ignore[arg-type]  # unreachable: reraise=True
+
+
+def sheet_key(reference: str) -> str:
+    """A spreadsheet's ID from its URL or the ID itself."""
+    match = SHEET_ID.search(reference.strip())
+    if not match:
+        raise WorkbookError(f"'{reference}' không phải đường dẫn hay mã Google Sheets")
+    return match.group(1) or match.group(2)
+
+
+def _cell(value: dict[str, Any] | None) -> Any:
+    if not value:
+        return None
+    if "errorValue" in value:
+        return ERRORS.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
+    return next(iter(value.values()))
+
+
+def _cells(row: Sequence[object]) -> list[dict[str, Any]]:
+    """A row for `updateCells`: text always as stringValue, so nothing becomes a formula."""
+    out: list[dict[str, Any]] = []
+    for value in row:
+        if value is None or value == "":
+            out.append({})
+        elif isinstance(value, bool):
+            out.append({"userEnteredValue": {"boolValue": value}})
+        elif isinstance(value, int | float):
+            out.append({"userEnteredValue": {"numberValue": value}})
+        else:
+            out.append({"userEnteredValue": {"stringValue": str(value)}})
+    return out
+
+
+@dataclass
+class Sheet:
+    """What one read told us of a spreadsheet besides its values."""
+
+    ids: dict[str, int]  # tab title -> sheet ID
+    protections: dict[int, list[dict[str, Any]]]
+
+
+class GoogleBackend:
+    def __init__(self, settings: GoogleSettings, state: State, reports: Path) -> None:
+        self.settings = settings
+        self.state = state
+        self.reports = reports
+        try:
+            credentials = service_account.Credentials.from_service_account_file(
+                str(settings.key_file), scopes=SCOPES
+            )
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"Không đọc được khóa tài khoản dịch vụ [google] key_file = "
+                f"'{settings.key_file}': {exc.__class__.__name__}"
+            ) from None
+        self.account = credentials.service_account_email
+
+        self.client = Client(
+            credentials,
+            session=session_factory(credentials),
+            http_client=QuotaClient.configured(settings),
+        )
+        self.http = self.client.http_client
+        self.meta: dict[str, Sheet] = {}
+        self.read: dict[str, dict[str, list[list[Any]]]] = {}  # this run's reads, by unit ID
+        self.written: dict[str, list[list[Any]]] = {}  # what this run wrote, by unit ID
+        self._versions: dict[str, str] | None = None
+
+    def _fail(self, exc: Exception, key: str) -> WorkbookError:
+        if isinstance(exc, RefreshError | TransportError):
+            raise ConfigError(
+                f"Không lấy được quyền truy cập Google bằng khóa [google] key_file "
+                f"= '{self.settings.key_file.name}' của {self.account}: kiểm tra "
+                "khóa còn hiệu lực và tài khoản dịch vụ còn được bật"
+            ) from None
+        if isinstance(exc, APIError) and exc.code == 403:
+            return WorkbookError(
+                f"tài khoản {self.account} chưa được chia sẻ bảng tính {key}: "
+                "chia sẻ quyền Người chỉnh sửa cho địa chỉ này"
+            )
+        if isinstance(exc, APIError) and exc.code == 404:
+            return WorkbookError(f"không tìm thấy bảng tính Google {key}")
+        return WorkbookError(
+            f"Google Sheets không trả lời được ({exc.__class__.__name__}) sau "
+            f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
+        )
+
+    def _read(self, key: str) -> dict[str, list[list[Any]]]:
+        try:
+            answer = self.http.fetch_sheet_metadata(
+                key, params={"includeGridData": "true", "fields": GRID_FIELDS}
+            )
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, key) from None
+        tabs, ids, protections = {}, {}, {}
+        for sheet in answer.get("sheets", []):
+            props = sheet["properties"]
+            ids[props["title"]] = props["sheetId"]
+            protections[props["sheetId"]] = sheet.get("protectedRanges", [])
+            rows = sheet.get("data", [{}])[0].get("rowData", [])
+            tabs[props["title"]] = [
+                [_cell(c.get("effectiveValue")) for c in r.get("values", [])] for r in rows
+            ]
+        self.meta[key] = Sheet(ids, protections)
+        return tabs
+
+    def versions(self) -> dict[str, str]:
+        """Drive's modifiedTime of every spreadsheet in the folder: one request a 1,000."""
+        if self._versions is None:
+            self._versions = {}
+            if self.settings.folder:
+                self._versions = self._list(self.settings.folder)
+        return self._versions
+
+    def _list(self, folder: str) -> dict[str, str]:
+        found, token = {}, ""
+        while True:
+            params = {
+                "q": f"'{folder}' in parents and mimeType="
+                "'application/vnd.google-apps.spreadsheet' and trashed=false",
+                "fields": "nextPageToken,files(id,modifiedTime)",
+                "pageSize": 1000,
+                "supportsAllDrives": True,
+                "includeItemsFromAllDrives": True,
+            }
+            if token:
+                params["pageToken"] = token
+            try:
+                page = self.http.request("get", DRIVE_FILES, params=params).json()  # type: ignore[arg-type]
+            except (APIError, requests.RequestException):
+                return {}  # without the listing every unit is read: slower, never wrong
+            found.update({f["id"]: f["modifiedTime"] for f in page.get("files", [])})
+            token = page.get("nextPageToken", "")
+            if not token:
+                return found
+
+    def read_registry(self) -> Mapping[str, Rows]:
+        try:
+            return self._read(sheet_key(self.settings.registry))
+        except WorkbookError as exc:
+            raise ConfigError(
+                f"Không đọc được danh mục đơn vị ([google] registry = "
+                f"'{self.settings.registry}'): {exc}"
+            ) from None
+
+    def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
+        """The unit's tabs: from the cache when Drive says the sheet has not changed."""
+        key = sheet_key(unit.sheet)
+        version = self.versions().get(key)
+        if version and not force:
+            cached = self.state.cached_sheet(unit.unit_id, version)
+            if cached is not None:
+                return cached
+        tabs = self._read(key)
+        self.read[unit.unit_id] = tabs
+        if version:
+            self.state.cache_sheet(unit.unit_id, version, tabs)
+        return tabs
+
+    def write_results(self, unit: Unit, grid: Grid) -> str:
+        """Replace the Kết quả tab in one batchUpdate: values as values, protected."""
+        key = sheet_key(unit.sheet)
+        meta = self.meta.get(key) or Sheet({}, {})
+        title = load("unit").results_tab or ""
+        requests_: list[dict[str, Any]] = []
+        sheet_id = meta.ids.get(title)
+        if sheet_id is None:
+            sheet_id = max(meta.ids.values(), default=0) + 1
+            requests_.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "title": title,
+                            "gridProperties": {"frozenRowCount": 1},
+                        }
+                    }
+                }
+            )
+        rows = [{"values": _cells(row)} for row in grid.rows]
+        for index in grid.titles | grid.headers:
+            for cell in rows[index]["values"]:
+                cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+        requests_.append(
+            {
+                "updateCells": {
+                    "range": {"sheetId": sheet_id},
+                    "rows": rows,
+                    "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
+        ours = [
+            p
+            for p in meta.protections.get(sheet_id, [])
+            if p.get("editors", {}).get("users") == [self.account]
+        ]
+        if not ours:
+            requests_.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": sheet_id},
+                            "warningOnly": False,
+                            "description": "Chỉ phần mềm mohinh ghi vào tab này",
+                            "editors": {"users": [self.account]},
+                        }
+                    }
+                }
+            )
+        try:
+            self.http.batch_update(key, {"requests": requests_})
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, key) from None
+        self.written[unit.unit_id] = [list(row) for row in grid.rows]
+        return f"https://docs.google.com/spreadsheets/d/{key}"
+
+    def after_writes(self, units: Sequence[Unit]) -> None:
+        """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one."""
+        written = [u for u in units if u.unit_id in self.written and u.unit_id in self.read]
+        if not written or not self.settings.folder:
+            return
+        self._versions = self._list(self.settings.folder)
+        title = load("unit").results_tab or ""
+        for unit in written:
+            version = self._versions.get(sheet_key(unit.sheet))
+            if version:
+                tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
+                self.state.cache_sheet(unit.unit_id, version, tabs)
+
+    def write_report(
+        self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Any], title: str
+    ) -> str:
+        """The consolidated workbook, as .xlsx in the workspace's reports/ (sent by email)."""
+        from worker.local import write_report
+
+        return write_report(self.reports, name, tabs, charts, title)
