@@ -164,6 +164,7 @@ class FakeGoogle:
         self.scopes: list[str] = []
         self.faults: dict[str, list[int]] = defaultdict(list)
         self.delay: dict[str, float] = {}
+        self.broken: dict[str, int] = {}  # spreadsheet ID -> the status it always answers
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
@@ -286,6 +287,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 )
             if fake.delay.get(method.name):
                 time.sleep(fake.delay[method.name])
+            broken = next((s for k, s in fake.broken.items() if k in url.path), None)
+            if broken:
+                return self._send(broken, {"error": {"code": broken, "message": "fault"}})
             if fake.faults[method.name]:
                 status = fake.faults[method.name].pop(0)
                 return self._send(

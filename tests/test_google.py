@@ -1,0 +1,210 @@
+"""The Google backend's cost and resilience, counted on the Sheets v4 + Drive v3 test server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from tests.conftest import ACCOUNT, good_unit
+from worker.google import Limiter, sheet_key
+
+Cli = Callable[..., Result]
+on_google = pytest.mark.parametrize("backend", ["google"])
+TODAY = "2026-10-29"
+
+
+def unit_keys(fake: Any) -> list[str]:
+    return [k for k, f in fake.files.items() if f.title.startswith("Công an xã")]
+
+
+def sync(cli: Cli, root: Path, *extra: str) -> Result:
+    return cli("sync", "--workspace", root, "--today", TODAY, *extra)
+
+
+@pytest.fixture
+def province(workspace: Callable[..., Path]) -> Path:
+    return workspace(*[(f"U{n}", good_unit(2), f"u{n}@example.gov.vn") for n in range(1, 6)])
+
+
+@on_google
+def test_a_changed_unit_costs_one_read_and_one_write(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    result = sync(cli, province)
+    assert "5 cập nhật tab Kết quả" in result.output
+    # the registry, one Drive listing before and one after the writes, and per unit 1 + 1
+    assert fake_google.calls == {
+        "oauth.token": 1,
+        "spreadsheets.get": 1 + 5,
+        "files.list": 2,
+        "spreadsheets.batchUpdate": 5,
+    }
+    assert fake_google.scopes == [
+        "https://www.googleapis.com/auth/spreadsheets",
+        "https://www.googleapis.com/auth/drive.metadata.readonly",
+    ]
+
+
+@on_google
+def test_an_unchanged_unit_costs_nothing(province: Path, cli: Cli, fake_google: Any) -> None:
+    sync(cli, province)
+    fake_google.calls.clear()
+    result = sync(cli, province)
+    assert "0 cập nhật tab Kết quả, 5 không đổi" in result.output
+    assert fake_google.calls == {"oauth.token": 1, "spreadsheets.get": 1, "files.list": 1}
+
+
+@on_google
+def test_force_reads_every_unit_again(province: Path, cli: Cli, fake_google: Any) -> None:
+    sync(cli, province)
+    fake_google.calls.clear()
+    sync(cli, province, "--force")
+    assert fake_google.calls["spreadsheets.get"] == 1 + 5
+    assert fake_google.calls["spreadsheets.batchUpdate"] == 0  # nothing to write
+
+
+@on_google
+def test_a_unit_that_changed_is_read_again_and_rewritten(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    sync(cli, province)
+    key = unit_keys(fake_google)[0]
+    fake_google.edit(key, "Chỉ tiêu", 1, 5, 6)  # MH-001: 6 of 10 and 5 of 4 -> 80 %, Khá
+    fake_google.calls.clear()
+    result = sync(cli, province)
+    assert "1 cập nhật tab Kết quả, 4 không đổi" in result.output
+    assert fake_google.calls == {
+        "oauth.token": 1,
+        "spreadsheets.get": 2,
+        "files.list": 2,
+        "spreadsheets.batchUpdate": 1,
+    }
+    rows = fake_google.values(key, "Kết quả")
+    assert next(r for r in rows if r and r[0] == "MH-001")[6] == "Khá"
+
+
+@on_google
+def test_the_results_tab_is_protected_values_only_and_repaired_after_an_edit(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    sync(cli, province)
+    key = unit_keys(fake_google)[0]
+    sheet = fake_google.files[key].by_title("Kết quả")
+    assert [p["editors"] for p in sheet.protected] == [{"users": [ACCOUNT]}]
+    assert sheet.frozen_rows == 1
+    row = next(
+        r
+        for r, c in sheet.cells
+        if c == 0 and sheet.cells[r, c]["userEnteredValue"].get("stringValue") == "MH-001"
+    )
+    fake_google.edit(key, "Kết quả", row, 6, "Tốt lắm")  # the owner overrides the protection
+    fake_google.calls.clear()
+    result = sync(cli, province)
+    assert "1 cập nhật tab Kết quả" in result.output
+    assert fake_google.values(key, "Kết quả")[row][6] == "Tốt"
+    assert len(fake_google.files[key].by_title("Kết quả").protected) == 1  # not added twice
+
+
+@on_google
+def test_unit_text_is_written_as_text_never_as_a_formula(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    rows = good_unit(1)
+    rows["models"][0]["name"] = '=IMPORTXML("http://x.invalid","//a")'
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    sync(cli, root)
+    (key,) = unit_keys(fake_google)
+    formulas = fake_google.values(key, "Kết quả", render="FORMULA")
+    assert next(r for r in formulas if r and r[0] == "MH-001")[1] == (
+        '=IMPORTXML("http://x.invalid","//a")'
+    )
+    cells = fake_google.files[key].by_title("Kết quả").cells.values()
+    assert not any("formulaValue" in c.get("userEnteredValue", {}) for c in cells)
+
+
+@on_google
+def test_a_storm_of_429_answers_is_waited_out(province: Path, cli: Cli, fake_google: Any) -> None:
+    fake_google.fail("spreadsheets.get", 429, 429, 429, 429)
+    fake_google.fail("spreadsheets.batchUpdate", 429, 503)
+    result = sync(cli, province)
+    assert result.exit_code == 0, result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4
+    assert fake_google.calls["spreadsheets.batchUpdate"] == 5 + 2
+
+
+@on_google
+def test_retries_are_bounded_and_the_unit_is_reported(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    sync(cli, province)  # the registry and the Drive listing are read, the units cached
+    key = unit_keys(fake_google)[2]
+    fake_google.edit(key, "Chỉ tiêu", 1, 5, 3)
+    fake_google.calls.clear()
+    fake_google.broken[key] = 500  # every try answers 500
+    result = sync(cli, province)
+    assert result.exit_code == 1
+    assert "Google Sheets không trả lời được (APIError) sau 6 lần thử" in result.output
+    assert "4 không đổi, 1 lỗi" in result.output
+    assert fake_google.calls["spreadsheets.get"] == 1 + 6
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (403, f"tài khoản {ACCOUNT} chưa được chia sẻ bảng tính"),
+        (404, "không tìm thấy bảng tính Google"),
+    ],
+    ids=["not_shared", "not_found"],
+)
+@on_google
+def test_a_sheet_that_cannot_be_opened_leaves_the_others_done(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any, status: int, message: str
+) -> None:
+    root = workspace(
+        ("U1", good_unit(1), "a@example.gov.vn"), ("U2", good_unit(1), "b@example.gov.vn")
+    )
+    fake_google.broken[unit_keys(fake_google)[1]] = status
+    result = cli("run", "--once", "--workspace", root, "--today", TODAY)
+    assert result.exit_code == 1
+    assert f"! U2 Công an xã U2: {message}" in result.output
+    assert "1 cập nhật tab Kết quả" in result.output
+    assert fake_google.calls["spreadsheets.get"] == 1 + 2  # a permanent refusal is not retried
+
+
+@on_google
+def test_a_bad_key_is_a_configuration_error(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    (root / "khoa.json").write_text("{}", "utf-8")
+    result = sync(cli, root)
+    assert result.exit_code == 2
+    assert "Không đọc được khóa tài khoản dịch vụ [google] key_file" in result.output
+
+
+def test_sheet_keys_come_from_urls_or_ids() -> None:
+    key = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+    assert sheet_key(f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0") == key
+    assert sheet_key(key) == key
+
+
+def test_the_limiter_keeps_to_the_quota() -> None:
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = Limiter(60, clock=lambda: now[0], sleep=sleep)
+    for _ in range(60):
+        limiter.wait()
+        now[0] += 0.1
+    assert slept == []
+    limiter.wait()  # the 61st request within a minute waits until the first is a minute old
+    assert slept == [pytest.approx(54.0)]
