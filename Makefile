@@ -31,6 +31,7 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/cycle.py
+	$(BIN)/python bench/sheets_api.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)

@@ -232,40 +232,18 @@ ACCOUNT = "mohinh@mohinh-thu.iam.gserviceaccount.com"
 
 @pytest.fixture(scope="session")
 def private_key() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from tests.google_api.server import new_private_key
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    return new_private_key()
 
 
 @pytest.fixture
 def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    import requests
-    from google.auth.transport.requests import AuthorizedSession
-
-    from tests.google_api.server import FakeGoogle
+    from tests.google_api.server import FakeGoogle, routed_session
     from worker import google
 
     fake = FakeGoogle().start()
-
-    class ToTestServer(requests.adapters.HTTPAdapter):
-        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(request.url)
-            request.url = f"{fake.url}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-            return super().send(request, *args, **kwargs)
-
-    def session(credentials: Any) -> requests.Session:
-        authorized = AuthorizedSession(credentials)
-        for prefix in ("https://sheets.googleapis.com/", "https://www.googleapis.com/"):
-            authorized.mount(prefix, ToTestServer())
-        return authorized
-
-    monkeypatch.setattr(google, "session_factory", session)
+    monkeypatch.setattr(google, "session_factory", routed_session(fake))
     yield fake
     fake.stop()
     assert fake.violations == []
@@ -295,20 +273,10 @@ def google_workspace(
     registry_id = fake.add_spreadsheet(
         "Danh mục đơn vị", {tab.name: [[c.header for c in tab.columns], *registry]}
     )
-    (root / "khoa.json").write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "mohinh-thu",
-                "private_key_id": "k1",
-                "private_key": key,
-                "client_email": ACCOUNT,
-                "client_id": "1",
-                "token_uri": f"{fake.url}/token",
-            }
-        ),
-        "utf-8",
-    )
+    from tests.google_api.server import service_account_key
+
+    key_json = json.dumps(service_account_key(fake, key, ACCOUNT))
+    (root / "khoa.json").write_text(key_json, "utf-8")
     config = root / "config.toml"
     text = config.read_text("utf-8").replace('backend = "local"', 'backend = "google"')
     text += (

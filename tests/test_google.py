@@ -208,3 +208,18 @@ def test_the_limiter_keeps_to_the_quota() -> None:
     assert slept == []
     limiter.wait()  # the 61st request within a minute waits until the first is a minute old
     assert slept == [pytest.approx(54.0)]
+
+
+@on_google
+def test_the_results_tab_is_found_by_its_id_when_renamed(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    sync(cli, province)
+    key = unit_keys(fake_google)[0]
+    sheet = fake_google.files[key].by_title("Kết quả")
+    sheet.title = "KQ cũ"  # renamed by a unit
+    fake_google.touch(fake_google.files[key])
+    sync(cli, province)
+    titles = [s.title for s in fake_google.files[key].sheets]
+    assert titles.count("Kết quả") == 1 and "KQ cũ" not in titles  # the same tab, renamed back
+    assert fake_google.files[key].by_title("Kết quả").sheet_id == sheet.sheet_id

@@ -298,7 +298,8 @@ class GoogleBackend:
         meta = self.meta.get(key) or Sheet({}, {})
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
-        sheet_id = meta.ids.get(title)
+        known = self.state.results_tab(unit.unit_id)
+        sheet_id = known if known in meta.ids.values() else meta.ids.get(title)
         if sheet_id is None:
             sheet_id = max(meta.ids.values(), default=0) + 1
             requests_.append(
@@ -309,6 +310,15 @@ class GoogleBackend:
                             "title": title,
                             "gridProperties": {"frozenRowCount": 1},
                         }
+                    }
+                }
+            )
+        elif title not in meta.ids:  # our tab, renamed by someone: its name is put back
+            requests_.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": sheet_id, "title": title},
+                        "fields": "title",
                     }
                 }
             )
@@ -348,6 +358,7 @@ class GoogleBackend:
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         self.written[unit.unit_id] = [list(row) for row in grid.rows]
+        self.state.set_results_tab(unit.unit_id, sheet_id)
         return f"https://docs.google.com/spreadsheets/d/{key}"
 
     def after_writes(self, units: Sequence[Unit]) -> None:

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS ratings (
     PRIMARY KEY (unit, model_id, year));
 CREATE TABLE IF NOT EXISTS sheets (
     unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results_tabs (
+    unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS consolidations (
     year INTEGER PRIMARY KEY, location TEXT NOT NULL, built TEXT NOT NULL);
 """
@@ -259,6 +261,16 @@ class State:
             "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
             (unit, version, json.dumps(tabs, ensure_ascii=False)),
         )
+
+    # The sheet ID of each unit's Kết quả tab in Google Sheets: found by ID, not by title.
+    def results_tab(self, unit: str) -> int | None:
+        row = self.db.execute(
+            "SELECT sheet_id FROM results_tabs WHERE unit = ?", (unit,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_results_tab(self, unit: str, sheet_id: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO results_tabs VALUES (?, ?)", (unit, sheet_id))
 
     def consolidated(self, year: int) -> str | None:
         row = self.db.execute(

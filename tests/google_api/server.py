@@ -15,11 +15,14 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import requests
 
 from tests.google_api import discovery
 
@@ -568,7 +571,64 @@ def list_files(
     return answer
 
 
+def values_get(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    spreadsheet = _file(fake, path)
+    a1 = unquote(path.rsplit("/values/", 1)[1])
+    render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+    return {
+        "range": a1,
+        "majorDimension": "ROWS",
+        "values": _grid_values(spreadsheet.by_title(_a1_tab(a1)), render),
+    }
+
+
+def routed_session(fake: FakeGoogle) -> Callable[[Any], requests.Session]:
+    """A session factory for the backend: google-auth's real session, its Google hosts routed
+    to the test server by a transport adapter (gspread itself has no base-URL setting)."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    class ToTestServer(requests.adapters.HTTPAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            parts = urlsplit(request.url)
+            request.url = f"{fake.url}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+            return super().send(request, *args, **kwargs)
+
+    def session(credentials: Any) -> requests.Session:
+        authorized = AuthorizedSession(credentials)
+        for prefix in ("https://sheets.googleapis.com/", "https://www.googleapis.com/"):
+            authorized.mount(prefix, ToTestServer())
+        return authorized
+
+    return session
+
+
+def service_account_key(fake: FakeGoogle, private_key: str, email: str) -> dict[str, str]:
+    """A service account's key whose token exchange goes to the test server."""
+    return {
+        "type": "service_account",
+        "project_id": "mohinh-thu",
+        "private_key_id": "k1",
+        "private_key": private_key,
+        "client_email": email,
+        "client_id": "1",
+        "token_uri": f"{fake.url}/token",
+    }
+
+
+def new_private_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 ROUTES = {
+    "spreadsheets.values.get": values_get,
     "spreadsheets.get": get_spreadsheet,
     "spreadsheets.values.batchGet": batch_get,
     "spreadsheets.batchUpdate": batch_update,
