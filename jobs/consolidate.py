@@ -10,10 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from worker.jobs import tables
-from worker.local import Chart
+from worker.local import Chart, write_report
 from worker.notifications import compose
 from worker.state import email_key
-from worker.workspace import Workspace
+from worker.workspace import REPORTS, Workspace
+from worker.xlsx import WorkbookError
 
 CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
@@ -25,7 +26,9 @@ PROVINCE = "TINH"
 @dataclass
 class ConsolidateReport:
     year: int
-    location: str = ""
+    location: str = ""  # the .xlsx in reports/
+    published: str | None = None  # the Google spreadsheet, on the Google backend
+    problem: str = ""  # why it could not be published
     preview: bool = False
     queued: str | None = None
 
@@ -45,9 +48,12 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     report = ConsolidateReport(year, preview=preview)
     if ws.dry_run:
         return report
-    report.location = ws.backend.write_report(
-        name, tables.consolidated(evaluation.units), CHARTS, title
-    )
+    tabs = tables.consolidated(evaluation.units)
+    report.location = write_report(ws.root / REPORTS, name, tabs, CHARTS, title)
+    try:
+        report.published = ws.backend.publish_report(name, tabs, CHARTS, title)
+    except WorkbookError as exc:  # the .xlsx is built and sent all the same
+        report.problem = f"chưa đăng được lên Google Sheets: {exc}"
     if preview:
         return report
     ws.state.set_consolidated(year, report.location)
@@ -63,6 +69,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             path.name,
             path.read_bytes(),
             now,
+            report.published,
         )
         ws.state.add_email(
             key,

@@ -206,11 +206,13 @@ def consolidation_email(
     filename: str,
     data: bytes,
     now: datetime,
+    link: str | None = None,
 ) -> Draft:
     models = [m for r in evaluation.units for m in r.models]
     subject = f"Bảng tổng hợp mô hình, điển hình năm {evaluation.year} — {header_text(province)}"
     text, html = render(
         "consolidation",
+        link=link,
         province=province,
         year=evaluation.year,
         subject=subject,

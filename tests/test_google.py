@@ -38,7 +38,6 @@ def test_a_changed_unit_costs_one_read_and_one_write(
     assert "5 cập nhật tab Kết quả" in result.output
     # the registry, one Drive listing before and one after the writes, and per unit 1 + 1
     assert fake_google.calls == {
-        "oauth.token": 1,
         "spreadsheets.get": 1 + 5,
         "files.list": 2,
         "spreadsheets.batchUpdate": 5,
@@ -55,7 +54,7 @@ def test_an_unchanged_unit_costs_nothing(province: Path, cli: Cli, fake_google: 
     fake_google.calls.clear()
     result = sync(cli, province)
     assert "0 cập nhật tab Kết quả, 5 không đổi" in result.output
-    assert fake_google.calls == {"oauth.token": 1, "spreadsheets.get": 1, "files.list": 1}
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1}
 
 
 @on_google
@@ -78,7 +77,6 @@ def test_a_unit_that_changed_is_read_again_and_rewritten(
     result = sync(cli, province)
     assert "1 cập nhật tab Kết quả, 4 không đổi" in result.output
     assert fake_google.calls == {
-        "oauth.token": 1,
         "spreadsheets.get": 2,
         "files.list": 2,
         "spreadsheets.batchUpdate": 1,
@@ -223,3 +221,89 @@ def test_the_results_tab_is_found_by_its_id_when_renamed(
     titles = [s.title for s in fake_google.files[key].sheets]
     assert titles.count("Kết quả") == 1 and "KQ cũ" not in titles  # the same tab, renamed back
     assert fake_google.files[key].by_title("Kết quả").sheet_id == sheet.sheet_id
+
+
+REPORTS = "thuMucBaoCaoAbCdEfGhIjKlMnOp"
+
+
+def publish_to(root: Path) -> None:
+    config = root / "config.toml"
+    config.write_text(config.read_text("utf-8") + f'reports_folder = "{REPORTS}"\n', "utf-8")
+
+
+def report_of(fake: Any) -> Any:
+    (report,) = [f for f in fake.files.values() if REPORTS in f.parents]
+    return report
+
+
+@on_google
+def test_the_consolidation_is_published_as_a_shared_spreadsheet_with_charts(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    rows = good_unit(2)
+    rows["models"][0]["name"] = '=IMPORTXML("http://x.invalid","//a")'
+    root = workspace(("U1", rows, "a@example.gov.vn"), ("U2", good_unit(1), "b@example.gov.vn"))
+    publish_to(root)
+    fake_google.calls.clear()
+    result = cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
+    report = report_of(fake_google)
+    assert f"trên Google Sheets: https://docs.google.com/spreadsheets/d/{report.key}" in (
+        result.output
+    )
+    assert [s.title for s in report.sheets] == [
+        "Tổng hợp đơn vị",
+        "Theo lĩnh vực",
+        "Danh sách mô hình",
+        "Điển hình",
+        "Đề xuất kết thúc",
+        "Đề xuất nhân rộng",
+        "Lỗi dữ liệu",
+    ]
+    assert [len(s.charts) for s in report.sheets[:2]] == [1, 1]
+    assert report.shared == [
+        {"type": "user", "role": "writer", "emailAddress": "tinh@example.gov.vn"}
+    ]
+    models = fake_google.values(report.key, "Danh sách mô hình", render="FORMULA")
+    assert models[1][3] == '=IMPORTXML("http://x.invalid","//a")'  # text, never a formula
+    assert fake_google.values(report.key, "Tổng hợp đơn vị")[1][:4] == [
+        "U1",
+        "Công an xã U1",
+        "Xã",
+        2,
+    ]
+    # a handful of requests: create, read its tabs, write the staging tabs, swap, share
+    assert (fake_google.calls["files.create"], fake_google.calls["permissions.create"]) == (1, 1)
+    assert fake_google.calls["spreadsheets.batchUpdate"] == 2 + 2  # 2 units' Kết quả
+    from email import message_from_bytes
+    from email.policy import default
+
+    mail = [
+        message_from_bytes(p.read_bytes(), policy=default)
+        for p in (root / "outbox").glob("TINH-*.eml")
+    ]
+    text = mail[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Bảng tổng hợp trên Google Sheets: https://docs.google.com/spreadsheets/d/" in text
+
+
+@on_google
+def test_a_rebuild_replaces_the_tabs_and_a_failure_leaves_the_last_ones(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    publish_to(root)
+    cli("consolidate", "--workspace", root, "--today", "2026-11-16")
+    report = report_of(fake_google)
+    before = [(s.sheet_id, s.title) for s in report.sheets]
+    fake_google.fail("spreadsheets.batchUpdate", None, 400)  # staging written, swap refused
+    failed = cli("consolidate", "--workspace", root, "--today", "2026-11-17")
+    assert "! chưa đăng được lên Google Sheets: Google Sheets từ chối yêu cầu" in failed.output
+    report = report_of(fake_google)
+    assert [(s.sheet_id, s.title) for s in report.sheets if not s.title.endswith(" (mới)")] == (
+        before
+    )
+    again = cli("consolidate", "--workspace", root, "--today", "2026-11-18")
+    assert again.exit_code == 0, again.output
+    report = report_of(fake_google)
+    assert [s.title for s in report.sheets] == [t for _, t in before]  # no leftovers
+    assert [s.sheet_id for s in report.sheets] != [i for i, _ in before]  # new tabs swapped in
+    assert len(report.shared) == 1  # shared once, when created

@@ -172,6 +172,10 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
     click.echo(
         f"Tổng hợp năm {report.year}: {kind} " + (report.location or "(chạy thử: không ghi)")
     )
+    if report.published:
+        click.echo(f"  trên Google Sheets: {report.published}")
+    if report.problem:
+        click.echo(f"  ! {report.problem}")
 
 
 @main.command(help="Chạy định kỳ theo lịch; --once chạy mọi việc đến hạn một lần rồi thoát.")

@@ -8,13 +8,13 @@ Only this module imports gspread and google-auth.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -35,6 +35,7 @@ from tenacity import (
 from worker.config import ConfigError, GoogleSettings
 from worker.evaluate import Unit
 from worker.layout import load
+from worker.local import Chart
 from worker.results import Grid
 from worker.state import State
 from worker.validation import Rows
@@ -61,6 +62,8 @@ ERRORS = {
     "NULL_VALUE": "#NULL!",
     "ERROR": "#ERROR!",
 }
+STAGING = " (mới)"  # the suffix of tabs being written, before they are swapped in
+MAX_BATCH = 1_800_000  # bytes of one batchUpdate body, under the API's limit with room
 SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})|^([A-Za-z0-9_-]{20,})$")
 
 # Tests route the client's requests to a local server by giving it a session of their own.
@@ -175,13 +178,15 @@ class Sheet:
 
 
 class GoogleBackend:
-    def __init__(self, settings: GoogleSettings, state: State, reports: Path) -> None:
+    def __init__(self, settings: GoogleSettings, state: State, staff: Sequence[str]) -> None:
         self.settings = settings
         self.state = state
-        self.reports = reports
+        self.staff = staff
+        # drive.file reaches only the files this worker creates: the consolidated spreadsheets
+        extra = ["https://www.googleapis.com/auth/drive.file"] if settings.reports_folder else []
         try:
             credentials = service_account.Credentials.from_service_account_file(
-                str(settings.key_file), scopes=SCOPES
+                str(settings.key_file), scopes=[*SCOPES, *extra]
             )
         except (OSError, ValueError) as exc:
             raise ConfigError(
@@ -215,6 +220,11 @@ class GoogleBackend:
             )
         if isinstance(exc, APIError) and exc.code == 404:
             return WorkbookError(f"không tìm thấy bảng tính Google {key}")
+        if isinstance(exc, APIError) and not _transient(exc):
+            return WorkbookError(
+                f"Google Sheets từ chối yêu cầu với bảng tính {key} "
+                f"({exc.code}: {exc.error.get('message', '')})"
+            )
         return WorkbookError(
             f"Google Sheets không trả lời được ({exc.__class__.__name__}) sau "
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
@@ -374,10 +384,150 @@ class GoogleBackend:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
                 self.state.cache_sheet(unit.unit_id, version, tabs)
 
-    def write_report(
-        self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Any], title: str
-    ) -> str:
-        """The consolidated workbook, as .xlsx in the workspace's reports/ (sent by email)."""
-        from worker.local import write_report
+    def publish_report(
+        self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
+    ) -> str | None:
+        """The consolidated spreadsheet in the reports folder, shared with the province staff.
 
-        return write_report(self.reports, name, tabs, charts, title)
+        New tabs are written beside the old ones, then swapped in by one batchUpdate: a failure
+        on the way leaves last run's tabs as they were (and the next run clears the leftovers).
+        """
+        if not self.settings.reports_folder:
+            return None
+        try:
+            key, created = self._report_sheet(name, title)
+            answer = self.http.fetch_sheet_metadata(
+                key, params={"fields": "sheets(properties(sheetId,title))"}
+            )
+            old = {
+                s["properties"]["title"]: s["properties"]["sheetId"]
+                for s in answer.get("sheets", [])
+            }
+            base = max(old.values(), default=0) + 1000
+            ids = {tab: base + i for i, (tab, _) in enumerate(tabs)}
+            batch = [
+                {"deleteSheet": {"sheetId": sid}} for t, sid in old.items() if t.endswith(STAGING)
+            ]
+            for tab, grid in tabs:
+                batch += self._staging(ids[tab], tab, grid)
+                if len(json.dumps(batch)) > MAX_BATCH:
+                    self.http.batch_update(key, {"requests": batch})
+                    batch = []
+            batch += [_chart(ids[c.tab], c) for c in charts]
+            self.http.batch_update(key, {"requests": batch})
+            swap: list[dict[str, Any]] = [
+                {"deleteSheet": {"sheetId": sid}}
+                for t, sid in old.items()
+                if not t.endswith(STAGING)
+            ]
+            swap += [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": ids[tab], "title": tab, "index": i},
+                        "fields": "title,index",
+                    }
+                }
+                for i, (tab, _) in enumerate(tabs)
+            ]
+            self.http.batch_update(key, {"requests": swap})
+            if created:
+                for email in self.staff:  # gspread's insert_permission adds undocumented fields
+                    self.http.request(
+                        "post",
+                        f"{DRIVE_FILES}/{key}/permissions",
+                        params={"sendNotificationEmail": False, "supportsAllDrives": True},
+                        json={"type": "user", "role": "writer", "emailAddress": email},
+                    )
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, key if "key" in locals() else name) from None
+        return f"https://docs.google.com/spreadsheets/d/{key}"
+
+    def _report_sheet(self, name: str, title: str) -> tuple[str, bool]:
+        """The report's spreadsheet: the one made before for `name`, or a new one."""
+        known = self.state.published(name)
+        if known:
+            return known, False
+        created = self.http.request(
+            "post",
+            DRIVE_FILES,
+            params={"supportsAllDrives": True},
+            json={
+                "name": title,
+                "mimeType": "application/vnd.google-apps.spreadsheet",
+                "parents": [self.settings.reports_folder],
+            },
+        ).json()
+        self.state.set_published(name, created["id"])
+        return created["id"], True
+
+    def _staging(self, sheet_id: int, tab: str, grid: Grid) -> list[dict[str, Any]]:
+        rows = [{"values": _cells(row)} for row in grid.rows]
+        for index in grid.headers:
+            for cell in rows[index]["values"]:
+                cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+        return [
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "title": tab + STAGING,
+                        "gridProperties": {"frozenRowCount": 1},
+                    }
+                }
+            },
+            {
+                "updateCells": {
+                    "range": {"sheetId": sheet_id},
+                    "rows": rows,
+                    "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                }
+            },
+        ]
+
+
+def _chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
+    """A native stacked bar chart of columns first..last by the categories column."""
+
+    def column(index: int) -> dict[str, Any]:
+        return {
+            "sourceRange": {
+                "sources": [
+                    {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 0,
+                        "startColumnIndex": index - 1,
+                        "endColumnIndex": index,
+                    }
+                ]
+            }
+        }
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": chart.title,
+                    "basicChart": {
+                        "chartType": "BAR",
+                        "stackedType": "STACKED",
+                        "legendPosition": "RIGHT_LEGEND",
+                        "headerCount": 1,
+                        "domains": [{"domain": column(chart.categories)}],
+                        "series": [
+                            {"series": column(i), "targetAxis": "BOTTOM_AXIS"}
+                            for i in range(chart.first, chart.last + 1)
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": sheet_id,
+                            "rowIndex": 1,
+                            "columnIndex": chart.last + 1,
+                        }
+                    }
+                },
+            }
+        }
+    }

@@ -63,10 +63,11 @@ class LocalBackend:
         """Files need no bookkeeping after a write: their next read sees what was written."""
         return None
 
-    def write_report(
+    def publish_report(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
-    ) -> str:
-        return write_report(self.root / "reports", name, tabs, charts, title)
+    ) -> str | None:
+        """Nothing beyond the .xlsx in reports/: that file is the local report."""
+        return None
 
 
 def write_report(

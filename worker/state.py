@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS sheets (
     unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results_tabs (
     unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS published (
+    name TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS consolidations (
     year INTEGER PRIMARY KEY, location TEXT NOT NULL, built TEXT NOT NULL);
 """
@@ -271,6 +273,14 @@ class State:
 
     def set_results_tab(self, unit: str, sheet_id: int) -> None:
         self.db.execute("INSERT OR REPLACE INTO results_tabs VALUES (?, ?)", (unit, sheet_id))
+
+    # The Google spreadsheet each consolidated report was published to.
+    def published(self, name: str) -> str | None:
+        row = self.db.execute("SELECT key FROM published WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_published(self, name: str, key: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO published VALUES (?, ?)", (name, key))
 
     def consolidated(self, year: int) -> str | None:
         row = self.db.execute(

@@ -81,7 +81,9 @@ class Workspace:
         if self.settings.google is not None:
             from worker.google import GoogleBackend
 
-            self.backend = GoogleBackend(self.settings.google, self.state, root / REPORTS)
+            self.backend = GoogleBackend(
+                self.settings.google, self.state, self.settings.staff_emails
+            )
         self._evaluations: dict[date, Evaluation] = {}
 
     def _lock(self) -> None:

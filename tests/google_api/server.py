@@ -161,11 +161,12 @@ class FakeGoogle:
 
     def __init__(self) -> None:
         self.files: dict[str, Spreadsheet] = {}
-        self.calls: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()  # API methods: what the quota counts
+        self.auth_calls: Counter[str] = Counter()  # google-auth's token and boundary lookups
         self.violations: list[str] = []
         self.tokens: set[str] = set()
         self.scopes: list[str] = []
-        self.faults: dict[str, list[int]] = defaultdict(list)
+        self.faults: dict[str, list[int | None]] = defaultdict(list)
         self.delay: dict[str, float] = {}
         self.broken: dict[str, int] = {}  # spreadsheet ID -> the status it always answers
         self.lock = threading.RLock()
@@ -222,8 +223,8 @@ class FakeGoogle:
         spreadsheet = self.files[key]
         return _grid_values(spreadsheet.by_title(tab), render)
 
-    def fail(self, method: str, *statuses: int) -> None:
-        """The next calls of `method` answer these HTTP statuses, in order."""
+    def fail(self, method: str, *statuses: int | None) -> None:
+        """The next calls of `method` answer these HTTP statuses, in order (None: normally)."""
         self.faults[method].extend(statuses)
 
 
@@ -268,6 +269,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             if url.path == "/token":
                 return self._token(raw)
+            if url.path.endswith("/allowedLocations"):  # google-auth's regional boundary lookup
+                fake.auth_calls["allowedLocations"] += 1
+                return self._send(200, {"locations": [], "encodedLocations": "0x0"})
             method = discovery.find(verb, url.path)
             if method is None:
                 fake.violations.append(f"{verb} {url.path}: no such method in the API")
@@ -311,7 +315,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
 
         def _token(self, raw: bytes) -> None:
             form = parse_qs(raw.decode())
-            fake.calls["oauth.token"] += 1
+            fake.auth_calls["token"] += 1
             assertion = form.get("assertion", [""])[0]
             if (
                 form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
@@ -518,6 +522,12 @@ def batch_update(
             protected["protectedRangeId"] = 100 + sum(len(s.protected) for s in spreadsheet.sheets)
             spreadsheet.sheet(protected["range"]["sheetId"]).protected.append(protected)
             replies.append({"addProtectedRange": {"protectedRange": protected}})
+        elif kind == "addChart":
+            chart = copy.deepcopy(args["chart"])
+            chart["chartId"] = 500 + sum(len(s.charts) for s in spreadsheet.sheets)
+            anchor = chart["position"]["overlayPosition"]["anchorCell"]["sheetId"]
+            spreadsheet.sheet(anchor).charts.append(chart)
+            replies.append({"addChart": {"chart": chart}})
         elif kind == "deleteProtectedRange":
             for sheet in spreadsheet.sheets:
                 sheet.protected = [
@@ -529,6 +539,40 @@ def batch_update(
     fake.files[original.key] = spreadsheet
     fake.touch(spreadsheet)
     return {"spreadsheetId": spreadsheet.key, "replies": replies}
+
+
+def create_file(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    if body.get("mimeType") != SPREADSHEET_MIME:
+        raise ApiError(400, "the test server creates spreadsheets only")
+    key = fake.new_id()
+    spreadsheet = Spreadsheet(
+        key, body["name"], [Sheet(0, "Sheet1")], list(body.get("parents", []))
+    )
+    fake.touch(spreadsheet)
+    fake.files[key] = spreadsheet
+    return {
+        "kind": "drive#file",
+        "id": key,
+        "name": spreadsheet.title,
+        "mimeType": SPREADSHEET_MIME,
+    }
+
+
+def create_permission(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    key = path.removeprefix("/drive/v3/files/").split("/")[0]
+    if key not in fake.files:
+        raise ApiError(404, f"File not found: {key}")
+    fake.files[key].shared.append(body)
+    return {
+        "kind": "drive#permission",
+        "id": f"p{len(fake.files[key].shared)}",
+        "type": body["type"],
+        "role": body["role"],
+    }
 
 
 def list_files(
@@ -545,6 +589,8 @@ def list_files(
             files = [f for f in files if folder in f.parents]
         elif m := re.fullmatch(r"""mimeType\s*=\s*['"](.+)['"]""", condition):
             files = files if m.group(1) == SPREADSHEET_MIME else []
+        elif m := re.fullmatch(r"""name\s*=\s*['"](.+)['"]""", condition):
+            files = [f for f in files if f.title == m.group(1)]
         elif condition.replace(" ", "") == "trashed=false":
             pass
         else:
@@ -587,7 +633,7 @@ def values_get(
 def routed_session(fake: FakeGoogle) -> Callable[[Any], requests.Session]:
     """A session factory for the backend: google-auth's real session, its Google hosts routed
     to the test server by a transport adapter (gspread itself has no base-URL setting)."""
-    from google.auth.transport.requests import AuthorizedSession
+    from google.auth.transport.requests import AuthorizedSession, Request
 
     class ToTestServer(requests.adapters.HTTPAdapter):
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -596,7 +642,11 @@ def routed_session(fake: FakeGoogle) -> Callable[[Any], requests.Session]:
             return super().send(request, *args, **kwargs)
 
     def session(credentials: Any) -> requests.Session:
-        authorized = AuthorizedSession(credentials)
+        # google-auth's own requests (the token, and the regional access boundary lookup it
+        # starts after each refresh) go through the auth request's session: routed as well.
+        auth_session = requests.Session()
+        auth_session.mount("https://iamcredentials.googleapis.com/", ToTestServer())
+        authorized = AuthorizedSession(credentials, auth_request=Request(session=auth_session))
         for prefix in ("https://sheets.googleapis.com/", "https://www.googleapis.com/"):
             authorized.mount(prefix, ToTestServer())
         return authorized
@@ -628,6 +678,8 @@ def new_private_key() -> str:
 
 
 ROUTES = {
+    "files.create": create_file,
+    "permissions.create": create_permission,
     "spreadsheets.values.get": values_get,
     "spreadsheets.get": get_spreadsheet,
     "spreadsheets.values.batchGet": batch_get,
