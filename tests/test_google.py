@@ -10,6 +10,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import ACCOUNT, good_unit
+from tests.conftest import FOLDER as FOLDER_OF_UNITS
 from worker.google import Limiter, sheet_key
 
 Cli = Callable[..., Result]
@@ -307,3 +308,62 @@ def test_a_rebuild_replaces_the_tabs_and_a_failure_leaves_the_last_ones(
     assert [s.title for s in report.sheets] == [t for _, t in before]  # no leftovers
     assert [s.sheet_id for s in report.sheets] != [i for i, _ in before]  # new tabs swapped in
     assert len(report.shared) == 1  # shared once, when created
+
+
+@pytest.mark.parametrize("backend", ["local", "google"])
+def test_provision_makes_a_unit_sheet_from_the_template_and_registers_it(
+    workspace: Callable[..., Path], cli: Cli, backend: str, request: pytest.FixtureRequest
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    if backend == "google":
+        fake = request.getfixturevalue("fake_google")
+        (registry,) = [f for f in fake.files.values() if f.title == "Danh mục đơn vị"]
+        fake.edit(registry.key, "Danh mục đơn vị", 2, 0, "U2")
+        for col, value in enumerate(
+            ["Công an xã U2", "Xã", "", "b@example.gov.vn; c@example.gov.vn", "", "Có"], start=1
+        ):
+            fake.edit(registry.key, "Danh mục đơn vị", 2, col, value)
+    else:
+        from worker.xlsx import set_cell
+
+        for cell, value in zip(
+            "ABCEG", ["U2", "Công an xã U2", "Xã", "b@example.gov.vn", "Có"], strict=True
+        ):
+            set_cell(root / "registry.xlsx", "Danh mục đơn vị", f"{cell}3", value)
+    result = cli("provision", "--workspace", root)
+    assert result.exit_code == 0, result.output
+    assert "U2 Công an xã U2: " in result.output
+    again = cli("provision", "--workspace", root)
+    assert "Mọi đơn vị đang hoạt động đều đã có bảng tính." in again.output
+    refused = cli("provision", "U1", "--workspace", root)
+    assert refused.exit_code == 1 and "U1: đã có bảng tính" in refused.output
+    synced = cli("sync", "--workspace", root, "--today", TODAY)
+    assert "2 đang hoạt động, 2 cập nhật tab Kết quả" in synced.output  # the new sheet is read
+    if backend == "google":
+        new = next(
+            f for f in fake.files.values() if f.title == "Mô hình, điển hình — Công an xã U2"
+        )
+        assert FOLDER_OF_UNITS in new.parents
+        assert [s.title for s in new.sheets] == [
+            "Mô hình",
+            "Chỉ tiêu",
+            "Đánh giá",
+            "Hồ sơ",
+            "Điển hình",
+            "Tiêu chí điển hình",
+            "Kết quả",
+        ]
+        models = new.by_title("Mô hình")
+        assert models.frozen_rows == 1
+        assert models.cells[0, 0]["note"].startswith("Mã riêng của mô hình")
+        rules = {(v[1], v[4]["condition"]["type"]) for v in models.validations}
+        assert (3, "ONE_OF_LIST") in rules and (9, "ONE_OF_LIST") in rules
+        checkbox = {(v[1], v[4]["condition"]["type"]) for v in new.by_title("Đánh giá").validations}
+        assert (2, "BOOLEAN") in checkbox
+        assert [p["editors"] for p in new.by_title("Kết quả").protected] == [{"users": [ACCOUNT]}]
+        assert [p["emailAddress"] for p in new.shared] == ["b@example.gov.vn", "c@example.gov.vn"]
+        assert fake.values(registry.key, "Danh mục đơn vị")[2][5] == (
+            f"https://docs.google.com/spreadsheets/d/{new.key}"
+        )
+    else:
+        assert (root / "units" / "u2.xlsx").exists()

@@ -19,10 +19,11 @@ import click
 
 from worker import rules
 from worker.config import ConfigError
-from worker.evaluate import Unit
+from worker.evaluate import Unit, read_registry
 from worker.jobs import consolidate, cycle, deliver, remind, sync
 from worker.scaffold import init_workspace
 from worker.workspace import Workspace, WorkspaceBusy
+from worker.xlsx import WorkbookError
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
@@ -247,6 +248,41 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
         path.write_text(html, "utf-8")
         click.echo(f"Bản HTML: {path}")
     return OK
+
+
+@main.command(
+    help="Tạo bảng tính mới theo mẫu cho các đơn vị chưa có (hoặc cho các mã UNIT), "
+    "chia sẻ cho cán bộ đầu mối và ghi địa chỉ vào danh mục đơn vị."
+)
+@click.argument("units", nargs=-1)
+@common
+def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...]) -> int:
+    registry, _ = read_registry(ws.backend.read_registry())
+    unknown = sorted(set(units) - {u.unit_id for u in registry})
+    if unknown:
+        click.echo(f"Không có mã đơn vị {', '.join(unknown)} trong danh mục", err=True)
+        return BAD_CONFIG
+    targets = (
+        [u for u in registry if u.unit_id in units]
+        if units
+        else [u for u in registry if not u.sheet and u.active]
+    )
+    failed = False
+    for unit in targets:
+        if unit.sheet:
+            click.echo(f"  ! {unit.unit_id}: đã có bảng tính {unit.sheet}, không tạo lại")
+            failed = True
+        elif ws.dry_run:
+            click.echo(f"  {unit.unit_id} {unit.name}: sẽ tạo bảng tính (chạy thử: không tạo)")
+        else:
+            try:
+                click.echo(f"  {unit.unit_id} {unit.name}: {ws.backend.provision(unit)}")
+            except WorkbookError as exc:
+                click.echo(f"  ! {unit.unit_id} {unit.name}: {exc}")
+                failed = True
+    if not targets:
+        click.echo("Mọi đơn vị đang hoạt động đều đã có bảng tính.")
+    return SOME_FAILED if failed else OK
 
 
 @main.command(name="sync", help="Đọc, kiểm tra, xếp loại và ghi tab Kết quả cho mọi đơn vị.")

@@ -27,6 +27,7 @@ class Unit:
     emails: tuple[str, ...]
     sheet: str
     active: bool
+    sheet_cell: str = ""  # the A1 address of its Bảng tính cell in the registry
 
 
 def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]]:
@@ -58,8 +59,9 @@ def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]
                 v["level"],
                 v["parent"] or "",
                 v["emails"] or (),
-                v["sheet"],
+                v["sheet"] or "",
                 bool(v["active"]),
+                row.cells["sheet"],
             )
         )
     return units, errors

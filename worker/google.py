@@ -39,7 +39,7 @@ from worker.local import Chart
 from worker.results import Grid
 from worker.state import State
 from worker.validation import Rows
-from worker.xlsx import WorkbookError
+from worker.xlsx import TEMPLATE_ROWS, WorkbookError
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
@@ -183,7 +183,8 @@ class GoogleBackend:
         self.state = state
         self.staff = staff
         # drive.file reaches only the files this worker creates: the consolidated spreadsheets
-        extra = ["https://www.googleapis.com/auth/drive.file"] if settings.reports_folder else []
+        creates = settings.reports_folder or settings.folder
+        extra = ["https://www.googleapis.com/auth/drive.file"] if creates else []
         try:
             credentials = service_account.Credentials.from_service_account_file(
                 str(settings.key_file), scopes=[*SCOPES, *extra]
@@ -384,6 +385,65 @@ class GoogleBackend:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
                 self.state.cache_sheet(unit.unit_id, version, tabs)
 
+    def provision(self, unit: Unit) -> str:
+        """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,
+        its address written into the registry. Five requests and one per coordinator."""
+        if not self.settings.folder:
+            raise ConfigError(
+                "Cần cấu hình [google] folder (thư mục Drive của bảng tính các đơn "
+                "vị) để tạo bảng tính mới"
+            )
+        registry = sheet_key(self.settings.registry)
+        try:
+            key = self.http.request(
+                "post",
+                DRIVE_FILES,
+                params={"supportsAllDrives": True},
+                json={
+                    "name": f"Mô hình, điển hình — {unit.name}",
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                    "parents": [self.settings.folder],
+                },
+            ).json()["id"]
+            self.http.batch_update(key, {"requests": _layout(self.account)})
+            for email in unit.emails:
+                self._share(key, email, notify=True)
+            url = f"https://docs.google.com/spreadsheets/d/{key}"
+            if registry not in self.meta:
+                self._read(registry)
+            tab = load("registry").tab("units").name
+            row, col = _a1(unit.sheet_cell)
+            self.http.batch_update(
+                registry,
+                {
+                    "requests": [
+                        {
+                            "updateCells": {
+                                "start": {
+                                    "sheetId": self.meta[registry].ids[tab],
+                                    "rowIndex": row,
+                                    "columnIndex": col,
+                                },
+                                "rows": [{"values": _cells([url])}],
+                                "fields": "userEnteredValue",
+                            }
+                        }
+                    ]
+                },
+            )
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, unit.unit_id) from None
+        return url
+
+    def _share(self, key: str, email: str, notify: bool) -> None:
+        # gspread's insert_permission sends fields the Drive v3 description does not have
+        self.http.request(
+            "post",
+            f"{DRIVE_FILES}/{key}/permissions",
+            params={"sendNotificationEmail": notify, "supportsAllDrives": True},
+            json={"type": "user", "role": "writer", "emailAddress": email},
+        )
+
     def publish_report(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
     ) -> str | None:
@@ -431,13 +491,8 @@ class GoogleBackend:
             ]
             self.http.batch_update(key, {"requests": swap})
             if created:
-                for email in self.staff:  # gspread's insert_permission adds undocumented fields
-                    self.http.request(
-                        "post",
-                        f"{DRIVE_FILES}/{key}/permissions",
-                        params={"sendNotificationEmail": False, "supportsAllDrives": True},
-                        json={"type": "user", "role": "writer", "emailAddress": email},
-                    )
+                for email in self.staff:
+                    self._share(key, email, notify=False)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key if "key" in locals() else name) from None
         return f"https://docs.google.com/spreadsheets/d/{key}"
@@ -483,6 +538,139 @@ class GoogleBackend:
                 }
             },
         ]
+
+
+def _a1(cell: str) -> tuple[int, int]:
+    """ "F5" -> (4, 5): zero-based row and column."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(cell[len(letters) :]) - 1, col - 1
+
+
+def _layout(account: str) -> list[dict[str, Any]]:
+    """The requests that lay a new spreadsheet out as the unit template says."""
+    layout = load("unit")
+    requests_: list[dict[str, Any]] = []
+    grid_rows = TEMPLATE_ROWS
+    for index, tab in enumerate(layout.tabs, start=1):
+        requests_.append(
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": index,
+                        "title": tab.name,
+                        "index": index - 1,
+                        "gridProperties": {"frozenRowCount": 1},
+                    }
+                }
+            }
+        )
+        header = [
+            {
+                "userEnteredValue": {"stringValue": c.header},
+                "note": c.hint,
+                "userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"},
+            }
+            for c in tab.columns
+        ]
+        requests_.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": index, "rowIndex": 0, "columnIndex": 0},
+                    "rows": [{"values": header}],
+                    "fields": "userEnteredValue,note,userEnteredFormat.textFormat.bold,"
+                    "userEnteredFormat.wrapStrategy",
+                }
+            }
+        )
+        for col, column in enumerate(tab.columns):
+            span = {
+                "sheetId": index,
+                "startRowIndex": 1,
+                "endRowIndex": grid_rows,
+                "startColumnIndex": col,
+                "endColumnIndex": col + 1,
+            }
+            if column.type == "yesno":
+                requests_.append(
+                    {
+                        "setDataValidation": {
+                            "range": span,
+                            "rule": {"condition": {"type": "BOOLEAN"}},
+                        }
+                    }
+                )
+            elif column.values:
+                requests_.append(
+                    {
+                        "setDataValidation": {
+                            "range": span,
+                            "rule": {
+                                "condition": {
+                                    "type": "ONE_OF_LIST",
+                                    "values": [{"userEnteredValue": v} for v in column.values],
+                                },
+                                "strict": True,
+                                "showCustomUi": True,
+                            },
+                        }
+                    }
+                )
+            number = {
+                "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
+                "id": {"type": "TEXT"},
+                "text": {"type": "TEXT"},
+            }.get(column.type)
+            if number:
+                requests_.append(
+                    {
+                        "repeatCell": {
+                            "range": span,
+                            "cell": {"userEnteredFormat": {"numberFormat": number}},
+                            "fields": "userEnteredFormat.numberFormat",
+                        }
+                    }
+                )
+            requests_.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": index,
+                            "dimension": "COLUMNS",
+                            "startIndex": col,
+                            "endIndex": col + 1,
+                        },
+                        "properties": {"pixelSize": column.width * 7},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+    results = len(layout.tabs) + 1
+    requests_ += [
+        {
+            "addSheet": {
+                "properties": {
+                    "sheetId": results,
+                    "title": layout.results_tab or "",
+                    "gridProperties": {"frozenRowCount": 1},
+                }
+            }
+        },
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": results},
+                    "warningOnly": False,
+                    "description": "Chỉ phần mềm mohinh ghi vào tab này",
+                    "editors": {"users": [account]},
+                }
+            }
+        },
+        {"deleteSheet": {"sheetId": 0}},  # the new file's empty first sheet
+    ]
+    return requests_
 
 
 def _chart(sheet_id: int, chart: Chart) -> dict[str, Any]:

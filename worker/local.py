@@ -19,6 +19,8 @@ from worker.xlsx import (
     read_tabs,
     replace_tab,
     save_atomically,
+    set_cell,
+    write_workbook,
 )
 
 
@@ -58,6 +60,16 @@ class LocalBackend:
         """Replace the unit's Kết quả tab; raises WorkbookError when it cannot be written."""
         replace_tab(self.path(unit), load("unit").results_tab or "", grid)
         return str(self.path(unit))
+
+    def provision(self, unit: Unit) -> str:
+        """A new workbook units/<ID>.xlsx from the template, its path written into the registry."""
+        relative = f"units/{unit.unit_id.lower()}.xlsx"
+        path = self.root / relative
+        if path.exists():
+            raise WorkbookError(f"tệp {relative} đã có: không ghi đè")
+        write_workbook(path, load("unit"))
+        set_cell(self.registry_path, load("registry").tab("units").name, unit.sheet_cell, relative)
+        return relative
 
     def after_writes(self, units: Sequence[Unit]) -> None:
         """Files need no bookkeeping after a write: their next read sees what was written."""

@@ -135,6 +135,17 @@ class Workspace:
         for unit in self.progress([u for u in units if u.active]):
             if self.stopping():
                 break
+            if not unit.sheet:
+                results.append(
+                    unreadable(
+                        unit,
+                        year,
+                        "chưa có bảng tính: điền cột Bảng tính "
+                        f"trong danh mục hoặc chạy 'mohinh provision "
+                        f"{unit.unit_id}'",
+                    )
+                )
+                continue
             try:
                 tabs = self.backend.read_unit(unit, self.force)
             except WorkbookError as exc:

@@ -193,3 +193,10 @@ def write_workbook(
         data = (rows or {}).get(tab.key, ())
         template_tab(ws, tab, [[row.get(c.key) for c in tab.columns] for row in data])
     save_atomically(wb, path)
+
+
+def set_cell(path: Path, tab: str, cell: str, value: str) -> None:
+    """Write one cell of one tab, as text, atomically; everything else is kept."""
+    wb = openpyxl.load_workbook(path)
+    put(wb[tab][cell], value)
+    save_atomically(wb, path)

@@ -45,6 +45,8 @@ class Sheet:
     frozen_rows: int = 0
     charts: list[dict[str, Any]] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)
+    validations: list[tuple[Any, ...]] = field(default_factory=list)  # (rows, cols…, rule)
+    formats: list[tuple[Any, ...]] = field(default_factory=list)  # (rows, cols…, cell, fields)
 
     def size(self) -> tuple[int, int]:
         rows = max((r for r, _ in self.cells), default=-1) + 1
@@ -522,6 +524,21 @@ def batch_update(
             protected["protectedRangeId"] = 100 + sum(len(s.protected) for s in spreadsheet.sheets)
             spreadsheet.sheet(protected["range"]["sheetId"]).protected.append(protected)
             replies.append({"addProtectedRange": {"protectedRange": protected}})
+        elif kind == "setDataValidation":
+            sheet, top, left, bottom, right = _grid_range(spreadsheet, args["range"])
+            sheet.validations.append((top, left, bottom, right, copy.deepcopy(args["rule"])))
+            replies.append({})
+        elif kind == "repeatCell":
+            sheet, top, left, bottom, right = _grid_range(spreadsheet, args["range"])
+            sheet.formats.append(
+                (top, left, bottom, right, copy.deepcopy(args["cell"]), args["fields"])
+            )
+            replies.append({})
+        elif kind == "updateDimensionProperties":
+            sheet, *_ = _grid_range(spreadsheet, {"sheetId": args["range"]["sheetId"]})
+            for index in range(args["range"]["startIndex"], args["range"]["endIndex"]):
+                sheet.widths[index] = args["properties"]["pixelSize"]
+            replies.append({})
         elif kind == "addChart":
             chart = copy.deepcopy(args["chart"])
             chart["chartId"] = 500 + sum(len(s.charts) for s in spreadsheet.sheets)
