@@ -46,6 +46,7 @@ SCOPES = (
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
 # One request returns every tab: titles and IDs, protections, and each cell's value as the
 # sheet computes it (numbers and serial dates whatever the sheet's locale; errors as errors).
 GRID_FIELDS = (
@@ -182,9 +183,9 @@ class GoogleBackend:
         self.settings = settings
         self.state = state
         self.staff = staff
-        # drive.file reaches only the files this worker creates: the consolidated spreadsheets
-        creates = settings.reports_folder or settings.folder
-        extra = ["https://www.googleapis.com/auth/drive.file"] if creates else []
+        # drive.file reaches only the files this worker creates: here the consolidated
+        # spreadsheets; `provision` asks for it on its own client, when it runs.
+        extra = [DRIVE_FILE] if settings.reports_folder else []
         try:
             credentials = service_account.Credentials.from_service_account_file(
                 str(settings.key_file), scopes=[*SCOPES, *extra]
@@ -195,7 +196,7 @@ class GoogleBackend:
                 f"'{settings.key_file}': {exc.__class__.__name__}"
             ) from None
         self.account = credentials.service_account_email
-
+        self.credentials = credentials
         self.client = Client(
             credentials,
             session=session_factory(credentials),
@@ -394,8 +395,9 @@ class GoogleBackend:
                 "vị) để tạo bảng tính mới"
             )
         registry = sheet_key(self.settings.registry)
+        http = self._creating()
         try:
-            key = self.http.request(
+            key = http.request(
                 "post",
                 DRIVE_FILES,
                 params={"supportsAllDrives": True},
@@ -405,9 +407,9 @@ class GoogleBackend:
                     "parents": [self.settings.folder],
                 },
             ).json()["id"]
-            self.http.batch_update(key, {"requests": _layout(self.account)})
+            http.batch_update(key, {"requests": _layout(self.account)})
             for email in unit.emails:
-                self._share(key, email, notify=True)
+                self._share(key, email, notify=True, http=http)
             url = f"https://docs.google.com/spreadsheets/d/{key}"
             if registry not in self.meta:
                 self._read(registry)
@@ -435,9 +437,19 @@ class GoogleBackend:
             raise self._fail(exc, unit.unit_id) from None
         return url
 
-    def _share(self, key: str, email: str, notify: bool) -> None:
+    def _creating(self) -> HTTPClient:
+        """A client that may also create Drive files (drive.file), for provisioning only."""
+        credentials = self.credentials.with_scopes([*SCOPES, DRIVE_FILE])
+        client = Client(
+            credentials,
+            session=session_factory(credentials),
+            http_client=QuotaClient.configured(self.settings),
+        )
+        return client.http_client
+
+    def _share(self, key: str, email: str, notify: bool, http: HTTPClient | None = None) -> None:
         # gspread's insert_permission sends fields the Drive v3 description does not have
-        self.http.request(
+        (http or self.http).request(
             "post",
             f"{DRIVE_FILES}/{key}/permissions",
             params={"sendNotificationEmail": notify, "supportsAllDrives": True},
