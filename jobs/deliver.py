@@ -6,6 +6,7 @@ recorded: sent (with any refused address), retry after a backoff, failed, or unc
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,9 +44,20 @@ def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datet
     return SENT
 
 
+# One delivery at a time in this process (the daemon's daily cycle and its hourly retry may
+# fire together); the workspace lock keeps other processes out. Only then is a message found
+# `sending` surely one a crash cut off, not one another delivery is sending right now.
+_DELIVERING = threading.Lock()
+
+
 def run(ws: Workspace, today: date, now: datetime) -> DeliverReport:
     if ws.dry_run:
         return DeliverReport(due=len(ws.state.due_emails(now)))
+    with _DELIVERING:
+        return _deliver(ws, today, now)
+
+
+def _deliver(ws: Workspace, today: date, now: datetime) -> DeliverReport:
     ws.state.recover_interrupted()
     due = ws.state.due_emails(now)
     report = DeliverReport(due=len(due))
