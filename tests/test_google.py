@@ -367,3 +367,39 @@ def test_provision_makes_a_unit_sheet_from_the_template_and_registers_it(
         )
     else:
         assert (root / "units" / "u2.xlsx").exists()
+
+
+@on_google
+def test_a_request_that_times_out_is_tried_again(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    config = province / "config.toml"
+    config.write_text(config.read_text("utf-8") + "timeout = 0.5\n", "utf-8")
+    fake_google.slow("spreadsheets.get", 0, 2)  # the registry answers; the first unit is slow
+    result = sync(cli, province)
+    assert result.exit_code == 0, result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 1
+
+
+@on_google
+def test_user_entered_values_would_become_formulas_and_the_worker_never_sends_them(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    from worker.workspace import Workspace
+
+    key = unit_keys(fake_google)[0]
+    with Workspace(province) as ws:  # gspread's real client, as the backend holds it
+        sheet = ws.backend.client.open_by_key(key).worksheet("Mô hình")  # type: ignore[union-attr]
+        sheet.update_acell("L2", '=IMPORTXML("http://x.invalid","//a")')  # USER_ENTERED
+        sheet.update([['=IMPORTXML("http://x.invalid","//a")']], "L3", raw=True)  # RAW
+    formulas = fake_google.files[key].by_title("Mô hình").cells
+    assert formulas[1, 11]["userEnteredValue"] == {
+        "formulaValue": '=IMPORTXML("http://x.invalid","//a")'
+    }
+    assert formulas[2, 11]["userEnteredValue"] == {
+        "stringValue": '=IMPORTXML("http://x.invalid","//a")'
+    }
+    fake_google.calls.clear()
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    assert not [m for m in fake_google.calls if m.startswith("spreadsheets.values.")]

@@ -92,6 +92,8 @@ def check_body(api: str, schema: str, value: Any, where: str = "") -> list[str]:
 
 def _check(api: str, spec: dict[str, Any], value: Any, where: str) -> list[str]:
     schemas = document(api)["schemas"]
+    if value is None:
+        return []  # JSON null is read as "not set" by the API (gspread sends some)
     if "$ref" in spec:
         spec = schemas[spec["$ref"]]
     kind = spec.get("type")

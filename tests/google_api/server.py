@@ -87,6 +87,8 @@ def cell_of(value: Any) -> dict[str, Any]:
 def _value(value: Any) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"boolValue": value}
+    if isinstance(value, datetime):
+        value = value.date()
     if isinstance(value, date):
         return {"numberValue": (value - EPOCH).days}
     if isinstance(value, int | float):
@@ -169,7 +171,7 @@ class FakeGoogle:
         self.tokens: set[str] = set()
         self.scopes: list[str] = []
         self.faults: dict[str, list[int | None]] = defaultdict(list)
-        self.delay: dict[str, float] = {}
+        self.delays: dict[str, list[float]] = defaultdict(list)  # seconds, for the next calls
         self.broken: dict[str, int] = {}  # spreadsheet ID -> the status it always answers
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
@@ -225,6 +227,10 @@ class FakeGoogle:
         spreadsheet = self.files[key]
         return _grid_values(spreadsheet.by_title(tab), render)
 
+    def slow(self, method: str, *seconds: float) -> None:
+        """The next calls of `method` answer after these many seconds, in order."""
+        self.delays[method].extend(seconds)
+
     def fail(self, method: str, *statuses: int | None) -> None:
         """The next calls of `method` answer these HTTP statuses, in order (None: normally)."""
         self.faults[method].extend(statuses)
@@ -264,6 +270,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._serve("POST")
 
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
         def _serve(self, verb: str) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
@@ -294,8 +303,8 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                         }
                     },
                 )
-            if fake.delay.get(method.name):
-                time.sleep(fake.delay[method.name])
+            if fake.delays[method.name]:
+                time.sleep(fake.delays[method.name].pop(0))
             broken = next((s for k, s in fake.broken.items() if k in url.path), None)
             if broken:
                 return self._send(broken, {"error": {"code": broken, "message": "fault"}})
@@ -647,6 +656,40 @@ def values_get(
     }
 
 
+def _entered(value: Any, option: str) -> dict[str, Any]:
+    """A value as values.update stores it: RAW as given; USER_ENTERED as if typed."""
+    if option == "USER_ENTERED" and isinstance(value, str):
+        if value.startswith("="):
+            return {"userEnteredValue": {"formulaValue": value}}
+        if re.fullmatch(r"-?\d+(\.\d+)?", value):
+            return {"userEnteredValue": {"numberValue": float(value)}}
+        if value.upper() in ("TRUE", "FALSE"):
+            return {"userEnteredValue": {"boolValue": value.upper() == "TRUE"}}
+    return {"userEnteredValue": _value(value)}
+
+
+def values_update(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    spreadsheet = _file(fake, path)
+    a1 = unquote(path.rsplit("/values/", 1)[1])
+    option = query.get("valueInputOption", ["RAW"])[0]
+    sheet = spreadsheet.by_title(_a1_tab(a1))
+    start = a1.rsplit("!", 1)[1].split(":")[0] if "!" in a1 else "A1"
+    letters = "".join(ch for ch in start if ch.isalpha())
+    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters.upper()))) - 1
+    top = int(start[len(letters) :] or 1) - 1
+    for i, row in enumerate(body.get("values", [])):
+        for j, value in enumerate(row):
+            sheet.cells[top + i, col + j] = _entered(value, option)
+    fake.touch(spreadsheet)
+    return {
+        "spreadsheetId": spreadsheet.key,
+        "updatedRange": a1,
+        "updatedCells": sum(len(r) for r in body.get("values", [])),
+    }
+
+
 def routed_session(fake: FakeGoogle) -> Callable[[Any], requests.Session]:
     """A session factory for the backend: google-auth's real session, its Google hosts routed
     to the test server by a transport adapter (gspread itself has no base-URL setting)."""
@@ -695,6 +738,7 @@ def new_private_key() -> str:
 
 
 ROUTES = {
+    "spreadsheets.values.update": values_update,
     "files.create": create_file,
     "permissions.create": create_permission,
     "spreadsheets.values.get": values_get,
