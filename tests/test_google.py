@@ -403,3 +403,34 @@ def test_user_entered_values_would_become_formulas_and_the_worker_never_sends_th
     fake_google.calls.clear()
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     assert not [m for m in fake_google.calls if m.startswith("spreadsheets.values.")]
+
+
+@on_google
+def test_a_configured_spreadsheet_keeps_one_set_of_tabs_per_year(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    book = fake_google.add_spreadsheet("Tổng hợp của tỉnh", {"Ghi chú của tỉnh": [["giữ lại"]]})
+    config = root / "config.toml"
+    config.write_text(config.read_text("utf-8") + f'report_spreadsheet = "{book}"\n', "utf-8")
+    cli("consolidate", "--workspace", root, "--today", "2025-11-16")
+    cli("consolidate", "--workspace", root, "--today", "2026-11-16")
+    first = [(s.sheet_id, s.title) for s in fake_google.files[book].sheets]
+    cli("consolidate", "--workspace", root, "--today", "2026-11-20")  # a rebuild of 2026
+    titles = [s.title for s in fake_google.files[book].sheets]
+    assert titles[0] == "Ghi chú của tỉnh"  # the province's own tab stays
+    assert {t for t in titles if t.endswith(" 2025")} == {
+        "Tổng hợp đơn vị 2025",
+        "Theo lĩnh vực 2025",
+        "Danh sách mô hình 2025",
+        "Điển hình 2025",
+        "Đề xuất kết thúc 2025",
+        "Đề xuất nhân rộng 2025",
+        "Lỗi dữ liệu 2025",
+    }
+    assert sum(t.endswith(" 2026") for t in titles) == 7
+    kept = [(i, t) for i, t in first if t.endswith(" 2025")]
+    assert [
+        (s.sheet_id, s.title) for s in fake_google.files[book].sheets if s.title.endswith(" 2025")
+    ] == kept  # 2025 untouched by the 2026 rebuild
+    assert fake_google.files[book].shared == []  # the province's own spreadsheet

@@ -29,6 +29,7 @@ class GoogleSettings:
     registry: str  # the registry spreadsheet's ID or URL
     folder: str = ""  # the Drive folder of the unit sheets: lets unchanged sheets go unread
     reports_folder: str = ""  # the Drive folder where the consolidated spreadsheets go
+    report_spreadsheet: str = ""  # or one spreadsheet holding a set of tabs per year
     per_minute: int = 60  # requests a minute the client allows itself
     attempts: int = 6  # tries of one request on 429, 5xx or a timeout
     backoff: float = 2.0  # retries wait a random time up to backoff × 2^n seconds, 64 at most
@@ -164,6 +165,7 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
         registry=str(section["registry"]),
         folder=str(section.get("folder", "")),
         reports_folder=str(section.get("reports_folder", "")),
+        report_spreadsheet=str(section.get("report_spreadsheet", "")),
         per_minute=int(numbers.get("per_minute", 60)),
         attempts=int(numbers.get("attempts", 6)),
         backoff=numbers.get("backoff", 2.0),

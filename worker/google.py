@@ -459,15 +459,22 @@ class GoogleBackend:
     def publish_report(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
     ) -> str | None:
-        """The consolidated spreadsheet in the reports folder, shared with the province staff.
+        """The consolidated spreadsheet: a new one in the reports folder, shared with the
+        province staff; or, in a configured spreadsheet, one set of tabs per year.
 
         New tabs are written beside the old ones, then swapped in by one batchUpdate: a failure
         on the way leaves last run's tabs as they were (and the next run clears the leftovers).
         """
-        if not self.settings.reports_folder:
+        fixed = self.settings.report_spreadsheet
+        if not fixed and not self.settings.reports_folder:
             return None
+        suffix = ""
+        if fixed:  # tabs named with their year ("Theo lĩnh vực 2026") beside other years'
+            suffix = " " + name.removeprefix("tong-hop-").replace("-xem-truoc", " xem trước")
+        final = {tab: tab + suffix for tab, _ in tabs}
+        key = sheet_key(fixed) if fixed else name
         try:
-            key, created = self._report_sheet(name, title)
+            key, created = (key, False) if fixed else self._report_sheet(name, title)
             answer = self.http.fetch_sheet_metadata(
                 key, params={"fields": "sheets(properties(sheetId,title))"}
             )
@@ -481,22 +488,28 @@ class GoogleBackend:
                 {"deleteSheet": {"sheetId": sid}} for t, sid in old.items() if t.endswith(STAGING)
             ]
             for tab, grid in tabs:
-                batch += self._staging(ids[tab], tab, grid)
+                batch += self._staging(ids[tab], final[tab] + STAGING, grid)
                 if len(json.dumps(batch)) > MAX_BATCH:
                     self.http.batch_update(key, {"requests": batch})
                     batch = []
             batch += [_chart(ids[c.tab], c) for c in charts]
             self.http.batch_update(key, {"requests": batch})
-            swap: list[dict[str, Any]] = [
-                {"deleteSheet": {"sheetId": sid}}
+            # Out go this report's previous tabs (in its own spreadsheet: every other tab).
+            replaced = [
+                sid
                 for t, sid in old.items()
-                if not t.endswith(STAGING)
+                if not t.endswith(STAGING) and (t in final.values() or not fixed)
             ]
+            swap: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": sid}} for sid in replaced]
             swap += [
                 {
                     "updateSheetProperties": {
-                        "properties": {"sheetId": ids[tab], "title": tab, "index": i},
-                        "fields": "title,index",
+                        "properties": {
+                            "sheetId": ids[tab],
+                            "title": final[tab],
+                            **({} if fixed else {"index": i}),
+                        },
+                        "fields": "title" if fixed else "title,index",
                     }
                 }
                 for i, (tab, _) in enumerate(tabs)
@@ -506,7 +519,7 @@ class GoogleBackend:
                 for email in self.staff:
                     self._share(key, email, notify=False)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, key if "key" in locals() else name) from None
+            raise self._fail(exc, key) from None
         return f"https://docs.google.com/spreadsheets/d/{key}"
 
     def _report_sheet(self, name: str, title: str) -> tuple[str, bool]:
@@ -527,7 +540,7 @@ class GoogleBackend:
         self.state.set_published(name, created["id"])
         return created["id"], True
 
-    def _staging(self, sheet_id: int, tab: str, grid: Grid) -> list[dict[str, Any]]:
+    def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
         rows = [{"values": _cells(row)} for row in grid.rows]
         for index in grid.headers:
             for cell in rows[index]["values"]:
@@ -537,7 +550,7 @@ class GoogleBackend:
                 "addSheet": {
                     "properties": {
                         "sheetId": sheet_id,
-                        "title": tab + STAGING,
+                        "title": title,
                         "gridProperties": {"frozenRowCount": 1},
                     }
                 }

@@ -160,6 +160,16 @@ def apply_fields(value: Any, mask: dict[str, Any]) -> Any:
     return value
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up waiting
+            super().handle_error(request, client_address)
+
+
 class FakeGoogle:
     """The state of the fake Google: spreadsheets, Drive folders, tokens, counters, faults."""
 
@@ -176,7 +186,7 @@ class FakeGoogle:
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = _Server(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
