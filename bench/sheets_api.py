@@ -13,7 +13,6 @@ server; the quota is not enforced here, so the run itself is quick.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -22,15 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import ACCOUNT, FOLDER, as_tabs, good_unit
+from tests.conftest import FOLDER, as_tabs, good_unit, use_google
 from tests.google_api.server import (
     FakeGoogle,
     new_private_key,
     routed_session,
-    service_account_key,
 )
 from worker import google
-from worker.evaluate import evaluate_unit
+from worker.evaluate import evaluate_unit, read_registry
 from worker.jobs import sync
 from worker.layout import load
 from worker.scaffold import init_workspace
@@ -53,15 +51,7 @@ def province(fake: FakeGoogle, root: Path, units: int, models: int) -> list[str]
     registry_id = fake.add_spreadsheet(
         "Danh mục", {tab.name: [[c.header for c in tab.columns], *registry]}
     )
-    key_file = root / "khoa.json"
-    key_file.write_text(json.dumps(service_account_key(fake, new_private_key(), ACCOUNT)))
-    config = root / "config.toml"
-    config.write_text(
-        config.read_text("utf-8").replace('backend = "local"', 'backend = "google"')
-        + f'\n[google]\nkey_file = "khoa.json"\nregistry = "{registry_id}"\n'
-        f'folder = "{FOLDER}"\nper_minute = 1000000\n',
-        "utf-8",
-    )
+    use_google(root, fake, new_private_key(), registry_id, "per_minute = 1000000")
     return keys
 
 
@@ -105,12 +95,8 @@ def main() -> None:
         naive_calls, naive_s = measure(fake, naive)
 
         with Workspace(root) as ws:
-            tabs = [
-                (u, ws.backend.read_unit(u))
-                for u in __import__("worker.evaluate", fromlist=["read_registry"]).read_registry(
-                    ws.backend.read_registry()
-                )[0]
-            ]
+            units, _ = read_registry(ws.backend.read_registry())
+            tabs = [(u, ws.backend.read_unit(u)) for u in units]
         started = time.perf_counter()
         rated = sum(
             len(evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio").models)

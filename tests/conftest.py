@@ -259,7 +259,6 @@ def google_workspace(
     root: Path, fake: Any, key: str, units: tuple[tuple[str, Rows | None, str], ...]
 ) -> None:
     """Units as spreadsheets in the test server's Drive folder; the config points there."""
-    import json
 
     registry = []
     for unit_id, rows, emails in units:
@@ -273,14 +272,21 @@ def google_workspace(
     registry_id = fake.add_spreadsheet(
         "Danh mục đơn vị", {tab.name: [[c.header for c in tab.columns], *registry]}
     )
+    use_google(root, fake, key, registry_id, "backoff = 0.01")
+
+
+def use_google(root: Path, fake: Any, private_key: str, registry_id: str, extra: str = "") -> None:
+    """Point a workspace at the test server: a service account key and a [google] section."""
+    import json
+
     from tests.google_api.server import service_account_key
 
-    key_json = json.dumps(service_account_key(fake, key, ACCOUNT))
+    key_json = json.dumps(service_account_key(fake, private_key, ACCOUNT))
     (root / "khoa.json").write_text(key_json, "utf-8")
     config = root / "config.toml"
     text = config.read_text("utf-8").replace('backend = "local"', 'backend = "google"')
     text += (
         f'\n[google]\nkey_file = "khoa.json"\nregistry = "{registry_id}"\n'
-        f'folder = "{FOLDER}"\nbackoff = 0.01\n'
+        f'folder = "{FOLDER}"\n{extra}\n'
     )
     config.write_text(text, "utf-8")

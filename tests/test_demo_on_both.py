@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from collections.abc import Callable
@@ -12,8 +11,7 @@ from typing import Any
 import openpyxl
 from click.testing import Result
 
-from tests.conftest import ACCOUNT, FOLDER
-from tests.google_api.server import service_account_key
+from tests.conftest import FOLDER, use_google
 from worker.xlsx import read_tabs
 
 Cli = Callable[..., Result]
@@ -30,14 +28,7 @@ def mirror_to_google(local: Path, root: Path, fake: Any, private_key: str) -> No
         elif row and row[0]:
             row[5] = "https://docs.google.com/spreadsheets/d/daXoaKhoiDriveAbCdEfGhIjKl/edit"
     registry_id = fake.add_spreadsheet("Danh mục đơn vị", {"Danh mục đơn vị": registry})
-    (root / "khoa.json").write_text(json.dumps(service_account_key(fake, private_key, ACCOUNT)))
-    config = root / "config.toml"
-    config.write_text(
-        config.read_text("utf-8").replace('backend = "local"', 'backend = "google"')
-        + f'\n[google]\nkey_file = "khoa.json"\nregistry = "{registry_id}"\n'
-        f'folder = "{FOLDER}"\nbackoff = 0.01\n',
-        "utf-8",
-    )
+    use_google(root, fake, private_key, registry_id, "backoff = 0.01")
 
 
 def what_users_see(result: Result) -> list[str]:

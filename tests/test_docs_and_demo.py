@@ -156,3 +156,19 @@ def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
     assert re.search(r"\d\d/\d\d/\d{4} 06:30  Chu kỳ hằng ngày: đồng bộ, nhắc hạn", result.output)
     assert "Gửi lại thư chưa gửi được" in result.output
     assert "hạn 05/11/2026: Ban Chỉ đạo mô hình gửi báo cáo" in result.output
+
+
+@pytest.mark.parametrize(
+    ("script", "shows"),
+    [("cycle.py", "validate + rate (no I/O)"), ("sheets_api.py", "naive gspread (reads only)")],
+)
+def test_the_benchmarks_in_the_readme_run(script: str, shows: str) -> None:
+    assert f"bench/{script}" in README
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--units", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert shows in done.stdout
