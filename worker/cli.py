@@ -93,7 +93,7 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
     help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp."
 )
 def main() -> None:
-    pass
+    """The `mohinh` command group; each job is a subcommand."""
 
 
 @main.command(help="Tạo thư mục làm việc mới (DIR); --demo điền một tỉnh mẫu.")
