@@ -78,7 +78,7 @@ def remind_province(
         field_table(evaluation.units).values.tolist(),
         today,
         now,
-        ws.state.delivery_problems(),
+        ws.state.delivery_problems(evaluation.year),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

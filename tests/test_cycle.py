@@ -316,3 +316,16 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
     assert report.deliver.outcomes == {}
     assert "Kết quả" in openpyxl.load_workbook(root / "units" / "u1.xlsx").sheetnames
     assert "Kết quả" not in openpyxl.load_workbook(root / "units" / "u2.xlsx").sheetnames
+
+
+def test_the_province_hears_of_this_years_undelivered_mail_only(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from worker.state import FAILED, State
+
+    state = State(tmp_path / "state.sqlite")
+    for key, cutoff in (("old", "2025-11-05"), ("new", "2026-11-05"), ("sheet", "tong-hop-2026")):
+        state.add_email(key, "U1", cutoff, "7", ("a@example.gov.vn",), "s", f"<{key}@x>", b"m")
+        state.claim(key)
+        state.settle(key, FAILED, datetime(2026, 11, 1), error="550")
+    assert sorted(e.key for e in state.delivery_problems(2026)) == ["new", "sheet"]

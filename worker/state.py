@@ -225,12 +225,14 @@ class State:
             ),
         )
 
-    def delivery_problems(self) -> list[Email]:
-        """What the province must hear of: failed, uncertain, and partly refused messages."""
-        return self._emails("status IN ('failed', 'uncertain') OR refused != '{}'")
-
-    def email_statuses(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT key, status FROM emails").fetchall())
+    def delivery_problems(self, year: int) -> list[Email]:
+        """What the province must hear of this year: failed, uncertain, partly refused."""
+        return self._emails(
+            "(status IN ('failed', 'uncertain') OR refused != '{}')"
+            " AND (cutoff LIKE ? OR cutoff = ?)",
+            f"{year}-%",
+            f"tong-hop-{year}",
+        )
 
     # Rating history: (13) is required from a model's second rated year on.
     def rated_before(self, unit: str, year: int) -> set[str]:
