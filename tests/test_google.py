@@ -434,3 +434,29 @@ def test_a_configured_spreadsheet_keeps_one_set_of_tabs_per_year(
         (s.sheet_id, s.title) for s in fake_google.files[book].sheets if s.title.endswith(" 2025")
     ] == kept  # 2025 untouched by the 2026 rebuild
     assert fake_google.files[book].shared == []  # the province's own spreadsheet
+
+
+@on_google
+def test_results_that_change_on_an_unchanged_sheet_are_written_at_small_cost(
+    province: Path, cli: Cli, fake_google: Any
+) -> None:
+    sync(cli, province)
+    fake_google.calls.clear()
+    # 01/12 starts year 2027: no sheet changed, yet every Kết quả now says something else
+    result = cli("sync", "--workspace", province, "--today", "2026-12-05")
+    assert result.exit_code == 0, result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    # the registry, the listings, and per unit one light read of its tab IDs and one write
+    assert fake_google.calls == {
+        "spreadsheets.get": 1 + 5,
+        "files.list": 2,
+        "spreadsheets.batchUpdate": 5,
+    }
+    assert all(
+        [s.title for s in fake_google.files[k].sheets].count("Kết quả") == 1
+        for k in unit_keys(fake_google)
+    )
+    fake_google.calls.clear()
+    again = cli("sync", "--workspace", province, "--today", "2026-12-05")
+    assert "0 cập nhật tab Kết quả, 5 không đổi" in again.output
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1}  # cache kept up

@@ -49,6 +49,7 @@ DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
 # One request returns every tab: titles and IDs, protections, and each cell's value as the
 # sheet computes it (numbers and serial dates whatever the sheet's locale; errors as errors).
+META_FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,editors))"
 GRID_FIELDS = (
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,editors),"
     "data(rowData(values(effectiveValue))))"
@@ -232,11 +233,13 @@ class GoogleBackend:
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
         )
 
-    def _read(self, key: str) -> dict[str, list[list[Any]]]:
+    def _read(self, key: str, grid: bool = True) -> dict[str, list[list[Any]]]:
+        """Every tab's values (with `grid`), and always the tabs' IDs and protections."""
+        params: dict[str, Any] = (
+            {"includeGridData": "true", "fields": GRID_FIELDS} if grid else {"fields": META_FIELDS}
+        )
         try:
-            answer = self.http.fetch_sheet_metadata(
-                key, params={"includeGridData": "true", "fields": GRID_FIELDS}
-            )
+            answer = self.http.fetch_sheet_metadata(key, params=params)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         tabs, ids, protections = {}, {}, {}
@@ -294,20 +297,20 @@ class GoogleBackend:
         """The unit's tabs: from the cache when Drive says the sheet has not changed."""
         key = sheet_key(unit.sheet)
         version = self.versions().get(key)
-        if version and not force:
-            cached = self.state.cached_sheet(unit.unit_id, version)
-            if cached is not None:
-                return cached
-        tabs = self._read(key)
-        self.read[unit.unit_id] = tabs
-        if version:
-            self.state.cache_sheet(unit.unit_id, version, tabs)
+        tabs = self.state.cached_sheet(unit.unit_id, version) if version and not force else None
+        if tabs is None:
+            tabs = self._read(key)
+            if version:
+                self.state.cache_sheet(unit.unit_id, version, tabs)
+        self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the Kết quả tab in one batchUpdate: values as values, protected."""
         key = sheet_key(unit.sheet)
-        meta = self.meta.get(key) or Sheet({}, {})
+        if key not in self.meta:  # its values came from the cache: its tab IDs are needed now
+            self._read(key, grid=False)
+        meta = self.meta[key]
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
         known = self.state.results_tab(unit.unit_id)
