@@ -12,7 +12,7 @@ from pathlib import Path
 from worker.jobs import tables
 from worker.local import Chart, write_report
 from worker.notifications import compose
-from worker.state import email_key
+from worker.state import PROVINCE, email_key
 from worker.workspace import REPORTS, Workspace
 from worker.xlsx import WorkbookError
 
@@ -20,7 +20,6 @@ CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
     Chart("Tổng hợp đơn vị", "Xếp loại mô hình theo đơn vị", 2, 6, 10),
 )
-PROVINCE = "TINH"
 
 
 @dataclass
@@ -72,14 +71,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             report.published,
         )
         ws.state.add_email(
-            key,
-            PROVINCE,
-            f"tong-hop-{year}",
-            "gui",
-            draft.recipients,
-            draft.subject,
-            draft.message["Message-ID"],
-            draft.message.as_bytes(),
+            key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message
         )
         report.queued = key
     ws.state.record_run("consolidate", today.isoformat(), {"location": report.location})

@@ -9,10 +9,9 @@ from worker.evaluate import UnitResult
 from worker.jobs.calendar import Cutoff
 from worker.jobs.tables import field_table
 from worker.notifications import compose
-from worker.state import email_key
+from worker.state import PROVINCE, email_key
 from worker.workspace import Evaluation, Workspace
 
-PROVINCE = "TINH"  # the ledger's name for the province staff, beside the unit IDs
 Due = list[tuple[Cutoff, int]]
 
 
@@ -39,9 +38,7 @@ def _queue(
         first.on(year).isoformat(),
         str(days),
         draft.recipients,
-        draft.subject,
-        draft.message["Message-ID"],
-        draft.message.as_bytes(),
+        draft.message,
         covers,
     )
     return draft.key if added else None

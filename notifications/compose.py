@@ -57,8 +57,11 @@ class Draft:
 
     key: str
     recipients: tuple[str, ...]
-    subject: str
     message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
 
 
 def render(template: str, **context: Any) -> tuple[str, str]:
@@ -91,7 +94,7 @@ def assemble(
     if attachment:
         filename, data = attachment
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
-    return Draft(key, tuple(recipients), msg["Subject"], msg)
+    return Draft(key, tuple(recipients), msg)
 
 
 def render_parts(draft: Draft) -> tuple[str, str]:

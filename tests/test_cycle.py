@@ -325,7 +325,9 @@ def test_the_province_hears_of_this_years_undelivered_mail_only(tmp_path: Path) 
 
     state = State(tmp_path / "state.sqlite")
     for key, cutoff in (("old", "2025-11-05"), ("new", "2026-11-05"), ("sheet", "tong-hop-2026")):
-        state.add_email(key, "U1", cutoff, "7", ("a@example.gov.vn",), "s", f"<{key}@x>", b"m")
+        message = EmailMessage()
+        message["Subject"], message["Message-ID"] = "s", f"<{key}@x>"
+        state.add_email(key, "U1", cutoff, "7", ("a@example.gov.vn",), message)
         state.claim(key)
         state.settle(key, FAILED, datetime(2026, 11, 1), error="550")
     assert sorted(e.key for e in state.delivery_problems(2026)) == ["new", "sheet"]

@@ -114,13 +114,9 @@ class QuotaClient(HTTPClient):
     limiter: Limiter
 
     @classmethod
-    def configured(cls, settings: GoogleSettings) -> type[QuotaClient]:
+    def configured(cls, settings: GoogleSettings, limiter: Limiter) -> type[QuotaClient]:
         """A client class with its settings and limiter, for gspread to build."""
-        return type(
-            "ConfiguredQuotaClient",
-            (cls,),
-            {"settings": settings, "limiter": Limiter(settings.per_minute)},
-        )
+        return type("ConfiguredQuotaClient", (cls,), {"settings": settings, "limiter": limiter})
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
         super().__init__(auth, session)
@@ -198,10 +194,11 @@ class GoogleBackend:
             ) from None
         self.account = credentials.service_account_email
         self.credentials = credentials
+        self.limiter = Limiter(settings.per_minute)  # one quota, whichever client asks
         self.client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(settings),
+            http_client=QuotaClient.configured(settings, self.limiter),
         )
         self.http = self.client.http_client
         self.meta: dict[str, Sheet] = {}
@@ -446,7 +443,7 @@ class GoogleBackend:
         client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(self.settings),
+            http_client=QuotaClient.configured(self.settings, self.limiter),
         )
         return client.http_client
 

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS consolidations (
 """
 
 
+PROVINCE = "TINH"  # the ledger's name for the province staff, beside the unit IDs
 PENDING, SENDING, SENT, RETRY, FAILED, UNCERTAIN = (
     "pending",
     "sending",
@@ -126,9 +128,7 @@ class State:
         cutoff: str,
         reminder: str,
         recipients: tuple[str, ...],
-        subject: str,
-        message_id: str,
-        message: bytes,
+        message: EmailMessage,
         covers: tuple[str, ...] = (),
     ) -> bool:
         """Queue a message once, with the reminder keys it carries; False if already queued."""
@@ -138,9 +138,9 @@ class State:
             cutoff,
             reminder,
             ";".join(recipients),
-            subject,
-            message_id,
-            message,
+            str(message["Subject"]),
+            str(message["Message-ID"]),
+            message.as_bytes(),
             datetime.now().isoformat(timespec="seconds"),
             PENDING,
         )
