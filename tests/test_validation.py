@@ -279,3 +279,21 @@ def test_yes_no_cells_read_no_in_every_usual_form(value: object) -> None:
     assert (
         validate_unit(as_tabs(rows), 2026, TODAY).assessments["MH-001"].ticks["directed"] is False
     )
+
+
+def test_a_second_assessment_or_dossier_row_for_a_model_is_reported_once() -> None:
+    rows = good_unit(2)
+    rows["assessments"].append(dict(rows["assessments"][0]))
+    rows["dossiers"].append(dict(rows["dossiers"][1]))
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [str(e) for e in data.errors] == [
+        "Đánh giá!A4: 'MH-001' mô hình đã có dòng đánh giá năm 2026 ở dòng 2 — giữ lại một "
+        "dòng mỗi năm",
+        "Hồ sơ!A4: 'MH-002' mã trùng với dòng 3 — mỗi mã chỉ dùng cho một dòng; đổi mã hoặc "
+        "xóa dòng trùng",
+    ]
+    assert data.models == []
+    assert {k: len(v) for k, v in data.blocking.items()} == {
+        ("models", "MH-001"): 1,
+        ("models", "MH-002"): 1,
+    }

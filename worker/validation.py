@@ -207,28 +207,40 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         if entity and problems:
             data.blocking[kind, entity].extend(problems)
 
-    def unique(tab_key: str, id_key: str, kind: str) -> dict[str, Row]:
+    def first_rows(
+        rows: Sequence[Row],
+        tab_key: str,
+        id_key: str,
+        kind: str,
+        message: str = "mã trùng với dòng {row}",
+        fix: str = "mỗi mã chỉ dùng cho một dòng; đổi mã hoặc xóa dòng trùng",
+    ) -> dict[str, Row]:
+        """The first row of each ID; a later one is reported and keeps that ID unrated."""
         tab = layout.tab(tab_key)
-        seen: dict[str, Row] = {}
-        for row in read[tab_key]:
+        first: dict[str, Row] = {}
+        for row in rows:
             entity = row.values[id_key]
             if entity is None:
                 continue
-            if entity in seen:
+            if entity in first:
                 error = CellError(
                     tab.name,
                     row.cells[id_key],
                     "duplicate_id",
                     entity,
-                    f"mã trùng với dòng {seen[entity].number}",
-                    "mỗi mã chỉ dùng cho một dòng; đổi mã hoặc xóa dòng trùng",
+                    message.format(row=first[entity].number),
+                    fix,
                 )
                 data.errors.append(error)
                 block(kind, entity, [error])
             else:
-                seen[entity] = row
-            block(kind, entity, row.errors)
-        return seen
+                first[entity] = row
+        return first
+
+    def unique(tab_key: str, id_key: str, kind: str) -> dict[str, Row]:
+        for row in read[tab_key]:
+            block(kind, row.values[id_key], row.errors)
+        return first_rows(read[tab_key], tab_key, id_key, kind)
 
     models = unique("models", "model_id", "models")
     exemplars = unique("exemplars", "exemplar_id", "exemplars")
@@ -265,30 +277,21 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         data.targets[v["model_id"]].append(
             Target(v["model_id"], v["year"], v["target"], v["planned"], v["achieved"])
         )
-    assessment_rows: dict[str, Row] = {}
-    for row in belongs("assessments", "model_id", models):
-        entity = row.values["model_id"]
-        if entity in assessment_rows:
-            error = CellError(
-                layout.tab("assessments").name,
-                row.cells["model_id"],
-                "duplicate_id",
-                entity,
-                f"mô hình đã có dòng đánh giá năm {year} ở dòng {assessment_rows[entity].number}",
-                "giữ lại một dòng mỗi năm",
-            )
-            data.errors.append(error)
-            block("models", entity, [error])
-            continue
-        assessment_rows[entity] = row
+    assessments = first_rows(
+        belongs("assessments", "model_id", models),
+        "assessments",
+        "model_id",
+        "models",
+        f"mô hình đã có dòng đánh giá năm {year} ở dòng {{row}}",
+        "giữ lại một dòng mỗi năm",
+    )
+    for entity, row in assessments.items():
         ticks = {k: bool(v) for k, v in row.values.items() if k not in ("model_id", "year")}
         data.assessments[entity] = Assessment(entity, year, ticks)
-    seen_dossiers = unique("dossiers", "model_id", "models")
-    for row in belongs("dossiers", "model_id", models):
-        entity = row.values["model_id"]
-        if seen_dossiers.get(entity) is row:
-            present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
-            data.dossiers[entity] = Dossier(entity, present)
+    dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
+    for entity, row in dossiers.items():
+        present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
+        data.dossiers[entity] = Dossier(entity, present)
     for row in belongs("criteria", "exemplar_id", exemplars):
         v = row.values
         data.criteria[v["exemplar_id"]].append(
