@@ -11,7 +11,8 @@ from click.testing import Result
 
 from tests.conftest import ACCOUNT, good_unit
 from tests.conftest import FOLDER as FOLDER_OF_UNITS
-from worker.google import Limiter, sheet_key
+from worker.google import sheet_key
+from worker.google_http import Limiter
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])

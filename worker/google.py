@@ -3,16 +3,14 @@
 Cost is counted in API requests (60 a minute per service account): a unit costs one request to
 read (`spreadsheets.get` with its grid data, locale-free values), none when Drive says it has not
 changed since the last good read, and one `batchUpdate` to write its protected Kết quả tab.
-Only this module imports gspread and google-auth.
+Only this module and `google_http` import gspread and google-auth; request bodies are built
+by the pure `google_requests`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,22 +22,17 @@ from google.oauth2 import service_account
 from gspread import Client
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_random_exponential,
-)
 
+from worker import google_requests as requests_body
 from worker.config import ConfigError, GoogleSettings
 from worker.evaluate import Unit
+from worker.google_http import Limiter, QuotaClient, transient
 from worker.layout import load
 from worker.local import Chart
 from worker.results import Grid
 from worker.state import State
 from worker.validation import Rows
-from worker.xlsx import TEMPLATE_ROWS, WorkbookError
+from worker.xlsx import WorkbookError
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
@@ -73,69 +66,6 @@ SessionFactory = Callable[[service_account.Credentials], requests.Session]
 session_factory: SessionFactory = AuthorizedSession
 
 
-class Limiter:
-    """At most `per_minute` requests in any 60 seconds (a sliding window), across threads."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.per_minute, self.clock, self.sleep = per_minute, clock, sleep
-        self.sent: deque[float] = deque()
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self.lock:
-            while len(self.sent) >= self.per_minute:
-                pause = 60 - (self.clock() - self.sent[0])
-                if pause <= 0:
-                    self.sent.popleft()
-                else:
-                    self.sleep(pause)
-            self.sent.append(self.clock())
-
-
-def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, APIError):
-        return exc.code == 429 or exc.code >= 500
-    return isinstance(exc, requests.Timeout | requests.ConnectionError)
-
-
-class QuotaClient(HTTPClient):
-    """gspread's HTTP client, kept under the quota, with timeouts and bounded retries.
-
-    gspread's own BackOffHTTPClient retries 429 for ever and has no timeout; this one gives up
-    after `attempts` tries and raises, so that one unit's trouble never stalls the others.
-    """
-
-    settings: GoogleSettings
-    limiter: Limiter
-
-    @classmethod
-    def configured(cls, settings: GoogleSettings, limiter: Limiter) -> type[QuotaClient]:
-        """A client class with its settings and limiter, for gspread to build."""
-        return type("ConfiguredQuotaClient", (cls,), {"settings": settings, "limiter": limiter})
-
-    def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
-        super().__init__(auth, session)
-        self.set_timeout(self.settings.timeout)
-
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.settings.attempts),
-            wait=wait_random_exponential(multiplier=self.settings.backoff, max=64),
-            retry=retry_if_exception(_transient),
-            reraise=True,
-        )
-        for attempt in retrying:
-            with attempt:
-                self.limiter.wait()
-                return super().request(*args, **kwargs)
-        raise RetryError(None)  # type: ignore[arg-type]  # unreachable: reraise=True
-
-
 def sheet_key(reference: str) -> str:
     """A spreadsheet's ID from its URL or the ID itself."""
     match = SHEET_ID.search(reference.strip())
@@ -150,21 +80,6 @@ def _cell(value: dict[str, Any] | None) -> Any:
     if "errorValue" in value:
         return ERRORS.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
     return next(iter(value.values()))
-
-
-def _cells(row: Sequence[object]) -> list[dict[str, Any]]:
-    """A row for `updateCells`: text always as stringValue, so nothing becomes a formula."""
-    out: list[dict[str, Any]] = []
-    for value in row:
-        if value is None or value == "":
-            out.append({})
-        elif isinstance(value, bool):
-            out.append({"userEnteredValue": {"boolValue": value}})
-        elif isinstance(value, int | float):
-            out.append({"userEnteredValue": {"numberValue": value}})
-        else:
-            out.append({"userEnteredValue": {"stringValue": str(value)}})
-    return out
 
 
 @dataclass
@@ -220,7 +135,7 @@ class GoogleBackend:
             )
         if isinstance(exc, APIError) and exc.code == 404:
             return WorkbookError(f"không tìm thấy bảng tính Google {key}")
-        if isinstance(exc, APIError) and not _transient(exc):
+        if isinstance(exc, APIError) and not transient(exc):
             return WorkbookError(
                 f"Google Sheets từ chối yêu cầu với bảng tính {key} "
                 f"({exc.code}: {exc.error.get('message', '')})"
@@ -334,7 +249,7 @@ class GoogleBackend:
                     }
                 }
             )
-        rows = [{"values": _cells(row)} for row in grid.rows]
+        rows = [{"values": requests_body.cells(row)} for row in grid.rows]
         for index in grid.titles | grid.headers:
             for cell in rows[index]["values"]:
                 cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
@@ -407,14 +322,14 @@ class GoogleBackend:
                     "parents": [self.settings.folder],
                 },
             ).json()["id"]
-            http.batch_update(key, {"requests": _layout(self.account)})
+            http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
             for email in unit.emails:
                 self._share(key, email, notify=True, http=http)
             url = f"https://docs.google.com/spreadsheets/d/{key}"
             if registry not in self.meta:
                 self._read(registry)
             tab = load("registry").tab("units").name
-            row, col = _a1(unit.sheet_cell)
+            row, col = requests_body.a1_index(unit.sheet_cell)
             self.http.batch_update(
                 registry,
                 {
@@ -426,7 +341,7 @@ class GoogleBackend:
                                     "rowIndex": row,
                                     "columnIndex": col,
                                 },
-                                "rows": [{"values": _cells([url])}],
+                                "rows": [{"values": requests_body.cells([url])}],
                                 "fields": "userEnteredValue",
                             }
                         }
@@ -492,7 +407,7 @@ class GoogleBackend:
                 if len(json.dumps(batch)) > MAX_BATCH:
                     self.http.batch_update(key, {"requests": batch})
                     batch = []
-            batch += [_chart(ids[c.tab], c) for c in charts]
+            batch += [requests_body.chart(ids[c.tab], c) for c in charts]
             self.http.batch_update(key, {"requests": batch})
             # Out go this report's previous tabs (in its own spreadsheet: every other tab).
             replaced = [
@@ -541,7 +456,7 @@ class GoogleBackend:
         return created["id"], True
 
     def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
-        rows = [{"values": _cells(row)} for row in grid.rows]
+        rows = [{"values": requests_body.cells(row)} for row in grid.rows]
         for index in grid.headers:
             for cell in rows[index]["values"]:
                 cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
@@ -563,184 +478,3 @@ class GoogleBackend:
                 }
             },
         ]
-
-
-def _a1(cell: str) -> tuple[int, int]:
-    """ "F5" -> (4, 5): zero-based row and column."""
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return int(cell[len(letters) :]) - 1, col - 1
-
-
-def _layout(account: str) -> list[dict[str, Any]]:
-    """The requests that lay a new spreadsheet out as the unit template says."""
-    layout = load("unit")
-    requests_: list[dict[str, Any]] = []
-    grid_rows = TEMPLATE_ROWS
-    for index, tab in enumerate(layout.tabs, start=1):
-        requests_.append(
-            {
-                "addSheet": {
-                    "properties": {
-                        "sheetId": index,
-                        "title": tab.name,
-                        "index": index - 1,
-                        "gridProperties": {"frozenRowCount": 1},
-                    }
-                }
-            }
-        )
-        header = [
-            {
-                "userEnteredValue": {"stringValue": c.header},
-                "note": c.hint,
-                "userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"},
-            }
-            for c in tab.columns
-        ]
-        requests_.append(
-            {
-                "updateCells": {
-                    "start": {"sheetId": index, "rowIndex": 0, "columnIndex": 0},
-                    "rows": [{"values": header}],
-                    "fields": "userEnteredValue,note,userEnteredFormat.textFormat.bold,"
-                    "userEnteredFormat.wrapStrategy",
-                }
-            }
-        )
-        for col, column in enumerate(tab.columns):
-            span = {
-                "sheetId": index,
-                "startRowIndex": 1,
-                "endRowIndex": grid_rows,
-                "startColumnIndex": col,
-                "endColumnIndex": col + 1,
-            }
-            if column.type == "yesno":
-                requests_.append(
-                    {
-                        "setDataValidation": {
-                            "range": span,
-                            "rule": {"condition": {"type": "BOOLEAN"}},
-                        }
-                    }
-                )
-            elif column.values:
-                requests_.append(
-                    {
-                        "setDataValidation": {
-                            "range": span,
-                            "rule": {
-                                "condition": {
-                                    "type": "ONE_OF_LIST",
-                                    "values": [{"userEnteredValue": v} for v in column.values],
-                                },
-                                "strict": True,
-                                "showCustomUi": True,
-                            },
-                        }
-                    }
-                )
-            number = {
-                "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
-                "id": {"type": "TEXT"},
-                "text": {"type": "TEXT"},
-            }.get(column.type)
-            if number:
-                requests_.append(
-                    {
-                        "repeatCell": {
-                            "range": span,
-                            "cell": {"userEnteredFormat": {"numberFormat": number}},
-                            "fields": "userEnteredFormat.numberFormat",
-                        }
-                    }
-                )
-            requests_.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": index,
-                            "dimension": "COLUMNS",
-                            "startIndex": col,
-                            "endIndex": col + 1,
-                        },
-                        "properties": {"pixelSize": column.width * 7},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
-    results = len(layout.tabs) + 1
-    requests_ += [
-        {
-            "addSheet": {
-                "properties": {
-                    "sheetId": results,
-                    "title": layout.results_tab or "",
-                    "gridProperties": {"frozenRowCount": 1},
-                }
-            }
-        },
-        {
-            "addProtectedRange": {
-                "protectedRange": {
-                    "range": {"sheetId": results},
-                    "warningOnly": False,
-                    "description": "Chỉ phần mềm mohinh ghi vào tab này",
-                    "editors": {"users": [account]},
-                }
-            }
-        },
-        {"deleteSheet": {"sheetId": 0}},  # the new file's empty first sheet
-    ]
-    return requests_
-
-
-def _chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
-    """A native stacked bar chart of columns first..last by the categories column."""
-
-    def column(index: int) -> dict[str, Any]:
-        return {
-            "sourceRange": {
-                "sources": [
-                    {
-                        "sheetId": sheet_id,
-                        "startRowIndex": 0,
-                        "startColumnIndex": index - 1,
-                        "endColumnIndex": index,
-                    }
-                ]
-            }
-        }
-
-    return {
-        "addChart": {
-            "chart": {
-                "spec": {
-                    "title": chart.title,
-                    "basicChart": {
-                        "chartType": "BAR",
-                        "stackedType": "STACKED",
-                        "legendPosition": "RIGHT_LEGEND",
-                        "headerCount": 1,
-                        "domains": [{"domain": column(chart.categories)}],
-                        "series": [
-                            {"series": column(i), "targetAxis": "BOTTOM_AXIS"}
-                            for i in range(chart.first, chart.last + 1)
-                        ],
-                    },
-                },
-                "position": {
-                    "overlayPosition": {
-                        "anchorCell": {
-                            "sheetId": sheet_id,
-                            "rowIndex": 1,
-                            "columnIndex": chart.last + 1,
-                        }
-                    }
-                },
-            }
-        }
-    }

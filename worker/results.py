@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from worker import rules
 from worker.evaluate import ExemplarOutcome, ModelResult, UnitResult
@@ -26,11 +27,11 @@ class Grid:
     widths: tuple[int, ...] = ()
 
 
-def percent_cell(value: object) -> object:
+def percent_cell(value: Fraction | None) -> object:
     """A percentage as the unit reads it: 66,67 (text with a decimal comma) or a whole number."""
     if value is None:
         return ""
-    text = rules.format_percent(value)  # type: ignore[arg-type]
+    text = rules.format_percent(value)
     return int(text) if text.isdigit() else text
 
 

@@ -1,0 +1,79 @@
+"""gspread's HTTP client kept under the Sheets API quota, with timeouts and bounded retries."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from worker.config import GoogleSettings
+
+
+class Limiter:
+    """At most `per_minute` requests in any 60 seconds (a sliding window), across threads."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_minute, self.clock, self.sleep = per_minute, clock, sleep
+        self.sent: deque[float] = deque()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            while len(self.sent) >= self.per_minute:
+                pause = 60 - (self.clock() - self.sent[0])
+                if pause <= 0:
+                    self.sent.popleft()
+                else:
+                    self.sleep(pause)
+            self.sent.append(self.clock())
+
+
+def transient(exc: BaseException) -> bool:
+    if isinstance(exc, APIError):
+        return exc.code == 429 or exc.code >= 500
+    return isinstance(exc, requests.Timeout | requests.ConnectionError)
+
+
+class QuotaClient(HTTPClient):
+    """gspread's HTTP client, kept under the quota, with timeouts and bounded retries.
+
+    gspread's own BackOffHTTPClient retries 429 for ever and has no timeout; this one gives up
+    after `attempts` tries and raises, so that one unit's trouble never stalls the others.
+    """
+
+    settings: GoogleSettings
+    limiter: Limiter
+
+    @classmethod
+    def configured(cls, settings: GoogleSettings, limiter: Limiter) -> type[QuotaClient]:
+        """A client class with its settings and limiter, for gspread to build."""
+        return type("ConfiguredQuotaClient", (cls,), {"settings": settings, "limiter": limiter})
+
+    def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
+        super().__init__(auth, session)
+        self.set_timeout(self.settings.timeout)
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            wait=wait_random_exponential(multiplier=self.settings.backoff, max=64),
+            retry=retry_if_exception(transient),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                self.limiter.wait()
+                return super().request(*args, **kwargs)
+        raise AssertionError("unreachable: tenacity re-raises the last error")

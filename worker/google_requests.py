@@ -1,0 +1,206 @@
+"""The bodies of Sheets API requests, built from plain values and the sheet layouts. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from worker.layout import load
+from worker.local import Chart
+from worker.xlsx import TEMPLATE_ROWS
+
+
+def cells(row: Sequence[object]) -> list[dict[str, Any]]:
+    """A row for `updateCells`: text always as stringValue, so nothing becomes a formula."""
+    out: list[dict[str, Any]] = []
+    for value in row:
+        if value is None or value == "":
+            out.append({})
+        elif isinstance(value, bool):
+            out.append({"userEnteredValue": {"boolValue": value}})
+        elif isinstance(value, int | float):
+            out.append({"userEnteredValue": {"numberValue": value}})
+        else:
+            out.append({"userEnteredValue": {"stringValue": str(value)}})
+    return out
+
+
+def a1_index(cell: str) -> tuple[int, int]:
+    """ "F5" -> (4, 5): zero-based row and column."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(cell[len(letters) :]) - 1, col - 1
+
+
+def unit_sheet_layout(account: str) -> list[dict[str, Any]]:
+    """The requests that lay a new spreadsheet out as the unit template says."""
+    layout = load("unit")
+    requests_: list[dict[str, Any]] = []
+    grid_rows = TEMPLATE_ROWS
+    for index, tab in enumerate(layout.tabs, start=1):
+        requests_.append(
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": index,
+                        "title": tab.name,
+                        "index": index - 1,
+                        "gridProperties": {"frozenRowCount": 1},
+                    }
+                }
+            }
+        )
+        header = [
+            {
+                "userEnteredValue": {"stringValue": c.header},
+                "note": c.hint,
+                "userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"},
+            }
+            for c in tab.columns
+        ]
+        requests_.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": index, "rowIndex": 0, "columnIndex": 0},
+                    "rows": [{"values": header}],
+                    "fields": "userEnteredValue,note,userEnteredFormat.textFormat.bold,"
+                    "userEnteredFormat.wrapStrategy",
+                }
+            }
+        )
+        for col, column in enumerate(tab.columns):
+            span = {
+                "sheetId": index,
+                "startRowIndex": 1,
+                "endRowIndex": grid_rows,
+                "startColumnIndex": col,
+                "endColumnIndex": col + 1,
+            }
+            if column.type == "yesno":
+                requests_.append(
+                    {
+                        "setDataValidation": {
+                            "range": span,
+                            "rule": {"condition": {"type": "BOOLEAN"}},
+                        }
+                    }
+                )
+            elif column.values:
+                requests_.append(
+                    {
+                        "setDataValidation": {
+                            "range": span,
+                            "rule": {
+                                "condition": {
+                                    "type": "ONE_OF_LIST",
+                                    "values": [{"userEnteredValue": v} for v in column.values],
+                                },
+                                "strict": True,
+                                "showCustomUi": True,
+                            },
+                        }
+                    }
+                )
+            number = {
+                "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
+                "id": {"type": "TEXT"},
+                "text": {"type": "TEXT"},
+            }.get(column.type)
+            if number:
+                requests_.append(
+                    {
+                        "repeatCell": {
+                            "range": span,
+                            "cell": {"userEnteredFormat": {"numberFormat": number}},
+                            "fields": "userEnteredFormat.numberFormat",
+                        }
+                    }
+                )
+            requests_.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": index,
+                            "dimension": "COLUMNS",
+                            "startIndex": col,
+                            "endIndex": col + 1,
+                        },
+                        "properties": {"pixelSize": column.width * 7},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+    results = len(layout.tabs) + 1
+    requests_ += [
+        {
+            "addSheet": {
+                "properties": {
+                    "sheetId": results,
+                    "title": layout.results_tab or "",
+                    "gridProperties": {"frozenRowCount": 1},
+                }
+            }
+        },
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": results},
+                    "warningOnly": False,
+                    "description": "Chỉ phần mềm mohinh ghi vào tab này",
+                    "editors": {"users": [account]},
+                }
+            }
+        },
+        {"deleteSheet": {"sheetId": 0}},  # the new file's empty first sheet
+    ]
+    return requests_
+
+
+def chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
+    """A native stacked bar chart of columns first..last by the categories column."""
+
+    def column(index: int) -> dict[str, Any]:
+        return {
+            "sourceRange": {
+                "sources": [
+                    {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 0,
+                        "startColumnIndex": index - 1,
+                        "endColumnIndex": index,
+                    }
+                ]
+            }
+        }
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": chart.title,
+                    "basicChart": {
+                        "chartType": "BAR",
+                        "stackedType": "STACKED",
+                        "legendPosition": "RIGHT_LEGEND",
+                        "headerCount": 1,
+                        "domains": [{"domain": column(chart.categories)}],
+                        "series": [
+                            {"series": column(i), "targetAxis": "BOTTOM_AXIS"}
+                            for i in range(chart.first, chart.last + 1)
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": sheet_id,
+                            "rowIndex": 1,
+                            "columnIndex": chart.last + 1,
+                        }
+                    }
+                },
+            }
+        }
+    }
