@@ -331,3 +331,19 @@ def test_the_province_hears_of_this_years_undelivered_mail_only(tmp_path: Path) 
         state.claim(key)
         state.settle(key, FAILED, datetime(2026, 11, 1), error="550")
     assert sorted(e.key for e in state.delivery_problems(2026)) == ["new", "sheet"]
+
+
+def test_a_bad_address_in_the_config_names_its_setting(province: Path, cli: Cli) -> None:
+    config = province / "config.toml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            'sender = "mohinh@example.gov.vn"', 'sender = "mohinh at example"'
+        ),
+        "utf-8",
+    )
+    result = cli("sync", "--workspace", province)
+    assert result.exit_code == 2
+    assert (
+        f"Cấu hình [mail] sender trong {config}: 'mohinh at example' không phải địa chỉ "
+        "email hợp lệ — nhập địa chỉ dạng ten@donvi.gov.vn"
+    ) in result.output

@@ -105,12 +105,18 @@ def load_settings(root: Path) -> Settings:
             f"Cấu hình [workspace] backend = '{backend}' trong {path} "
             f"không hợp lệ: dùng {' hoặc '.join(repr(b) for b in BACKENDS)}"
         )
-    staff = get("province", "staff_emails", "")
-    try:
-        staff_emails = parse_emails(";".join(staff) if isinstance(staff, list) else staff)
-        sender = parse_emails(get("mail", "sender"))
-    except CellProblem as problem:
-        raise ConfigError(f"Cấu hình email trong {path}: {problem.message}") from None
+
+    def emails(section: str, key: str, default: object = None) -> tuple[str, ...]:
+        value = get(section, key, default)
+        try:
+            return parse_emails(";".join(value) if isinstance(value, list) else value)
+        except CellProblem as problem:
+            raise ConfigError(
+                f"Cấu hình [{section}] {key} trong {path}: {problem.message} — {problem.fix}"
+            ) from None
+
+    staff_emails = emails("province", "staff_emails", "")
+    sender = emails("mail", "sender")
     rollover = _month_day(get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path)
     if rollover < (11, 1):
         raise ConfigError(
