@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from worker.backend import Chart, SheetError
 from worker.jobs import tables
-from worker.local import Chart, write_report
+from worker.local import write_report
 from worker.notifications import compose
 from worker.state import PROVINCE, email_key
 from worker.workspace import REPORTS, Workspace
-from worker.xlsx import WorkbookError
 
 CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
@@ -51,7 +51,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     report.location = write_report(ws.root / REPORTS, name, tabs, CHARTS, title)
     try:
         report.published = ws.backend.publish_report(name, tabs, CHARTS, title)
-    except WorkbookError as exc:  # the .xlsx is built and sent all the same
+    except SheetError as exc:  # the .xlsx is built and sent all the same
         report.problem = f"chưa đăng được lên Google Sheets: {exc}"
     if preview:
         return report

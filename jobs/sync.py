@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from worker.backend import SheetError
 from worker.evaluate import UnitResult
 from worker.results import fingerprint, unit_grid
 from worker.workspace import Workspace
-from worker.xlsx import WorkbookError
 
 WRITTEN, UNCHANGED, FAILED, SKIPPED = "written", "unchanged", "failed", "skipped"
 
@@ -43,7 +43,7 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
         return SKIPPED, ""
     try:
         where = ws.backend.write_results(result.unit, grid)
-    except WorkbookError as exc:
+    except SheetError as exc:
         return FAILED, str(exc)
     return WRITTEN, where
 

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 
 from tests.conftest import TODAY, good_unit
+from worker.backend import SheetError
 from worker.evaluate import Unit, evaluate_unit
 from worker.results import Grid, unit_grid
-from worker.xlsx import WorkbookError, read_tabs, replace_tab
+from worker.xlsx import read_tabs, replace_tab
 
 NOW = datetime(2026, 10, 29, 6, 30)
 EVIL = '=HYPERLINK("http://x.invalid","bấm")'
@@ -130,7 +131,7 @@ def test_a_crash_while_saving_leaves_the_old_workbook_whole(
 
 def test_a_workbook_open_in_excel_is_not_written(unit_file: Path) -> None:
     (unit_file.parent / f"~${unit_file.name}").write_bytes(b"lock")
-    with pytest.raises(WorkbookError, match="đang được mở trong Excel"):
+    with pytest.raises(SheetError, match="đang được mở trong Excel"):
         replace_tab(unit_file, "Kết quả", grid_for(unit_file))
 
 
@@ -148,7 +149,7 @@ def test_an_unreadable_workbook_is_reported_in_vietnamese(
     path = tmp_path / "u1.xlsx"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(WorkbookError, match=message):
+    with pytest.raises(SheetError, match=message):
         read_tabs(path)
 
 
@@ -157,7 +158,7 @@ def test_a_workbook_that_cannot_be_opened_is_reported_as_locked(unit_file: Path)
     # a file the system refuses to open.
     unit_file.unlink()
     unit_file.mkdir()
-    with pytest.raises(WorkbookError, match=r"u1\.xlsx"):
+    with pytest.raises(SheetError, match=r"u1\.xlsx"):
         read_tabs(unit_file)
 
 

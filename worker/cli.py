@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 import click
 
 from worker import rules
+from worker.backend import SheetError
 from worker.config import ConfigError
 from worker.evaluate import Unit, read_registry
 from worker.jobs import consolidate, cycle, deliver, remind, sync
 from worker.scaffold import init_workspace
 from worker.workspace import Workspace, WorkspaceBusy
-from worker.xlsx import WorkbookError
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
@@ -277,7 +277,7 @@ def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...])
         else:
             try:
                 click.echo(f"  {unit.unit_id} {unit.name}: {ws.backend.provision(unit)}")
-            except WorkbookError as exc:
+            except SheetError as exc:
                 click.echo(f"  ! {unit.unit_id} {unit.name}: {exc}")
                 failed = True
     if not targets:

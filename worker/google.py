@@ -24,15 +24,14 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from worker import google_requests as requests_body
+from worker.backend import Chart, SheetError
 from worker.config import ConfigError, GoogleSettings
 from worker.evaluate import Unit
 from worker.google_http import Limiter, QuotaClient, transient
 from worker.layout import load
-from worker.local import Chart
 from worker.results import Grid
 from worker.state import State
 from worker.validation import Rows
-from worker.xlsx import WorkbookError
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
@@ -70,7 +69,7 @@ def sheet_key(reference: str) -> str:
     """A spreadsheet's ID from its URL or the ID itself."""
     match = SHEET_ID.search(reference.strip())
     if not match:
-        raise WorkbookError(f"'{reference}' không phải đường dẫn hay mã Google Sheets")
+        raise SheetError(f"'{reference}' không phải đường dẫn hay mã Google Sheets")
     return match.group(1) or match.group(2)
 
 
@@ -121,7 +120,7 @@ class GoogleBackend:
         self.written: dict[str, list[list[Any]]] = {}  # what this run wrote, by unit ID
         self._versions: dict[str, str] | None = None
 
-    def _fail(self, exc: Exception, key: str) -> WorkbookError:
+    def _fail(self, exc: Exception, key: str) -> SheetError:
         if isinstance(exc, RefreshError | TransportError):
             raise ConfigError(
                 f"Không lấy được quyền truy cập Google bằng khóa [google] key_file "
@@ -129,18 +128,18 @@ class GoogleBackend:
                 "khóa còn hiệu lực và tài khoản dịch vụ còn được bật"
             ) from None
         if isinstance(exc, APIError) and exc.code == 403:
-            return WorkbookError(
+            return SheetError(
                 f"tài khoản {self.account} chưa được chia sẻ bảng tính {key}: "
                 "chia sẻ quyền Người chỉnh sửa cho địa chỉ này"
             )
         if isinstance(exc, APIError) and exc.code == 404:
-            return WorkbookError(f"không tìm thấy bảng tính Google {key}")
+            return SheetError(f"không tìm thấy bảng tính Google {key}")
         if isinstance(exc, APIError) and not transient(exc):
-            return WorkbookError(
+            return SheetError(
                 f"Google Sheets từ chối yêu cầu với bảng tính {key} "
                 f"({exc.code}: {exc.error.get('message', '')})"
             )
-        return WorkbookError(
+        return SheetError(
             f"Google Sheets không trả lời được ({exc.__class__.__name__}) sau "
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
         )
@@ -199,7 +198,7 @@ class GoogleBackend:
     def read_registry(self) -> Mapping[str, Rows]:
         try:
             return self._read(sheet_key(self.settings.registry))
-        except WorkbookError as exc:
+        except SheetError as exc:
             raise ConfigError(
                 f"Không đọc được danh mục đơn vị ([google] registry = "
                 f"'{self.settings.registry}'): {exc}"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from worker.layout import load
-from worker.local import Chart
-from worker.xlsx import TEMPLATE_ROWS
+from worker.backend import Chart
+from worker.layout import TEMPLATE_ROWS, load
 
 
 def cells(row: Sequence[object]) -> list[dict[str, Any]]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from worker.backend import Chart, SheetError
 from worker.config import ConfigError, Settings
 from worker.evaluate import Unit
 from worker.layout import load
 from worker.results import Grid
 from worker.validation import Rows
 from worker.xlsx import (
-    WorkbookError,
     bar_chart,
     fill,
     new_workbook,
@@ -22,15 +21,6 @@ from worker.xlsx import (
     set_cell,
     write_workbook,
 )
-
-
-@dataclass(frozen=True)
-class Chart:
-    tab: str  # the tab's name
-    title: str
-    categories: int  # column of the category labels (1-based)
-    first: int  # first and last data columns (1-based, headers in row 1)
-    last: int
 
 
 class LocalBackend:
@@ -43,7 +33,7 @@ class LocalBackend:
     def read_registry(self) -> Mapping[str, Rows]:
         try:
             return read_tabs(self.registry_path)
-        except WorkbookError as exc:
+        except SheetError as exc:
             raise ConfigError(
                 f"Không đọc được danh mục đơn vị ([workspace] registry = "
                 f"'{self.registry_path.name}'): {exc}"
@@ -53,11 +43,11 @@ class LocalBackend:
         return self.root / unit.sheet
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
-        """The unit's tabs (always read: a file costs no quota); raises WorkbookError."""
+        """The unit's tabs (always read: a file costs no quota); raises SheetError."""
         return read_tabs(self.path(unit))
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
-        """Replace the unit's Kết quả tab; raises WorkbookError when it cannot be written."""
+        """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""
         replace_tab(self.path(unit), load("unit").results_tab or "", grid)
         return str(self.path(unit))
 
@@ -66,7 +56,7 @@ class LocalBackend:
         relative = f"units/{unit.unit_id.lower()}.xlsx"
         path = self.root / relative
         if path.exists():
-            raise WorkbookError(f"tệp {relative} đã có: không ghi đè")
+            raise SheetError(f"tệp {relative} đã có: không ghi đè")
         write_workbook(path, load("unit"))
         set_cell(self.registry_path, load("registry").tab("units").name, unit.sheet_cell, relative)
         return relative

@@ -25,6 +25,9 @@ class Grid:
     titles: set[int] = field(default_factory=set)
     headers: set[int] = field(default_factory=set)
     widths: tuple[int, ...] = ()
+    # (row, column), 0-based -> a place in the same workbook, e.g. "'Mô hình'!D4": a click on
+    # the cell goes there
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def percent_cell(value: Fraction | None) -> object:
@@ -66,6 +69,11 @@ def exemplar_row(e: ExemplarOutcome) -> list[object]:
     ]
 
 
+def cell_place(tab: str, cell: str) -> str:
+    """A cell's address in a formula's terms: 'Mô hình'!D4 (quotes doubled inside the name)."""
+    return "'" + tab.replace("'", "''") + "'!" + cell
+
+
 def error_row(e: CellError) -> list[object]:
     return [e.tab, e.cell, e.value, e.message, e.fix]
 
@@ -88,7 +96,15 @@ def unit_grid(result: UnitResult, now: datetime) -> Grid:
         grid.rows.append([f"{section.title} ({len(sections[section.key])})"])
         grid.headers.add(len(grid.rows))
         grid.rows.append(list(section.headers))
-        grid.rows.extend(sections[section.key] or [["(không có)"]])
+        if section.key == "errors":
+            for e in result.errors:
+                if e.tab and e.cell:
+                    grid.links[(len(grid.rows), 1)] = cell_place(e.tab, e.cell)
+                grid.rows.append(error_row(e))
+        else:
+            grid.rows.extend(sections[section.key])
+        if not sections[section.key]:
+            grid.rows.append(["(không có)"])
     return grid
 
 

@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from worker.backend import SheetError
 from worker.config import ConfigError, Settings, load_settings
 from worker.evaluate import CellError, Unit, UnitResult, evaluate_unit, read_registry, unreadable
 from worker.jobs.calendar import Calendar, CalendarError, load_calendar
 from worker.local import LocalBackend
 from worker.state import State
-from worker.xlsx import WorkbookError
 
 if TYPE_CHECKING:
     from worker.google import GoogleBackend
@@ -148,7 +148,7 @@ class Workspace:
                 continue
             try:
                 tabs = self.backend.read_unit(unit, self.force)
-            except WorkbookError as exc:
+            except SheetError as exc:
                 results.append(unreadable(unit, year, str(exc)))
                 continue
             results.append(

@@ -25,17 +25,13 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from worker.layout import Layout, Tab
+from worker.backend import SheetError
+from worker.layout import TEMPLATE_ROWS, Layout, Tab
 from worker.results import Grid
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 TITLE_FONT = Font(bold=True, size=12)
-TEMPLATE_ROWS = 1000  # rows that get dropdowns and formats in a new sheet
 YESNO = ("Có", "Không")
-
-
-class WorkbookError(Exception):
-    """A workbook that cannot be read or written; the message is for the user."""
 
 
 def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
@@ -43,11 +39,11 @@ def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise WorkbookError(f"không tìm thấy tệp {path.name}") from None
+        raise SheetError(f"không tìm thấy tệp {path.name}") from None
     except PermissionError:
-        raise WorkbookError(f"không có quyền đọc tệp {path.name} (tệp đang bị khóa)") from None
+        raise SheetError(f"không có quyền đọc tệp {path.name} (tệp đang bị khóa)") from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx ({exc})") from None
+        raise SheetError(f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx ({exc})") from None
     try:
         return {
             ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets
@@ -101,16 +97,16 @@ def replace_tab(path: Path, name: str, grid: Grid) -> None:
     """Replace (or add) one tab of a workbook, protected; every other tab is left as it was."""
     lock = path.with_name(f"~${path.name}")
     if lock.exists():
-        raise WorkbookError(
+        raise SheetError(
             f"tệp {path.name} đang được mở trong Excel ({lock.name}); "
             "đóng tệp để lần sau ghi được Kết quả"
         )
     try:
         wb = openpyxl.load_workbook(path)
     except PermissionError:
-        raise WorkbookError(f"không có quyền ghi tệp {path.name}") from None
+        raise SheetError(f"không có quyền ghi tệp {path.name}") from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(f"tệp {path.name} bị hỏng ({exc})") from None
+        raise SheetError(f"tệp {path.name} bị hỏng ({exc})") from None
     index = len(wb.sheetnames)
     if name in wb.sheetnames:
         index = wb.sheetnames.index(name)
@@ -122,7 +118,7 @@ def replace_tab(path: Path, name: str, grid: Grid) -> None:
     try:
         save_atomically(wb, path)
     except PermissionError:
-        raise WorkbookError(f"không có quyền ghi tệp {path.name}") from None
+        raise SheetError(f"không có quyền ghi tệp {path.name}") from None
 
 
 def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:
