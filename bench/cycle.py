@@ -19,7 +19,7 @@ from worker.evaluate import evaluate_unit, read_registry
 from worker.jobs import cycle
 from worker.layout import load
 from worker.scaffold import init_workspace
-from worker.workspace import Workspace
+from worker.wiring import open_workspace
 from worker.xlsx import read_tabs, write_workbook
 
 TODAY = date(2026, 10, 29)
@@ -59,7 +59,7 @@ def main() -> None:
         province(root, args.units)
         built = time.perf_counter() - started
 
-        with Workspace(root) as ws:
+        with open_workspace(root) as ws:
             units, _ = read_registry(ws.backend.read_registry())
             tabs = [(u, read_tabs(root / u.sheet)) for u in units if (root / u.sheet).exists()]
             started = time.perf_counter()
@@ -73,7 +73,7 @@ def main() -> None:
 
         timings = []
         for _ in range(2):
-            with Workspace(root) as ws:
+            with open_workspace(root) as ws:
                 started = time.perf_counter()
                 cycle.run_once(ws, TODAY, datetime.combine(TODAY, datetime.now().time()))
                 timings.append(time.perf_counter() - started)

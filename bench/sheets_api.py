@@ -32,7 +32,7 @@ from worker.evaluate import evaluate_unit, read_registry
 from worker.jobs import sync
 from worker.layout import load
 from worker.scaffold import init_workspace
-from worker.workspace import Workspace
+from worker.wiring import open_workspace
 
 TODAY = date(2026, 10, 29)
 QUOTA = 60  # requests a minute per user
@@ -77,14 +77,14 @@ def main() -> None:
         keys = province(fake, root, args.units, args.models)
 
         def run_sync() -> None:
-            with Workspace(root) as ws:
+            with open_workspace(root) as ws:
                 sync.run(ws, TODAY, now)
 
         first, first_s = measure(fake, run_sync)
         again, again_s = measure(fake, run_sync)
 
         def naive() -> None:
-            with Workspace(root) as ws:
+            with open_workspace(root) as ws:
                 assert isinstance(ws.backend, google.GoogleBackend)
                 client = ws.backend.client
                 for key in keys:
@@ -94,7 +94,7 @@ def main() -> None:
 
         naive_calls, naive_s = measure(fake, naive)
 
-        with Workspace(root) as ws:
+        with open_workspace(root) as ws:
             units, _ = read_registry(ws.backend.read_registry())
             tabs = [(u, ws.backend.read_unit(u)) for u in units]
         started = time.perf_counter()

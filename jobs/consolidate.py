@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from worker.backend import Chart, SheetError
+from worker.backend import Chart, Report
 from worker.jobs import tables
-from worker.local import write_report
+from worker.ledger import PROVINCE, email_key
 from worker.notifications import compose
-from worker.state import PROVINCE, email_key
-from worker.workspace import REPORTS, Workspace
+from worker.workspace import Workspace
 
 CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
@@ -47,17 +46,16 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     report = ConsolidateReport(year, preview=preview)
     if ws.dry_run:
         return report
-    tabs = tables.consolidated(evaluation.units)
-    report.location = write_report(ws.root / REPORTS, name, tabs, CHARTS, title)
-    try:
-        report.published = ws.backend.publish_report(name, tabs, CHARTS, title)
-    except SheetError as exc:  # the .xlsx is built and sent all the same
-        report.problem = f"chưa đăng được lên Google Sheets: {exc}"
+    published = ws.backend.publish_report(
+        Report(name, title, tables.consolidated(evaluation.units), CHARTS)
+    )
+    report.location, report.published = str(published.file), published.link
+    report.problem = published.problem  # the .xlsx is built and sent all the same
     if preview:
         return report
     ws.state.set_consolidated(year, report.location)
     key = email_key(PROVINCE, f"tong-hop-{year}", "gui")
-    if ws.settings.staff_emails and not ws.state.has_email(key):
+    if ws.settings.staff_emails and not ws.state.ledger.has_email(key):
         path = Path(report.location)
         draft = compose.consolidation_email(
             key,
@@ -70,7 +68,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             now,
             report.published,
         )
-        ws.state.add_email(
+        ws.state.ledger.add_email(
             key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message
         )
         report.queued = key

@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from worker.ledger import FAILED, RETRY, SENT, UNCERTAIN, Email
 from worker.notifications import outbox
 from worker.notifications.smtp import ServerUnavailable, Session, TransportError
-from worker.state import FAILED, RETRY, SENT, UNCERTAIN, Email
 from worker.workspace import Workspace
 
 
@@ -27,20 +27,22 @@ class DeliverReport:
 
 def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datetime) -> str:
     """Claim, send and settle one message; returns its new status ("" if another run had it)."""
-    if not ws.state.claim(email.key):
+    if not ws.state.ledger.claim(email.key):
         return ""
     if session is None:
-        location = str(outbox.deliver(ws.outbox, email))
-        ws.state.settle(email.key, SENT, now, location=location)
+        location = str(
+            outbox.deliver(ws.outbox, outbox.eml_name(email.unit, email.key), email.message)
+        )
+        ws.state.ledger.settle(email.key, SENT, now, location=location)
         return SENT
     try:
         refused = session.send(ws.settings.sender, email.recipients, email.message)
     except TransportError as exc:
         status = UNCERTAIN if exc.uncertain else FAILED if exc.permanent else RETRY
-        ws.state.settle(email.key, status, now, error=str(exc))
+        ws.state.ledger.settle(email.key, status, now, error=str(exc))
         return status
     location = f"smtp://{session.settings.host}"
-    ws.state.settle(email.key, SENT, now, refused=refused, location=location)
+    ws.state.ledger.settle(email.key, SENT, now, refused=refused, location=location)
     return SENT
 
 
@@ -52,14 +54,14 @@ _DELIVERING = threading.Lock()
 
 def run(ws: Workspace, today: date, now: datetime) -> DeliverReport:
     if ws.dry_run:
-        return DeliverReport(due=len(ws.state.due_emails(now)))
+        return DeliverReport(due=len(ws.state.ledger.due_emails(now)))
     with _DELIVERING:
         return _deliver(ws, today, now)
 
 
 def _deliver(ws: Workspace, today: date, now: datetime) -> DeliverReport:
-    ws.state.recover_interrupted()
-    due = ws.state.due_emails(now)
+    ws.state.ledger.recover_interrupted()
+    due = ws.state.ledger.due_emails(now)
     report = DeliverReport(due=len(due))
     session = Session(ws.settings.smtp) if ws.settings.smtp else None
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from worker.calendars import Cutoff
 from worker.evaluate import UnitResult
-from worker.jobs.calendar import Cutoff
 from worker.jobs.tables import field_table
+from worker.ledger import PROVINCE, email_key
 from worker.notifications import compose
-from worker.state import PROVINCE, email_key
 from worker.workspace import Evaluation, Workspace
 
 Due = list[tuple[Cutoff, int]]
@@ -25,14 +25,14 @@ class RemindReport:
 def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, ...]:
     """The (unit, cutoff, reminder) keys of `due` that no message has carried yet."""
     keys = (email_key(unit, c.on(year).isoformat(), str(days)) for c, days in due)
-    return tuple(k for k in keys if not ws.state.reminder_sent(k))
+    return tuple(k for k in keys if not ws.state.ledger.reminder_sent(k))
 
 
 def _queue(
     ws: Workspace, draft: compose.Draft, unit: str, due: Due, year: int, covers: tuple[str, ...]
 ) -> str | None:
     first, days = due[0]
-    added = ws.state.add_email(
+    added = ws.state.ledger.add_email(
         draft.key,
         unit,
         first.on(year).isoformat(),
@@ -75,7 +75,7 @@ def remind_province(
         field_table(evaluation.units).values.tolist(),
         today,
         now,
-        ws.state.delivery_problems(evaluation.year),
+        ws.state.ledger.delivery_problems(evaluation.year),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

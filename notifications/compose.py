@@ -20,8 +20,8 @@ from typing import Any
 import jinja2
 
 from worker import rules
+from worker.calendars import Cutoff
 from worker.evaluate import UnitResult
-from worker.jobs.calendar import Cutoff
 
 _ENV = {
     kind: jinja2.Environment(

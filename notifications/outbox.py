@@ -8,21 +8,21 @@ import tempfile
 from pathlib import Path
 
 from worker.notifications.compose import safe_name
-from worker.state import Email
 
 
-def eml_name(email: Email) -> str:
-    return f"{safe_name(email.unit)}-{hashlib.sha256(email.key.encode()).hexdigest()[:12]}.eml"
+def eml_name(unit: str, key: str) -> str:
+    """`<unit>-<hash of the message's key>.eml`: one file per message, the same every time."""
+    return f"{safe_name(unit)}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.eml"
 
 
-def deliver(outbox: Path, email: Email) -> Path:
-    """Write the message as `outbox/<unit>-<hash>.eml`, atomically; returns the file."""
+def deliver(outbox: Path, name: str, message: bytes) -> Path:
+    """Write the message as `outbox/<name>`, atomically; returns the file."""
     outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / eml_name(email)
+    path = outbox / name
     fd, tmp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".eml")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(email.message)
+            handle.write(message)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

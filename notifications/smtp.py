@@ -11,9 +11,9 @@ import os
 import re
 import smtplib
 import ssl
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
+
+from worker.settings import SmtpSettings
 
 
 class TransportError(Exception):
@@ -27,29 +27,18 @@ class ServerUnavailable(TransportError):
     """No session could be opened: nothing was attempted, the batch waits for a later run."""
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 587
-    security: str = "starttls"  # starttls | ssl | none
-    username: str = ""
-    password: str = field(default="", repr=False)  # discouraged: prefer the file or variable
-    password_file: Path | None = None
-    password_env: str = "MOHINH_SMTP_PASSWORD"
-    timeout: float = 30.0
-    ca_file: Path | None = None  # a private CA the server's certificate is signed by
+def _tls(settings: SmtpSettings) -> ssl.SSLContext:
+    """Certificates are always verified; against `ca_file` when the server's CA is private."""
+    return ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
 
-    def tls(self) -> ssl.SSLContext:
-        """Certificates are always verified; against `ca_file` when the server's CA is private."""
-        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
-    def secret(self) -> str:
-        """The password, read when a session opens; never stored elsewhere, never printed."""
-        if self.password:
-            return self.password
-        if self.password_file:
-            return self.password_file.read_text("utf-8").strip()
-        return os.environ.get(self.password_env, "")
+def _secret(settings: SmtpSettings) -> str:
+    """The password, read when a session opens; never stored elsewhere, never printed."""
+    if settings.password:
+        return settings.password
+    if settings.password_file:
+        return settings.password_file.read_text("utf-8").strip()
+    return os.environ.get(settings.password_env, "")
 
 
 def _crlf(message: bytes) -> bytes:
@@ -94,15 +83,15 @@ class Session:
         try:
             if s.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=s.tls()
+                    s.host, s.port, timeout=s.timeout, context=_tls(s)
                 )
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
-                    smtp.starttls(context=s.tls())
+                    smtp.starttls(context=_tls(s))
             smtp.ehlo_or_helo_if_needed()  # mail() does not greet by itself, sendmail() would
             if s.username:
-                smtp.login(s.username, s.secret())
+                smtp.login(s.username, _secret(s))
         except smtplib.SMTPAuthenticationError as exc:
             raise ServerUnavailable(f"máy chủ thư từ chối đăng nhập ({exc.smtp_code})") from None
         except (smtplib.SMTPException, OSError) as exc:  # never the password: not in exc

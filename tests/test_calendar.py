@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker.jobs.calendar import CalendarError, load_calendar, parse_calendar, shipped
+from worker.calendars import CalendarError, load_calendar, parse_calendar, shipped
 
 Cli = Callable[..., Result]
 

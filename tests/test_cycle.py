@@ -16,8 +16,8 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
+from worker.calendars import load_calendar
 from worker.config import load_settings
-from worker.jobs.calendar import load_calendar
 
 Cli = Callable[..., Result]
 # The same behaviour on both backends: .xlsx files, and Google Sheets through the test server.
@@ -299,7 +299,8 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
 
     from worker.evaluate import Unit
     from worker.jobs import cycle
-    from worker.workspace import Workspace
+    from worker.wiring import open_workspace
+    from worker.workspace import RunOptions, Workspace
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 4)])
     holder: list[Workspace] = []
@@ -309,7 +310,7 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
             yield unit
             holder[0].stop.set()  # SIGTERM arrives while the first unit is being read
 
-    with Workspace(root, progress=stop_after_first) as ws:
+    with open_workspace(root, RunOptions(progress=stop_after_first)) as ws:
         holder.append(ws)
         report = cycle.run_once(ws, date(2026, 10, 29), datetime(2026, 10, 29, 6, 30))
     assert list(report.sync.outcomes) == ["U1"]
@@ -321,16 +322,17 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
 def test_the_province_hears_of_this_years_undelivered_mail_only(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from worker.state import FAILED, State
+    from worker.ledger import FAILED
+    from worker.state import State
 
     state = State(tmp_path / "state.sqlite")
     for key, cutoff in (("old", "2025-11-05"), ("new", "2026-11-05"), ("sheet", "tong-hop-2026")):
         message = EmailMessage()
         message["Subject"], message["Message-ID"] = "s", f"<{key}@x>"
-        state.add_email(key, "U1", cutoff, "7", ("a@example.gov.vn",), message)
-        state.claim(key)
-        state.settle(key, FAILED, datetime(2026, 11, 1), error="550")
-    assert sorted(e.key for e in state.delivery_problems(2026)) == ["new", "sheet"]
+        state.ledger.add_email(key, "U1", cutoff, "7", ("a@example.gov.vn",), message)
+        state.ledger.claim(key)
+        state.ledger.settle(key, FAILED, datetime(2026, 11, 1), error="550")
+    assert sorted(e.key for e in state.ledger.delivery_problems(2026)) == ["new", "sheet"]
 
 
 def test_a_bad_address_in_the_config_names_its_setting(province: Path, cli: Cli) -> None:

@@ -19,7 +19,7 @@ from click.testing import Result
 from tests.test_local_backend import snapshot
 from worker.cli import main
 from worker.scheduler import build
-from worker.workspace import Workspace
+from worker.wiring import open_workspace
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
@@ -100,7 +100,7 @@ def test_the_demo_cycle_shows_every_kind_of_output_once(demo: Path, cli: Cli) ->
 
 
 def test_the_scheduler_is_set_up_on_purpose(demo: Path) -> None:
-    with Workspace(demo) as ws:
+    with open_workspace(demo) as ws:
         scheduler = build(ws, ZoneInfo("Asia/Ho_Chi_Minh"))
         scheduler.start(paused=True)
         cycle, retry = scheduler.get_job("cycle"), scheduler.get_job("deliver")

@@ -387,10 +387,10 @@ def test_a_request_that_times_out_is_tried_again(
 def test_user_entered_values_would_become_formulas_and_the_worker_never_sends_them(
     province: Path, cli: Cli, fake_google: Any
 ) -> None:
-    from worker.workspace import Workspace
+    from worker.wiring import open_workspace
 
     key = unit_keys(fake_google)[0]
-    with Workspace(province) as ws:  # gspread's real client, as the backend holds it
+    with open_workspace(province) as ws:  # gspread's real client, as the backend holds it
         sheet = ws.backend.client.open_by_key(key).worksheet("Mô hình")  # type: ignore[union-attr]
         sheet.update_acell("L2", '=IMPORTXML("http://x.invalid","//a")')  # USER_ENTERED
         sheet.update([['=IMPORTXML("http://x.invalid","//a")']], "L3", raw=True)  # RAW

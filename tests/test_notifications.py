@@ -11,8 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.conftest import TODAY, as_tabs, good_unit
+from worker.calendars import load_calendar
 from worker.evaluate import Unit, evaluate_unit, unreadable
-from worker.jobs.calendar import load_calendar
 from worker.notifications import compose
 from worker.workspace import Evaluation
 

@@ -15,7 +15,7 @@ from click.testing import Result
 
 from tests.conftest import MailServer, good_unit, use_smtp
 from worker.jobs import deliver
-from worker.workspace import Workspace
+from worker.wiring import open_workspace
 
 Cli = Callable[..., Result]
 NOW = datetime(2026, 10, 29, 6, 30)
@@ -43,7 +43,7 @@ def queue(root: Path, cli: Cli) -> None:
 
 
 def deliver_at(root: Path, now: datetime) -> deliver.DeliverReport:
-    with Workspace(root) as ws:
+    with open_workspace(root) as ws:
         return deliver.run(ws, now.date(), now)
 
 
@@ -167,7 +167,7 @@ def test_two_deliveries_at_once_send_each_message_once(
     mail_server.handler.delay = 0.5
 
     def worker() -> None:
-        with Workspace(province, lock=False) as ws:
+        with open_workspace(province, lock=False) as ws:
             deliver.run(ws, NOW.date(), NOW)
 
     first = threading.Thread(target=worker)
@@ -186,7 +186,7 @@ def test_a_second_worker_exits_with_a_clear_message_and_sends_nothing(
     province: Path, mail_server: MailServer, cli: Cli
 ) -> None:
     queue(province, cli)
-    with Workspace(province):
+    with open_workspace(province):
         result = cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
     assert result.exit_code == 3
     assert "đang được một tiến trình mohinh khác sử dụng" in result.output

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from tests.conftest import MailServer, good_unit, use_smtp
 from worker.scheduler import start
+from worker.wiring import open_workspace
 from worker.workspace import Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -64,7 +65,7 @@ class Daemon:
         self.scheduler: BackgroundScheduler | None = None
 
     def start(self) -> None:
-        self.ws = Workspace(self.root)
+        self.ws = open_workspace(self.root)
         self.scheduler = start(self.ws, TZ)
 
         def finished(event: JobExecutionEvent) -> None:

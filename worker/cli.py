@@ -19,11 +19,12 @@ import click
 
 from worker import rules
 from worker.backend import SheetError
-from worker.config import ConfigError
 from worker.evaluate import Unit, read_registry
 from worker.jobs import consolidate, cycle, deliver, remind, sync
 from worker.scaffold import init_workspace
-from worker.workspace import Workspace, WorkspaceBusy
+from worker.settings import ConfigError
+from worker.wiring import WorkspaceBusy, open_workspace
+from worker.workspace import RunOptions, Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
@@ -37,11 +38,6 @@ def progress(units: list[Unit]) -> Iterator[Unit]:
         item_show_func=lambda u: u.unit_id if u else None,
     ) as bar:
         yield from bar
-
-
-def clock(today: date | None) -> tuple[date, datetime]:
-    now = datetime.now(TZ)
-    return (today, datetime.combine(today, now.timetz())) if today else (now.date(), now)
 
 
 def common(command: Callable[..., int]) -> Callable[..., None]:
@@ -70,9 +66,12 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
     def wrapper(
         workspace: Path, today: datetime | None, dry_run: bool, force: bool, **kw: Any
     ) -> None:
-        day, now = clock(today.date() if today else None)
+        options = RunOptions(
+            dry_run=dry_run, force=force, today=today.date() if today else None, progress=progress
+        )
+        day, now = options.clock(TZ)
         try:
-            with Workspace(workspace, dry_run, progress, force=force) as ws:
+            with open_workspace(workspace, options) as ws:
                 click.echo(
                     f"mohinh — {ws.settings.province} — năm đánh giá "
                     f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
@@ -101,7 +100,7 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Điền dữ liệu mẫu: 12 đơn vị, hơn 100 mô hình.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Ngày làm mốc cho dữ liệu mẫu.")
 def init(directory: Path, demo: bool, today: datetime | None) -> None:
-    day, _ = clock(today.date() if today else None)
+    day, _ = RunOptions(today=today.date() if today else None).clock(TZ)
     try:
         written = init_workspace(directory, demo, day)
     except ConfigError as exc:
@@ -184,6 +183,14 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
 @common
 def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     if not once:
+        if ws.options.today is not None:
+            click.echo(
+                "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
+                f"như thể hôm nay là {today:%d/%m/%Y}, dùng: mohinh run --once --today "
+                f"{today:%Y-%m-%d}",
+                err=True,
+            )
+            return BAD_CONFIG
         from worker.scheduler import serve
 
         return serve(ws, TZ)

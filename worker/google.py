@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -24,13 +25,13 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from worker import google_requests as requests_body
-from worker.backend import Chart, SheetError
-from worker.config import ConfigError, GoogleSettings
+from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
 from worker.google_http import Limiter, QuotaClient, transient
 from worker.layout import load
 from worker.results import Grid
-from worker.state import State
+from worker.settings import ConfigError, GoogleSettings
+from worker.sheet_cache import SheetCache
 from worker.validation import Rows
 
 SCOPES = (
@@ -90,10 +91,18 @@ class Sheet:
 
 
 class GoogleBackend:
-    def __init__(self, settings: GoogleSettings, state: State, staff: Sequence[str]) -> None:
+    def __init__(
+        self,
+        settings: GoogleSettings,
+        cache: SheetCache,
+        staff: Sequence[str],
+        local_copy: Callable[[Report], Path],
+    ) -> None:
+        """`local_copy` writes the report's .xlsx (attached to the email) and returns it."""
         self.settings = settings
-        self.state = state
+        self.cache = cache
         self.staff = staff
+        self.local_copy = local_copy
         # drive.file reaches only the files this worker creates: here the consolidated
         # spreadsheets; `provision` asks for it on its own client, when it runs.
         extra = [DRIVE_FILE] if settings.reports_folder else []
@@ -208,11 +217,11 @@ class GoogleBackend:
         """The unit's tabs: from the cache when Drive says the sheet has not changed."""
         key = sheet_key(unit.sheet)
         version = self.versions().get(key)
-        tabs = self.state.cached_sheet(unit.unit_id, version) if version and not force else None
+        tabs = self.cache.cached_sheet(unit.unit_id, version) if version and not force else None
         if tabs is None:
             tabs = self._read(key)
             if version:
-                self.state.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
 
@@ -224,7 +233,7 @@ class GoogleBackend:
         meta = self.meta[key]
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
-        known = self.state.results_tab(unit.unit_id)
+        known = self.cache.results_tab(unit.unit_id)
         sheet_id = known if known in meta.ids.values() else meta.ids.get(title)
         if sheet_id is None:
             sheet_id = max(meta.ids.values(), default=0) + 1
@@ -284,7 +293,7 @@ class GoogleBackend:
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         self.written[unit.unit_id] = [list(row) for row in grid.rows]
-        self.state.set_results_tab(unit.unit_id, sheet_id)
+        self.cache.set_results_tab(unit.unit_id, sheet_id)
         return f"https://docs.google.com/spreadsheets/d/{key}"
 
     def after_writes(self, units: Sequence[Unit]) -> None:
@@ -298,7 +307,7 @@ class GoogleBackend:
             version = self._versions.get(sheet_key(unit.sheet))
             if version:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
-                self.state.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs)
 
     def provision(self, unit: Unit) -> str:
         """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,
@@ -370,9 +379,22 @@ class GoogleBackend:
             json={"type": "user", "role": "writer", "emailAddress": email},
         )
 
-    def publish_report(
+    def publish_report(self, report: Report) -> Published:
+        """The report's .xlsx, kept in reports/ and sent by email; and on Google Sheets (with
+        `reports_folder` or `report_spreadsheet`): a failure there is told, the file stays."""
+        file = self.local_copy(report)
+        if not self.settings.report_spreadsheet and not self.settings.reports_folder:
+            return Published(file)
+        try:
+            return Published(
+                file, self._publish(report.name, report.tabs, report.charts, report.title)
+            )
+        except SheetError as exc:
+            return Published(file, problem=f"chưa đăng được lên Google Sheets: {exc}")
+
+    def _publish(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
-    ) -> str | None:
+    ) -> str:
         """The consolidated spreadsheet: a new one in the reports folder, shared with the
         province staff; or, in a configured spreadsheet, one set of tabs per year.
 
@@ -380,8 +402,6 @@ class GoogleBackend:
         on the way leaves last run's tabs as they were (and the next run clears the leftovers).
         """
         fixed = self.settings.report_spreadsheet
-        if not fixed and not self.settings.reports_folder:
-            return None
         suffix = ""
         if fixed:  # tabs named with their year ("Theo lĩnh vực 2026") beside other years'
             suffix = " " + name.removeprefix("tong-hop-").replace("-xem-truoc", " xem trước")
@@ -438,7 +458,7 @@ class GoogleBackend:
 
     def _report_sheet(self, name: str, title: str) -> tuple[str, bool]:
         """The report's spreadsheet: the one made before for `name`, or a new one."""
-        known = self.state.published(name)
+        known = self.cache.published(name)
         if known:
             return known, False
         created = self.http.request(
@@ -451,7 +471,7 @@ class GoogleBackend:
                 "parents": [self.settings.reports_folder],
             },
         ).json()
-        self.state.set_published(name, created["id"])
+        self.cache.set_published(name, created["id"])
         return created["id"], True
 
     def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:

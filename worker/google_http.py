@@ -13,7 +13,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from worker.config import GoogleSettings
+from worker.settings import GoogleSettings
 
 
 class Limiter:

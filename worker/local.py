@@ -5,22 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from worker.backend import Chart, SheetError
-from worker.config import ConfigError, Settings
+from worker.backend import Published, Report, SheetError
 from worker.evaluate import Unit
 from worker.layout import load
 from worker.results import Grid
+from worker.settings import REPORTS, ConfigError, Settings
 from worker.validation import Rows
-from worker.xlsx import (
-    bar_chart,
-    fill,
-    new_workbook,
-    read_tabs,
-    replace_tab,
-    save_atomically,
-    set_cell,
-    write_workbook,
-)
+from worker.xlsx import read_tabs, replace_tab, set_cell, write_workbook
+from worker.xlsx_report import write_report
 
 
 class LocalBackend:
@@ -29,6 +21,7 @@ class LocalBackend:
     def __init__(self, settings: Settings) -> None:
         self.root = settings.root
         self.registry_path = self.root / settings.registry
+        self.reports = self.root / REPORTS
 
     def read_registry(self) -> Mapping[str, Rows]:
         try:
@@ -65,31 +58,6 @@ class LocalBackend:
         """Files need no bookkeeping after a write: their next read sees what was written."""
         return None
 
-    def publish_report(
-        self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
-    ) -> str | None:
-        """Nothing beyond the .xlsx in reports/: that file is the local report."""
-        return None
-
-
-def write_report(
-    folder: Path, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
-) -> str:
-    """A new workbook `<folder>/<name>.xlsx`, written atomically; returns its path."""
-    wb = new_workbook()
-    wb.properties.title = title
-    for tab_name, grid in tabs:
-        ws = wb.create_sheet(tab_name)
-        fill(ws, grid)
-        ws.freeze_panes = "A2"
-        if grid.rows and grid.rows[0]:
-            ws.auto_filter.ref = ws.dimensions
-    for chart in charts:
-        ws = wb[chart.tab]
-        anchor = f"{chr(ord('A') + min(chart.last + 1, 25))}2"
-        bar_chart(
-            ws, chart.title, ws.max_row - 1, chart.categories, chart.first, chart.last, anchor
-        )
-    path = folder / f"{name}.xlsx"
-    save_atomically(wb, path)
-    return str(path)
+    def publish_report(self, report: Report) -> Published:
+        """The .xlsx in reports/: on this backend, that file is the report."""
+        return Published(write_report(self.reports, report))

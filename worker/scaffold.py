@@ -6,9 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from worker import demo as demo_province
-from worker.config import ConfigError, default_config
+from worker.config import default_config
 from worker.layout import load
-from worker.workspace import OUTBOX, REPORTS
+from worker.settings import OUTBOX, REPORTS, ConfigError
 from worker.xlsx import write_workbook
 
 BLANK_UNIT = "units/mau-bang-tinh-don-vi.xlsx"

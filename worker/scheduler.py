@@ -17,20 +17,21 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from worker.jobs import cycle, deliver
+from worker.wiring import open_workspace
 from worker.workspace import Workspace
 
-log = logging.getLogger("mohinh")
 DAY = 24 * 3600
 
 
 def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     """The daily cycle on a freshly opened workspace (the configuration may have changed)."""
-    now = datetime.now(tz)
-    with Workspace(ws.root, lock=False, stop=ws.stop) as fresh:  # `ws` holds the lock
-        report = cycle.run_once(fresh, now.date(), now)
-    log.info(
+    today, now = ws.options.clock(tz)
+    # `ws` holds the lock; the fresh one runs with the same options (dry run, force, stop)
+    with open_workspace(ws.root, ws.options, lock=False) as fresh:
+        report = cycle.run_once(fresh, today, now)
+    ws.options.log.info(
         "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, thư: %s",
-        now.date().isoformat(),
+        today.isoformat(),
         len(report.sync.outcomes),
         report.sync.failed,
         len(report.remind.queued),
@@ -41,11 +42,11 @@ def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
 
 def retry_deliveries(ws: Workspace, tz: tzinfo) -> deliver.DeliverReport:
     """Between daily cycles: send what a failed delivery left due."""
-    now = datetime.now(tz)
-    with Workspace(ws.root, lock=False, stop=ws.stop) as fresh:
-        report = deliver.run(fresh, now.date(), now)
+    today, now = ws.options.clock(tz)
+    with open_workspace(ws.root, ws.options, lock=False) as fresh:
+        report = deliver.run(fresh, today, now)
     if report.due:
-        log.info(
+        ws.options.log.info(
             "gửi lại thư %s: %s %s",
             now.isoformat(timespec="minutes"),
             dict(report.outcomes),
@@ -77,7 +78,7 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     )
 
     def on_error(event: JobExecutionEvent) -> None:
-        log.error("công việc %s lỗi: %r", event.job_id, event.exception)
+        ws.options.log.error("công việc %s lỗi: %r", event.job_id, event.exception)
 
     scheduler.add_listener(on_error, EVENT_JOB_ERROR)
     return scheduler
@@ -98,7 +99,9 @@ def start(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     tick(ws, tz)
     scheduler = build(ws, tz)
     scheduler.start()
-    log.info("mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz)
+    ws.options.log.info(
+        "mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz
+    )
     return scheduler
 
 
@@ -112,7 +115,7 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("nhận tín hiệu %d: dừng sau đơn vị đang xử lý", signum)
+        ws.options.log.info("nhận tín hiệu %d: dừng sau đơn vị đang xử lý", signum)
         ws.stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -120,5 +123,5 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
     scheduler = start(ws, tz)
     ws.stop.wait()
     scheduler.shutdown(wait=True)
-    log.info("mohinh đã dừng")
+    ws.options.log.info("mohinh đã dừng")
     return 0

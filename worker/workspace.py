@@ -1,44 +1,50 @@
-"""One open workspace: its settings, calendar, backend and state, for the jobs of one run.
+"""One open workspace: its settings, calendar, backend and state, and how this run goes.
 
 Jobs take a `Workspace` and the time; they never read the clock. A dry run works on an
-in-memory copy of the state and tells the jobs to write and send nothing.
+in-memory copy of the state and tells the jobs to write and send nothing. The workspace knows
+its backend only as a `Backend`: `worker.wiring` opens it with the local or the Google one.
 """
 
 from __future__ import annotations
 
-import fcntl
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from worker.backend import SheetError
-from worker.config import ConfigError, Settings, load_settings
+from worker.backend import Backend, SheetError
+from worker.calendars import Calendar
 from worker.evaluate import CellError, Unit, UnitResult, evaluate_unit, read_registry, unreadable
-from worker.jobs.calendar import Calendar, CalendarError, load_calendar
-from worker.local import LocalBackend
+from worker.settings import OUTBOX, Settings
 from worker.state import State
 
-if TYPE_CHECKING:
-    from worker.google import GoogleBackend
-
 Progress = Callable[[list[Unit]], Iterable[Unit]]
-STATE_FILE = "state.sqlite"
-LOCK_FILE = ".mohinh.lock"
-
-
-class WorkspaceBusy(Exception):
-    """Another worker holds the workspace; the message is for the user."""
-
-
-OUTBOX, REPORTS = "outbox", "reports"
 
 
 def _no_progress(units: list[Unit]) -> Iterable[Unit]:
     return units
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one invocation runs: built once by the CLI, handed to the scheduler and every job."""
+
+    dry_run: bool = False  # compute and tell; write and send nothing
+    force: bool = False  # read every sheet, even those known to be unchanged
+    today: date | None = None  # a pretend date for `--once` commands; None: the real clock
+    stop: threading.Event = field(default_factory=threading.Event)  # set: finish the unit, stop
+    progress: Progress = _no_progress
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("mohinh"))
+
+    def clock(self, tz: tzinfo) -> tuple[date, datetime]:
+        """Today and now, on the pretend date when there is one (at the real time of day)."""
+        now = datetime.now(tz)
+        if self.today is None:
+            return now.date(), now
+        return self.today, datetime.combine(self.today, now.timetz())
 
 
 @dataclass
@@ -52,58 +58,38 @@ class Evaluation:
 
 
 class Workspace:
-    """Opened with `with`: a real run holds the workspace's lock until it closes."""
+    """Opened with `with` (by `worker.wiring.open_workspace`); closing releases the lock."""
 
     def __init__(
         self,
         root: Path,
-        dry_run: bool = False,
-        progress: Progress = _no_progress,
-        lock: bool = True,
-        stop: threading.Event | None = None,
-        force: bool = False,
+        settings: Settings,
+        calendar: Calendar,
+        state: State,
+        backend: Backend,
+        options: RunOptions,
+        lock_fd: int | None = None,
     ):
         self.root = root
-        self.dry_run = dry_run
-        self.progress = progress
-        self.stop = stop or threading.Event()
-        self.force = force
-        self._lock_fd: int | None = None
-        self.settings: Settings = load_settings(root)
-        try:
-            self.calendar: Calendar = load_calendar(self.settings.calendar, root)
-        except CalendarError as exc:
-            raise ConfigError(str(exc)) from None
-        if lock and not dry_run:
-            self._lock()
-        self.state = State(root / STATE_FILE, in_memory_copy=dry_run)
-        self.backend: LocalBackend | GoogleBackend = LocalBackend(self.settings)
-        if self.settings.google is not None:
-            from worker.google import GoogleBackend
-
-            self.backend = GoogleBackend(
-                self.settings.google, self.state, self.settings.staff_emails
-            )
+        self.settings = settings
+        self.calendar = calendar
+        self.state = state
+        self.backend = backend
+        self.options = options
+        self._lock_fd = lock_fd
         self._evaluations: dict[date, Evaluation] = {}
 
-    def _lock(self) -> None:
-        """One worker per workspace: a second one stops here, before reading or sending."""
-        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise WorkspaceBusy(
-                f"Thư mục làm việc {self.root} đang được một tiến trình mohinh "
-                "khác sử dụng: lần chạy này dừng, không ghi và không gửi gì"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._lock_fd = fd
+    @property
+    def dry_run(self) -> bool:
+        return self.options.dry_run
+
+    @property
+    def stop(self) -> threading.Event:
+        return self.options.stop
 
     def stopping(self) -> bool:
         """Whether a stop was asked for: jobs finish the unit under way, then return."""
-        return self.stop.is_set()
+        return self.options.stop.is_set()
 
     def close(self) -> None:
         self.state.close()
@@ -132,7 +118,7 @@ class Workspace:
         reference = self.settings.reference(year)
         units, errors = read_registry(self.backend.read_registry())
         results = []
-        for unit in self.progress([u for u in units if u.active]):
+        for unit in self.options.progress([u for u in units if u.active]):
             if self.stopping():
                 break
             if not unit.sheet:
@@ -147,7 +133,7 @@ class Workspace:
                 )
                 continue
             try:
-                tabs = self.backend.read_unit(unit, self.force)
+                tabs = self.backend.read_unit(unit, self.options.force)
             except SheetError as exc:
                 results.append(unreadable(unit, year, str(exc)))
                 continue

@@ -1,0 +1,56 @@
+"""What the Google backend keeps between runs, in `state.sqlite`: what each unit sheet held at a
+Drive version (so that an unchanged sheet costs no request), the sheet ID of each unit's Kết
+quả tab (found by ID, not by title), and the spreadsheet each report was published to."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sheets (
+    unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results_tabs (
+    unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS published (
+    name TEXT PRIMARY KEY, key TEXT NOT NULL);
+"""
+
+
+class SheetCache:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.executescript(SCHEMA)
+
+    # What a remote unit sheet held at a version (Google: its Drive modifiedTime), so that an
+    # unchanged sheet costs no request.
+    def cached_sheet(self, unit: str, version: str) -> dict[str, list[list[Any]]] | None:
+        row = self.db.execute(
+            "SELECT tabs FROM sheets WHERE unit = ? AND version = ?", (unit, version)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def cache_sheet(self, unit: str, version: str, tabs: dict[str, list[list[Any]]]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
+            (unit, version, json.dumps(tabs, ensure_ascii=False)),
+        )
+
+    # The sheet ID of each unit's Kết quả tab in Google Sheets: found by ID, not by title.
+    def results_tab(self, unit: str) -> int | None:
+        row = self.db.execute(
+            "SELECT sheet_id FROM results_tabs WHERE unit = ?", (unit,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_results_tab(self, unit: str, sheet_id: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO results_tabs VALUES (?, ?)", (unit, sheet_id))
+
+    # The Google spreadsheet each consolidated report was published to.
+    def published(self, name: str) -> str | None:
+        row = self.db.execute("SELECT key FROM published WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_published(self, name: str, key: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO published VALUES (?, ?)", (name, key))

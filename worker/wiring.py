@@ -1,0 +1,78 @@
+"""Opening a workspace: its settings, calendar and state, and the backend its settings choose.
+
+The one module that knows both backends; the CLI and the scheduler open workspaces here, the
+jobs get them opened.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from functools import partial
+from pathlib import Path
+
+from worker.backend import Backend
+from worker.calendars import CalendarError, load_calendar
+from worker.config import load_settings
+from worker.local import LocalBackend
+from worker.settings import ConfigError, Settings
+from worker.state import State
+from worker.workspace import RunOptions, Workspace
+from worker.xlsx_report import write_report
+
+STATE_FILE = "state.sqlite"
+LOCK_FILE = ".mohinh.lock"
+
+
+class WorkspaceBusy(Exception):
+    """Another worker holds the workspace; the message is for the user."""
+
+
+def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = True) -> Workspace:
+    """The workspace at `root`, locked for this process unless `lock` is False (or a dry run).
+
+    Raises ConfigError for bad settings or calendar, WorkspaceBusy when another worker has it."""
+    options = options or RunOptions()
+    settings = load_settings(root)
+    try:
+        calendar = load_calendar(settings.calendar, root)
+    except CalendarError as exc:
+        raise ConfigError(str(exc)) from None
+    fd = _lock(root) if lock and not options.dry_run else None
+    try:
+        state = State(root / STATE_FILE, in_memory_copy=options.dry_run)
+        return Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        raise
+
+
+def _backend(settings: Settings, state: State) -> Backend:
+    local = LocalBackend(settings)
+    if settings.google is None:
+        return local
+    from worker.google import GoogleBackend  # gspread and google-auth load only when used
+
+    return GoogleBackend(
+        settings.google,
+        state.sheets,
+        settings.staff_emails,
+        partial(write_report, local.reports),
+    )
+
+
+def _lock(root: Path) -> int:
+    """One worker per workspace: a second one stops here, before reading or sending."""
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise WorkspaceBusy(
+            f"Thư mục làm việc {root} đang được một tiến trình mohinh "
+            "khác sử dụng: lần chạy này dừng, không ghi và không gửi gì"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
