@@ -25,6 +25,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy worker jobs notifications
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/pytest

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import openpyxl
 
+from jobs import cycle
 from worker.evaluate import evaluate_unit, read_registry
-from worker.jobs import cycle
 from worker.layout import load
 from worker.scaffold import init_workspace
 from worker.wiring import open_workspace

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from jobs import sync
 from tests.conftest import FOLDER, as_tabs, good_unit, use_google
 from tests.google_api.server import (
     FakeGoogle,
@@ -29,7 +30,6 @@ from tests.google_api.server import (
 )
 from worker import google
 from worker.evaluate import evaluate_unit, read_registry
-from worker.jobs import sync
 from worker.layout import load
 from worker.scaffold import init_workspace
 from worker.wiring import open_workspace

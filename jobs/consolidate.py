@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from jobs import tables
+from notifications import compose
 from worker.backend import Chart, Report
-from worker.jobs import tables
 from worker.ledger import PROVINCE, email_key
-from worker.notifications import compose
 from worker.workspace import Workspace
 
 CHARTS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from worker.jobs import consolidate, deliver, remind, sync
+from jobs import consolidate, deliver, remind, sync
 from worker.workspace import Workspace
 
 

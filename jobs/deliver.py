@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from notifications import outbox
+from notifications.smtp import ServerUnavailable, Session, TransportError
 from worker.ledger import FAILED, RETRY, SENT, UNCERTAIN, Email
-from worker.notifications import outbox
-from worker.notifications.smtp import ServerUnavailable, Session, TransportError
 from worker.workspace import Workspace
 
 

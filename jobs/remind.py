@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from jobs.tables import field_table
+from notifications import compose
 from worker.calendars import Cutoff
 from worker.evaluate import UnitResult
-from worker.jobs.tables import field_table
 from worker.ledger import PROVINCE, email_key
-from worker.notifications import compose
 from worker.workspace import Evaluation, Workspace
 
 Due = list[tuple[Cutoff, int]]

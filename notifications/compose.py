@@ -25,7 +25,7 @@ from worker.evaluate import UnitResult
 
 _ENV = {
     kind: jinja2.Environment(
-        loader=jinja2.PackageLoader("worker.notifications", "templates"),
+        loader=jinja2.PackageLoader("notifications", "templates"),
         autoescape=kind == "html",
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,

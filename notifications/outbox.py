@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from worker.notifications.compose import safe_name
+from notifications.compose import safe_name
 
 
 def eml_name(unit: str, key: str) -> str:

@@ -297,8 +297,8 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
 ) -> None:
     from datetime import datetime
 
+    from jobs import cycle
     from worker.evaluate import Unit
-    from worker.jobs import cycle
     from worker.wiring import open_workspace
     from worker.workspace import RunOptions, Workspace
 

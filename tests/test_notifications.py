@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from notifications import compose
 from tests.conftest import TODAY, as_tabs, good_unit
 from worker.calendars import load_calendar
 from worker.evaluate import Unit, evaluate_unit, unreadable
-from worker.notifications import compose
 from worker.workspace import Evaluation
 
 NOW = datetime(2026, 10, 29, 6, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 
+from jobs import deliver
 from tests.conftest import MailServer, good_unit, use_smtp
-from worker.jobs import deliver
 from worker.wiring import open_workspace
 
 Cli = Callable[..., Result]

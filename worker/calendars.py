@@ -116,7 +116,7 @@ def parse_calendar(text: str, source: str) -> Calendar:
 
 def shipped() -> list[str]:
     """The names of the calendars shipped in jobs/calendars/."""
-    folder = resources.files("worker.jobs").joinpath("calendars")
+    folder = resources.files("jobs").joinpath("calendars")
     return sorted(
         p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
     )
@@ -125,10 +125,10 @@ def shipped() -> list[str]:
 def load_calendar(name: str | None = None, root: Path | None = None) -> Calendar:
     """The default calendar, a shipped one by name, or a file (relative to `root`)."""
     if name is None:
-        text = resources.files("worker.jobs").joinpath("calendar.toml").read_text("utf-8")
+        text = resources.files("jobs").joinpath("calendar.toml").read_text("utf-8")
         return parse_calendar(text, "calendar.toml")
     if name in shipped():
-        text = resources.files("worker.jobs").joinpath(f"calendars/{name}.toml").read_text("utf-8")
+        text = resources.files("jobs").joinpath(f"calendars/{name}.toml").read_text("utf-8")
         return parse_calendar(text, f"{name}.toml")
     path = (root or Path(".")) / name
     try:

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from jobs import consolidate, cycle, deliver, remind, sync
 from worker import rules
 from worker.backend import SheetError
 from worker.evaluate import Unit, read_registry
-from worker.jobs import consolidate, cycle, deliver, remind, sync
 from worker.scaffold import init_workspace
 from worker.settings import ConfigError
 from worker.wiring import WorkspaceBusy, open_workspace
@@ -223,7 +223,7 @@ def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
 @click.argument("unit")
 @common
 def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
-    from worker.notifications import compose
+    from notifications import compose
 
     evaluation = ws.evaluate(today)
     result = next((r for r in evaluation.units if r.unit.unit_id == unit), None)

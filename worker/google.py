@@ -27,11 +27,11 @@ from gspread.http_client import HTTPClient
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
+from worker.google_cache import GoogleCache
 from worker.google_http import Limiter, QuotaClient, transient
 from worker.layout import load
 from worker.results import Grid
 from worker.settings import ConfigError, GoogleSettings
-from worker.sheet_cache import SheetCache
 from worker.validation import Rows
 
 SCOPES = (
@@ -94,7 +94,7 @@ class GoogleBackend:
     def __init__(
         self,
         settings: GoogleSettings,
-        cache: SheetCache,
+        cache: GoogleCache,
         staff: Sequence[str],
         local_copy: Callable[[Report], Path],
     ) -> None:

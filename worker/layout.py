@@ -85,7 +85,7 @@ def _section(raw: dict) -> Section:
 @cache
 def load(name: str) -> Layout:
     """Load `sheet_templates/<name>.toml` ("unit", "registry" or "consolidated")."""
-    text = resources.files("worker.sheet_templates").joinpath(f"{name}.toml").read_text("utf-8")
+    text = resources.files("sheet_templates").joinpath(f"{name}.toml").read_text("utf-8")
     raw = tomllib.loads(text)
     tabs = tuple(
         Tab(

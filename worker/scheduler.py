@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from worker.jobs import cycle, deliver
+from jobs import cycle, deliver
 from worker.wiring import open_workspace
 from worker.workspace import Workspace
 

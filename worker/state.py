@@ -1,5 +1,6 @@
 """`state.sqlite`: the runs, the rating history and the consolidations; it opens the file for
-the email ledger (`worker.ledger`) and the Google backend's cache (`worker.sheet_cache`).
+the email ledger (`worker.ledger`), and hands its connection to the Google backend's cache
+(`worker.google_cache`).
 
 One connection per workspace; every write commits at once, so a crash loses at most the step
 under way.
@@ -14,7 +15,6 @@ from pathlib import Path
 
 from worker.ledger import Ledger
 from worker.rules import UNRATED
-from worker.sheet_cache import SheetCache
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -42,7 +42,6 @@ class State:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self.db.executescript(SCHEMA)
         self.ledger = Ledger(self.db)
-        self.sheets = SheetCache(self.db)
 
     def close(self) -> None:
         self.db.close()

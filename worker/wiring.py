@@ -53,10 +53,11 @@ def _backend(settings: Settings, state: State) -> Backend:
     if settings.google is None:
         return local
     from worker.google import GoogleBackend  # gspread and google-auth load only when used
+    from worker.google_cache import GoogleCache
 
     return GoogleBackend(
         settings.google,
-        state.sheets,
+        GoogleCache(state.db),
         settings.staff_emails,
         partial(write_report, local.reports),
     )

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS published (
 """
 
 
-class SheetCache:
+class GoogleCache:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         db.executescript(SCHEMA)
