@@ -70,6 +70,14 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
             dry_run=dry_run, force=force, today=today.date() if today else None, progress=progress
         )
         day, now = options.clock(TZ)
+        if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
+            click.echo(
+                "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
+                f"như thể hôm nay là {day:%d/%m/%Y}, dùng: mohinh run --once --today "
+                f"{day:%Y-%m-%d}",
+                err=True,
+            )
+            sys.exit(BAD_CONFIG)
         try:
             with open_workspace(workspace, options) as ws:
                 click.echo(
@@ -183,14 +191,6 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
 @common
 def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     if not once:
-        if ws.options.today is not None:
-            click.echo(
-                "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
-                f"như thể hôm nay là {today:%d/%m/%Y}, dùng: mohinh run --once --today "
-                f"{today:%Y-%m-%d}",
-                err=True,
-            )
-            return BAD_CONFIG
         from worker.scheduler import serve
 
         return serve(ws, TZ)

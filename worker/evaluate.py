@@ -127,8 +127,8 @@ def evaluate_unit(
     """Validate a unit's tabs and rate every model and exemplar of `year`."""
     data = validate_unit(tabs, year, today)
     result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
-    results_tab = load("unit").results_tab
-    existing = find_tab(tabs, results_tab or "")
+    # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
+    existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None
     for model in data.models:
         result.models.append(_rate_model(model, data, reference, rated_before, method))
