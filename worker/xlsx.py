@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from worker.backend import SheetError
-from worker.layout import TEMPLATE_ROWS, Layout, Tab
+from worker.layout import TEMPLATE_ROWS, Layout, Tab, load, normalize_header
 from worker.results import Grid
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
@@ -108,9 +108,10 @@ def replace_tab(path: Path, name: str, grid: Grid) -> None:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise SheetError(f"tệp {path.name} bị hỏng ({exc})") from None
     index = len(wb.sheetnames)
-    if name in wb.sheetnames:
-        index = wb.sheetnames.index(name)
-        del wb[name]
+    ours = _results_tab(wb, name)
+    if ours is not None:
+        index = wb.sheetnames.index(ours)
+        del wb[ours]
     ws = wb.create_sheet(name, index)
     fill(ws, grid)
     ws.protection.sheet = True  # only the worker writes here; units see, sort and copy
@@ -119,6 +120,16 @@ def replace_tab(path: Path, name: str, grid: Grid) -> None:
         save_atomically(wb, path)
     except PermissionError:
         raise SheetError(f"không có quyền ghi tệp {path.name}") from None
+
+
+def _results_tab(wb: Workbook, name: str) -> str | None:
+    """Our tab: by its name as a person may retype it (case, spaces), or by the stamp in A1."""
+    wanted = normalize_header(name)
+    for title in wb.sheetnames:
+        if normalize_header(title) == wanted:
+            return title
+    stamp = load("unit").stamp_label
+    return next((t for t in wb.sheetnames if stamp and wb[t]["A1"].value == stamp), None)
 
 
 def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:
