@@ -86,12 +86,13 @@ def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
     report = RemindReport([(f"{c.on(evaluation.year):%d/%m/%Y}", d) for c, d in due])
     if not due:
         return report
-    for result in evaluation.units:
-        if not result.unit.emails:
-            report.without_email.append(result.unit.unit_id)
-        elif key := remind_unit(ws, result, due, today, now):
+    with ws.state.transaction():  # every digest queued, or none: one commit for the job
+        for result in evaluation.units:
+            if not result.unit.emails:
+                report.without_email.append(result.unit.unit_id)
+            elif key := remind_unit(ws, result, due, today, now):
+                report.queued.append(key)
+        if key := remind_province(ws, evaluation, due, today, now):
             report.queued.append(key)
-    if key := remind_province(ws, evaluation, due, today, now):
-        report.queued.append(key)
-    ws.state.record_run("remind", today.isoformat(), {"queued": len(report.queued)})
+        ws.state.record_run("remind", today.isoformat(), {"queued": len(report.queued)})
     return report

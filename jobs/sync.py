@@ -32,9 +32,6 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
     """Write one unit's Kết quả if what it says changed; returns (outcome, where or why)."""
     if not result.readable:
         return FAILED, result.problem
-    ws.state.save_ratings(
-        result.unit.unit_id, result.year, {m.model.model_id: m.level for m in result.models}
-    )
     grid = unit_grid(result, now)
     # Compared with what the tab holds now: a tab someone edited is written again.
     if result.results_now is not None and fingerprint(result.results_now) == fingerprint(grid.rows):
@@ -63,9 +60,15 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
-    ws.state.record_run(
-        "sync",
-        today.isoformat(),
-        {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
-    )
+    with ws.state.transaction():  # the rating history of every unit read, in one commit
+        for r in evaluation.units:
+            if r.readable:
+                ws.state.save_ratings(
+                    r.unit.unit_id, r.year, {m.model.model_id: m.level for m in r.models}
+                )
+        ws.state.record_run(
+            "sync",
+            today.isoformat(),
+            {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
+        )
     return report

@@ -349,3 +349,27 @@ def test_a_bad_address_in_the_config_names_its_setting(province: Path, cli: Cli)
         f"Cấu hình [mail] sender trong {config}: 'mohinh at example' không phải địa chỉ "
         "email hợp lệ — nhập địa chỉ dạng ten@donvi.gov.vn"
     ) in result.output
+
+
+@pytest.mark.parametrize("job", ["sync", "remind"])
+def test_a_job_commits_its_state_once_not_once_per_unit(province: Path, job: str) -> None:
+    from datetime import datetime
+
+    from jobs import remind, sync
+    from worker.wiring import open_workspace
+
+    with open_workspace(province) as ws:
+        ws.evaluate(date(2026, 10, 29))  # reading is not this test's business
+        statements: list[tuple[str, bool]] = []
+        ws.state.db.set_trace_callback(
+            lambda sql: statements.append((sql, ws.state.db.in_transaction))
+        )
+        module = {"sync": sync, "remind": remind}[job]
+        module.run(ws, date(2026, 10, 29), datetime(2026, 10, 29, 6, 30))
+    writes = [s for s, _ in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) > 5  # several units' worth of writes…
+    assert [s for s, _ in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]  # …in one transaction
+    assert not [s for s, inside in statements if s in writes and not inside]

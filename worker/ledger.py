@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from worker.db import atomic
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS emails (
     key TEXT PRIMARY KEY, unit TEXT NOT NULL, cutoff TEXT NOT NULL, reminder TEXT NOT NULL,
@@ -100,8 +102,7 @@ class Ledger:
             datetime.now().isoformat(timespec="seconds"),
             PENDING,
         )
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with atomic(self.db):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO emails (key, unit, cutoff, reminder, recipients, subject,"
                 " message_id, message, created, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
+from worker.db import atomic
 from worker.ledger import Ledger
 from worker.rules import UNRATED
 
@@ -66,9 +68,12 @@ class State:
         )
         return {model_id for (model_id,) in rows}
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction for a job's many writes (each write method joins it)."""
+        return atomic(self.db)
+
     def save_ratings(self, unit: str, year: int, levels: dict[str, str]) -> None:
-        with self.db:
-            self.db.execute("BEGIN")
+        with atomic(self.db):
             self.db.execute("DELETE FROM ratings WHERE unit = ? AND year = ?", (unit, year))
             self.db.executemany(
                 "INSERT INTO ratings VALUES (?, ?, ?, ?)",
