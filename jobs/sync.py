@@ -22,6 +22,7 @@ class SyncReport:
     errors: int = 0
     ratings: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
 
     @property
     def failed(self) -> int:
@@ -63,6 +64,8 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
+    # A backend may keep notices (Google: a Drive listing that failed): told with the summary.
+    report.notices = list(getattr(ws.backend, "notices", ()))
     ws.state.record_run(
         "sync",
         today.isoformat(),

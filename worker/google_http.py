@@ -40,8 +40,16 @@ class Limiter:
             self.sent.append(self.clock())
 
 
+# Drive answers its rate limits as 403 with these reasons (developers.google.com/drive/api/
+# guides/limits and handle-errors): to be waited out like a 429, unlike a refused permission.
+RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+
+
 def transient(exc: BaseException) -> bool:
     if isinstance(exc, APIError):
+        if exc.code == 403:
+            errors = exc.error.get("errors") or [{}]
+            return errors[0].get("reason") in RATE_LIMITS
         return exc.code == 429 or exc.code >= 500
     return isinstance(exc, requests.Timeout | requests.ConnectionError)
 

@@ -788,7 +788,8 @@ def list_files(
     fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
 ) -> dict[str, Any]:
     q = query.get("q", [""])[0]
-    conditions = [c.strip() for c in re.split(r"\band\b", q) if c.strip()]
+    # "and" joins conditions, except inside appProperties has { key=... and value=... }
+    conditions = [c.strip() for c in re.split(r"\band\b(?![^{]*\})", q) if c.strip()]
     files = list(fake.files.values())
     all_drives = all(
         query.get(p, ["false"])[0].lower() == "true"
