@@ -246,3 +246,25 @@ def test_a_listing_that_fails_is_told_and_every_unit_is_read(
         in result.output
     ), result.output
     assert fake_google.calls["spreadsheets.get"] == 1 + 1
+
+
+# Quota: Sheets reads and writes are separate buckets of 60 a minute; Drive is apart.
+
+
+def test_sixty_reads_and_sixty_writes_fit_in_one_minute() -> None:
+    from worker.google_http import Limiter, Quota
+
+    now, slept = [0.0], []
+
+    def limiter(per_minute: int) -> Limiter:
+        return Limiter(per_minute, clock=lambda: now[0], sleep=slept.append)
+
+    quota = Quota(limiter(60), limiter(60), limiter(12_000))
+    sheet = "https://sheets.googleapis.com/v4/spreadsheets/k"
+    for _ in range(60):
+        quota.bucket("get", sheet).wait()
+        quota.bucket("post", f"{sheet}:batchUpdate").wait()
+        quota.bucket("get", "https://www.googleapis.com/drive/v3/files").wait()
+        now[0] += 0.5
+    assert slept == []  # 180 requests in 30 s, none waited: three buckets
+    assert quota.bucket("put", f"{sheet}/values/A1") is quota.writes

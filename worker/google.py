@@ -27,7 +27,7 @@ from gspread.http_client import HTTPClient
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
-from worker.google_http import Limiter, QuotaClient, transient
+from worker.google_http import Quota, QuotaClient, transient
 from worker.layout import load
 from worker.results import Grid
 from worker.settings import ConfigError, GoogleSettings
@@ -140,11 +140,12 @@ class GoogleBackend:
             ) from None
         self.account = credentials.service_account_email
         self.credentials = credentials
-        self.limiter = Limiter(settings.per_minute)  # one quota, whichever client asks
+        # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
+        self.quota = Quota.per_minute(settings.per_minute)
         self.client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(settings, self.limiter),
+            http_client=QuotaClient.configured(settings, self.quota),
         )
         self.http = self.client.http_client
         self.meta: dict[str, Sheet] = {}
@@ -436,7 +437,7 @@ class GoogleBackend:
         client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(self.settings, self.limiter),
+            http_client=QuotaClient.configured(self.settings, self.quota),
         )
         return client.http_client
 
