@@ -22,6 +22,7 @@ class SyncReport:
     errors: int = 0
     ratings: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
 
     @property
     def failed(self) -> int:
@@ -60,6 +61,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
+    report.notices = list(ws.backend.notices)  # e.g. Google: a Drive listing that failed
     with ws.state.transaction():  # the rating history of every unit read, in one commit
         for r in evaluation.units:
             if r.readable:

@@ -227,6 +227,7 @@ def use_smtp(root: Path, server: MailServer, timeout: float = 2) -> None:
 # The Google backend, offline: gspread's real client and google-auth's real JWT flow, routed
 # to the Sheets v4 + Drive v3 test server by a transport adapter on the client's session.
 FOLDER = "thuMucDonViAbCdEfGhIjKlMnOp"
+REPORTS = "thuMucBaoCaoAbCdEfGhIjKlMnOp"
 ACCOUNT = "mohinh@mohinh-thu.iam.gserviceaccount.com"
 
 
@@ -243,6 +244,7 @@ def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from worker import google
 
     fake = FakeGoogle().start()
+    fake.shared_drives.update({FOLDER, REPORTS})  # where the worker may create files
     monkeypatch.setattr(google, "session_factory", routed_session(fake))
     yield fake
     fake.stop()

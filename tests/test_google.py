@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import ACCOUNT, good_unit
+from tests.conftest import ACCOUNT, REPORTS, good_unit
 from tests.conftest import FOLDER as FOLDER_OF_UNITS
+from tests.google_api.server import OWNER
 from worker.google import sheet_key
 from worker.google_http import Limiter
 
@@ -94,7 +95,8 @@ def test_the_results_tab_is_protected_values_only_and_repaired_after_an_edit(
     sync(cli, province)
     key = unit_keys(fake_google)[0]
     sheet = fake_google.files[key].by_title("Kết quả")
-    assert [p["editors"] for p in sheet.protected] == [{"users": [ACCOUNT]}]
+    # Google adds the spreadsheet's owner to the editors (tests/google_api/server.py)
+    assert [p["editors"] for p in sheet.protected] == [{"users": [ACCOUNT, OWNER]}]
     assert sheet.frozen_rows == 1
     row = next(
         r
@@ -225,9 +227,6 @@ def test_the_results_tab_is_found_by_its_id_when_renamed(
     assert fake_google.files[key].by_title("Kết quả").sheet_id == sheet.sheet_id
 
 
-REPORTS = "thuMucBaoCaoAbCdEfGhIjKlMnOp"
-
-
 def publish_to(root: Path) -> None:
     config = root / "config.toml"
     config.write_text(config.read_text("utf-8") + f'reports_folder = "{REPORTS}"\n', "utf-8")
@@ -345,6 +344,7 @@ def test_provision_makes_a_unit_sheet_from_the_template_and_registers_it(
             f for f in fake.files.values() if f.title == "Mô hình, điển hình — Công an xã U2"
         )
         assert FOLDER_OF_UNITS in new.parents
+        assert (new.locale, new.time_zone) == ("vi_VN", "Asia/Ho_Chi_Minh")  # not en_US
         assert [s.title for s in new.sheets] == [
             "Mô hình",
             "Chỉ tiêu",

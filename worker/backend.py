@@ -58,6 +58,8 @@ class Published:
 class Backend(Protocol):
     """The unit sheets, the registry and the report of one workspace."""
 
+    notices: list[str]  # what went wrong beyond one unit in this run (told with the summary)
+
     def read_registry(self) -> Mapping[str, Rows]:
         """Every tab of the registry; raises ConfigError when it cannot be read."""
         ...

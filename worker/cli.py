@@ -134,6 +134,8 @@ def _summary_sync(report: sync.SyncReport) -> None:
     )
     for unit, problem in report.problems.items():
         click.echo(f"  ! {unit} {problem}")
+    for notice in dict.fromkeys(report.notices):
+        click.echo(f"  ! {notice}")
     click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
     levels = (*rules.LEVELS, rules.UNRATED)
     click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))

@@ -28,7 +28,7 @@ from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
 from worker.google_cache import GoogleCache
-from worker.google_http import Limiter, QuotaClient, transient
+from worker.google_http import Quota, QuotaClient, transient
 from worker.layout import load
 from worker.results import Grid
 from worker.settings import ConfigError, GoogleSettings
@@ -42,11 +42,20 @@ DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
 # One request returns every tab: titles and IDs, protections, and each cell's value as the
 # sheet computes it (numbers and serial dates whatever the sheet's locale; errors as errors).
-META_FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,editors))"
+META_FIELDS = (
+    "properties(locale),"
+    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description))"
+)
 GRID_FIELDS = (
-    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,editors),"
+    "properties(locale),"
+    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description),"
     "data(rowData(values(effectiveValue))))"
 )
+# Our protected range is known by its description: Google adds the spreadsheet's owner to the
+# editors we give, so "editors are exactly us" never matches and ranges piled up.
+PROTECTION = requests_body.PROTECTION
+# Locales whose short dates read month first: a unit typing 05/07/2025 there gets 7 May.
+MONTH_FIRST = frozenset({"en_US", "en_PH", "fil_PH", "es_US"})
 ERRORS = {
     "REF": "#REF!",
     "N_A": "#N/A",
@@ -58,7 +67,8 @@ ERRORS = {
     "ERROR": "#ERROR!",
 }
 STAGING = " (mới)"  # the suffix of tabs being written, before they are swapped in
-MAX_BATCH = 1_800_000  # bytes of one batchUpdate body, under the API's limit with room
+MAX_BATCH = 1_800_000  # bytes of one batchUpdate body: Google advises at most 2 MB
+CHUNK = 600_000  # bytes of rows in one updateCells of a report tab, so that batches can split
 SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})|^([A-Za-z0-9_-]{20,})$")
 
 # Tests route the client's requests to a local server by giving it a session of their own.
@@ -72,6 +82,18 @@ def sheet_key(reference: str) -> str:
     if not match:
         raise SheetError(f"'{reference}' không phải đường dẫn hay mã Google Sheets")
     return match.group(1) or match.group(2)
+
+
+def _reason(exc: APIError) -> str:
+    """Google's `errors[0].reason` (Drive fills it; Sheets mostly does not)."""
+    errors = exc.error.get("errors") or [{}]
+    return str(errors[0].get("reason", ""))
+
+
+def _blank_unticked(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows holding only unticked checkboxes (FALSE) and empty cells are blank rows: a checkbox
+    column fills its whole range with FALSE."""
+    return [[] if all(v is None or v is False or v == "" for v in row) else row for row in rows]
 
 
 def _cell(value: dict[str, Any] | None) -> Any:
@@ -88,6 +110,7 @@ class Sheet:
 
     ids: dict[str, int]  # tab title -> sheet ID
     protections: dict[int, list[dict[str, Any]]]
+    locale: str = ""
 
 
 class GoogleBackend:
@@ -117,17 +140,19 @@ class GoogleBackend:
             ) from None
         self.account = credentials.service_account_email
         self.credentials = credentials
-        self.limiter = Limiter(settings.per_minute)  # one quota, whichever client asks
+        # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
+        self.quota = Quota.per_minute(settings.per_minute)
         self.client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(settings, self.limiter),
+            http_client=QuotaClient.configured(settings, self.quota),
         )
         self.http = self.client.http_client
         self.meta: dict[str, Sheet] = {}
         self.read: dict[str, dict[str, list[list[Any]]]] = {}  # this run's reads, by unit ID
         self.written: dict[str, list[list[Any]]] = {}  # what this run wrote, by unit ID
         self._versions: dict[str, str] | None = None
+        self.notices: list[str] = []  # what went wrong beyond one unit, told after the run
 
     def _fail(self, exc: Exception, key: str) -> SheetError:
         if isinstance(exc, RefreshError | TransportError):
@@ -136,7 +161,16 @@ class GoogleBackend:
                 f"= '{self.settings.key_file.name}' của {self.account}: kiểm tra "
                 "khóa còn hiệu lực và tài khoản dịch vụ còn được bật"
             ) from None
-        if isinstance(exc, APIError) and exc.code == 403:
+        if isinstance(exc, APIError) and _reason(exc) == "storageQuotaExceeded":
+            setting = "reports_folder" if key == "reports_folder" else "folder"
+            folder = getattr(self.settings, setting)
+            return SheetError(
+                f"thư mục [google] {setting} = '{folder}' không nằm trong một Bộ nhớ dùng "
+                "chung (shared drive): tài khoản dịch vụ không có dung lượng riêng nên không "
+                "tạo được tệp trong Drive của một người — tạo Bộ nhớ dùng chung, thêm "
+                f"{self.account} làm Người quản lý nội dung và đặt thư mục vào đó"
+            )
+        if isinstance(exc, APIError) and exc.code == 403 and not transient(exc):
             return SheetError(
                 f"tài khoản {self.account} chưa được chia sẻ bảng tính {key}: "
                 "chia sẻ quyền Người chỉnh sửa cho địa chỉ này"
@@ -168,10 +202,11 @@ class GoogleBackend:
             ids[props["title"]] = props["sheetId"]
             protections[props["sheetId"]] = sheet.get("protectedRanges", [])
             rows = sheet.get("data", [{}])[0].get("rowData", [])
-            tabs[props["title"]] = [
-                [_cell(c.get("effectiveValue")) for c in r.get("values", [])] for r in rows
-            ]
-        self.meta[key] = Sheet(ids, protections)
+            tabs[props["title"]] = _blank_unticked(
+                [[_cell(c.get("effectiveValue")) for c in r.get("values", [])] for r in rows]
+            )
+        locale = answer.get("properties", {}).get("locale", "")
+        self.meta[key] = Sheet(ids, protections, locale)
         return tabs
 
     def versions(self) -> dict[str, str]:
@@ -197,8 +232,15 @@ class GoogleBackend:
                 params["pageToken"] = token
             try:
                 page = self.http.request("get", DRIVE_FILES, params=params).json()  # type: ignore[arg-type]
-            except (APIError, requests.RequestException):
-                return {}  # without the listing every unit is read: slower, never wrong
+            except (APIError, requests.RequestException) as exc:
+                # Without the listing every unit is read: slower, never wrong; and said.
+                why = exc.code if isinstance(exc, APIError) else exc.__class__.__name__
+                self.notices.append(
+                    f"Không liệt kê được thư mục [google] folder = '{folder}' ({why}): đọc "
+                    "lại mọi bảng tính; kiểm tra thư mục còn được chia sẻ cho "
+                    f"{self.account}"
+                )
+                return {}
             found.update({f["id"]: f["modifiedTime"] for f in page.get("files", [])})
             token = page.get("nextPageToken", "")
             if not token:
@@ -220,6 +262,12 @@ class GoogleBackend:
         tabs = self.cache.cached_sheet(unit.unit_id, version) if version and not force else None
         if tabs is None:
             tabs = self._read(key)
+            if self.meta[key].locale in MONTH_FIRST:
+                raise SheetError(
+                    f"bảng tính đặt Ngôn ngữ/Vùng (locale) {self.meta[key].locale}: ngày gõ "
+                    "05/07/2025 được hiểu là ngày 7 tháng 5 — vào Tệp > Cài đặt, chọn Vùng "
+                    "'Việt Nam', rồi kiểm tra lại các ngày đã nhập"
+                )
             if version:
                 self.cache.cache_sheet(unit.unit_id, version, tabs)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
@@ -234,7 +282,10 @@ class GoogleBackend:
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
         known = self.cache.results_tab(unit.unit_id)
-        sheet_id = known if known in meta.ids.values() else meta.ids.get(title)
+        # Titles are unique whatever their case: a unit's own "KẾT QUẢ" is that tab.
+        same = {t.casefold(): i for t, i in meta.ids.items()}.get(title.casefold())
+        sheet_id = known if known in meta.ids.values() else same
+        size = requests_body.grid_size(grid.rows)
         if sheet_id is None:
             sheet_id = max(meta.ids.values(), default=0) + 1
             requests_.append(
@@ -243,17 +294,19 @@ class GoogleBackend:
                         "properties": {
                             "sheetId": sheet_id,
                             "title": title,
-                            "gridProperties": {"frozenRowCount": 1},
+                            "gridProperties": {"frozenRowCount": 1, **size},
                         }
                     }
                 }
             )
-        elif title not in meta.ids:  # our tab, renamed by someone: its name is put back
+        else:  # sized to the rows (a new sheet has 1000), its name put back if renamed
+            other = {i: t for t, i in meta.ids.items()}.get(sheet_id)
             requests_.append(
                 {
                     "updateSheetProperties": {
-                        "properties": {"sheetId": sheet_id, "title": title},
-                        "fields": "title",
+                        "properties": {"sheetId": sheet_id, "title": title, "gridProperties": size},
+                        "fields": ("title," if other != title else "")
+                        + "gridProperties.rowCount,gridProperties.columnCount",
                     }
                 }
             )
@@ -271,23 +324,14 @@ class GoogleBackend:
             }
         )
         ours = [
-            p
+            p["protectedRangeId"]
             for p in meta.protections.get(sheet_id, [])
-            if p.get("editors", {}).get("users") == [self.account]
+            if p.get("description") == PROTECTION
         ]
         if not ours:
-            requests_.append(
-                {
-                    "addProtectedRange": {
-                        "protectedRange": {
-                            "range": {"sheetId": sheet_id},
-                            "warningOnly": False,
-                            "description": "Chỉ phần mềm mohinh ghi vào tab này",
-                            "editors": {"users": [self.account]},
-                        }
-                    }
-                }
-            )
+            requests_.append(requests_body.protection(sheet_id, self.account))
+        # one range per tab: those an older version piled up go
+        requests_ += [{"deleteProtectedRange": {"protectedRangeId": i}} for i in ours[1:]]
         try:
             self.http.batch_update(key, {"requests": requests_})
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
@@ -320,17 +364,7 @@ class GoogleBackend:
         registry = sheet_key(self.settings.registry)
         http = self._creating()
         try:
-            key = http.request(
-                "post",
-                DRIVE_FILES,
-                params={"supportsAllDrives": True},
-                json={
-                    "name": f"Mô hình, điển hình — {unit.name}",
-                    "mimeType": "application/vnd.google-apps.spreadsheet",
-                    "parents": [self.settings.folder],
-                },
-            ).json()["id"]
-            http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+            key = self._unit_sheet(http, unit)
             for email in unit.emails:
                 self._share(key, email, notify=True, http=http)
             url = f"https://docs.google.com/spreadsheets/d/{key}"
@@ -360,13 +394,50 @@ class GoogleBackend:
             raise self._fail(exc, unit.unit_id) from None
         return url
 
+    def _unit_sheet(self, http: HTTPClient, unit: Unit) -> str:
+        """The unit's new spreadsheet, laid out: found again by the property set when it was
+        created (a provisioning that failed half way is resumed, never duplicated)."""
+        folder = self.settings.folder
+        try:
+            found = http.request(
+                "get",
+                DRIVE_FILES,
+                params={
+                    "q": f"'{folder}' in parents and appProperties has {{ key='mohinh_unit' "
+                    f"and value='{unit.unit_id}' }} and trashed=false",
+                    "fields": "files(id)",
+                    "supportsAllDrives": True,
+                    "includeItemsFromAllDrives": True,
+                },
+            ).json()["files"]
+            if found:
+                key = str(found[0]["id"])
+            else:
+                key = http.request(
+                    "post",
+                    DRIVE_FILES,
+                    params={"supportsAllDrives": True},
+                    json={
+                        "name": f"Mô hình, điển hình — {unit.name}",
+                        "mimeType": "application/vnd.google-apps.spreadsheet",
+                        "parents": [folder],
+                        "appProperties": {"mohinh_unit": unit.unit_id},
+                    },
+                ).json()["id"]
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, "folder") from None
+        self._read(key, grid=False)
+        if (load("unit").results_tab or "") not in self.meta[key].ids:  # not laid out yet
+            http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+        return key
+
     def _creating(self) -> HTTPClient:
         """A client that may also create Drive files (drive.file), for provisioning only."""
         credentials = self.credentials.with_scopes([*SCOPES, DRIVE_FILE])
         client = Client(
             credentials,
             session=session_factory(credentials),
-            http_client=QuotaClient.configured(self.settings, self.limiter),
+            http_client=QuotaClient.configured(self.settings, self.quota),
         )
         return client.http_client
 
@@ -386,15 +457,14 @@ class GoogleBackend:
         if not self.settings.report_spreadsheet and not self.settings.reports_folder:
             return Published(file)
         try:
-            return Published(
-                file, self._publish(report.name, report.tabs, report.charts, report.title)
-            )
+            link, refused = self._publish(report.name, report.tabs, report.charts, report.title)
         except SheetError as exc:
             return Published(file, problem=f"chưa đăng được lên Google Sheets: {exc}")
+        return Published(file, link, problem="; ".join(refused))
 
     def _publish(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str
-    ) -> str:
+    ) -> tuple[str, list[str]]:
         """The consolidated spreadsheet: a new one in the reports folder, shared with the
         province staff; or, in a configured spreadsheet, one set of tabs per year.
 
@@ -406,9 +476,8 @@ class GoogleBackend:
         if fixed:  # tabs named with their year ("Theo lĩnh vực 2026") beside other years'
             suffix = " " + name.removeprefix("tong-hop-").replace("-xem-truoc", " xem trước")
         final = {tab: tab + suffix for tab, _ in tabs}
-        key = sheet_key(fixed) if fixed else name
+        key = sheet_key(fixed) if fixed else self._report_sheet(name, title)
         try:
-            key, created = (key, False) if fixed else self._report_sheet(name, title)
             answer = self.http.fetch_sheet_metadata(
                 key, params={"fields": "sheets(properties(sheetId,title))"}
             )
@@ -418,15 +487,21 @@ class GoogleBackend:
             }
             base = max(old.values(), default=0) + 1000
             ids = {tab: base + i for i, (tab, _) in enumerate(tabs)}
-            batch = [
+            batch: list[dict[str, Any]] = [] if fixed else [requests_body.LOCALE]
+            batch += [
                 {"deleteSheet": {"sheetId": sid}} for t, sid in old.items() if t.endswith(STAGING)
             ]
-            for tab, grid in tabs:
-                batch += self._staging(ids[tab], final[tab] + STAGING, grid)
-                if len(json.dumps(batch)) > MAX_BATCH:
+            used = len(json.dumps(batch))
+            staged = [
+                r for tab, grid in tabs for r in self._staging(ids[tab], final[tab] + STAGING, grid)
+            ]
+            for request in [*staged, *(requests_body.chart(ids[c.tab], c) for c in charts)]:
+                size = len(json.dumps(request)) + 2
+                if batch and used + size > MAX_BATCH:  # bodies stay under Google's 2 MB advice
                     self.http.batch_update(key, {"requests": batch})
-                    batch = []
-            batch += [requests_body.chart(ids[c.tab], c) for c in charts]
+                    batch, used = [], 2
+                batch.append(request)
+                used += size
             self.http.batch_update(key, {"requests": batch})
             # Out go this report's previous tabs (in its own spreadsheet: every other tab).
             replaced = [
@@ -449,51 +524,87 @@ class GoogleBackend:
                 for i, (tab, _) in enumerate(tabs)
             ]
             self.http.batch_update(key, {"requests": swap})
-            if created:
-                for email in self.staff:
-                    self._share(key, email, notify=False)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
-        return f"https://docs.google.com/spreadsheets/d/{key}"
+        refused = [] if fixed else self._share_with_staff(key)
+        return f"https://docs.google.com/spreadsheets/d/{key}", refused
 
-    def _report_sheet(self, name: str, title: str) -> tuple[str, bool]:
+    def _share_with_staff(self, key: str) -> list[str]:
+        """Share our report with every staff address not yet on it, on every publish: a run
+        that failed after creating the file, or a refused address, is mended the next time.
+        One request to read the permissions, one per missing address; returns the refusals."""
+        try:
+            answer = self.http.request(
+                "get",
+                f"{DRIVE_FILES}/{key}/permissions",
+                params={"fields": "permissions(emailAddress)", "supportsAllDrives": True},
+            ).json()
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            return [f"chưa chia sẻ được bảng tổng hợp cho cán bộ tỉnh: {self._fail(exc, key)}"]
+        have = {p.get("emailAddress", "").casefold() for p in answer.get("permissions", [])}
+        refused = []
+        for email in self.staff:
+            if email.casefold() in have:
+                continue
+            try:
+                self._share(key, email, notify=False)
+            except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+                why = exc.error.get("message", "") if isinstance(exc, APIError) else exc
+                refused.append(
+                    f"chưa chia sẻ được bảng tổng hợp cho {email} ({why}): kiểm tra địa chỉ "
+                    "trong staff_emails; lần chạy sau sẽ thử lại"
+                )
+        return refused
+
+    def _report_sheet(self, name: str, title: str) -> str:
         """The report's spreadsheet: the one made before for `name`, or a new one."""
         known = self.cache.published(name)
         if known:
-            return known, False
-        created = self.http.request(
-            "post",
-            DRIVE_FILES,
-            params={"supportsAllDrives": True},
-            json={
-                "name": title,
-                "mimeType": "application/vnd.google-apps.spreadsheet",
-                "parents": [self.settings.reports_folder],
-            },
-        ).json()
+            return known
+        try:
+            created = self.http.request(
+                "post",
+                DRIVE_FILES,
+                params={"supportsAllDrives": True},
+                json={
+                    "name": title,
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                    "parents": [self.settings.reports_folder],
+                },
+            ).json()
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, "reports_folder") from None
         self.cache.set_published(name, created["id"])
-        return created["id"], True
+        return str(created["id"])
 
     def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
+        """A new tab sized to the grid, its rows written in pieces of at most CHUNK bytes."""
         rows = [{"values": requests_body.cells(row)} for row in grid.rows]
         for index in grid.headers:
             for cell in rows[index]["values"]:
                 cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
-        return [
-            {
-                "addSheet": {
-                    "properties": {
-                        "sheetId": sheet_id,
-                        "title": title,
-                        "gridProperties": {"frozenRowCount": 1},
+        add = {
+            "addSheet": {
+                "properties": {
+                    "sheetId": sheet_id,
+                    "title": title,
+                    "gridProperties": {"frozenRowCount": 1, **requests_body.grid_size(grid.rows)},
+                }
+            }
+        }
+        pieces: list[dict[str, Any]] = []
+        start, used = 0, 0
+        for i, row in enumerate(rows):
+            used += len(json.dumps(row)) + 2
+            if used > CHUNK or i == len(rows) - 1:
+                pieces.append(
+                    {
+                        "updateCells": {
+                            "start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": 0},
+                            "rows": rows[start : i + 1],
+                            "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                        }
                     }
-                }
-            },
-            {
-                "updateCells": {
-                    "range": {"sheetId": sheet_id},
-                    "rows": rows,
-                    "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
-                }
-            },
-        ]
+                )
+                start, used = i + 1, 0
+        return [add, *pieces]

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -40,10 +41,39 @@ class Limiter:
             self.sent.append(self.clock())
 
 
+DRIVE_PER_MINUTE = 12_000  # Drive's queries per minute per user (drive/api/guides/limits)
+
+# Drive answers its rate limits as 403 with these reasons (developers.google.com/drive/api/
+# guides/limits and handle-errors): to be waited out like a 429, unlike a refused permission.
+RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+
+
 def transient(exc: BaseException) -> bool:
     if isinstance(exc, APIError):
+        if exc.code == 403:
+            errors = exc.error.get("errors") or [{}]
+            return errors[0].get("reason") in RATE_LIMITS
         return exc.code == 429 or exc.code >= 500
     return isinstance(exc, requests.Timeout | requests.ConnectionError)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Sheets counts reads and writes per minute per user in separate buckets (60 each,
+    developers.google.com/sheets/api/limits); Drive has its own, far larger, quota."""
+
+    reads: Limiter
+    writes: Limiter
+    drive: Limiter
+
+    @classmethod
+    def per_minute(cls, sheets: int, drive: int = DRIVE_PER_MINUTE) -> Quota:
+        return cls(Limiter(sheets), Limiter(sheets), Limiter(drive))
+
+    def bucket(self, method: str, url: str) -> Limiter:
+        if "sheets.googleapis.com" not in url:
+            return self.drive
+        return self.reads if method.upper() == "GET" else self.writes
 
 
 class QuotaClient(HTTPClient):
@@ -54,18 +84,18 @@ class QuotaClient(HTTPClient):
     """
 
     settings: GoogleSettings
-    limiter: Limiter
+    quota: Quota
 
     @classmethod
-    def configured(cls, settings: GoogleSettings, limiter: Limiter) -> type[QuotaClient]:
-        """A client class with its settings and limiter, for gspread to build."""
-        return type("ConfiguredQuotaClient", (cls,), {"settings": settings, "limiter": limiter})
+    def configured(cls, settings: GoogleSettings, quota: Quota) -> type[QuotaClient]:
+        """A client class with its settings and quota, for gspread to build."""
+        return type("ConfiguredQuotaClient", (cls,), {"settings": settings, "quota": quota})
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
         super().__init__(auth, session)
         self.set_timeout(self.settings.timeout)
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.attempts),
             wait=wait_random_exponential(multiplier=self.settings.backoff, max=64),
@@ -74,6 +104,6 @@ class QuotaClient(HTTPClient):
         )
         for attempt in retrying:
             with attempt:
-                self.limiter.wait()
-                return super().request(*args, **kwargs)
+                self.quota.bucket(method, endpoint).wait()
+                return super().request(method, endpoint, *args, **kwargs)
         raise AssertionError("unreachable: tenacity re-raises the last error")

@@ -33,10 +33,42 @@ def a1_index(cell: str) -> tuple[int, int]:
     return int(cell[len(letters) :]) - 1, col - 1
 
 
+PROTECTION = "Chỉ phần mềm mohinh ghi vào tab này"  # how our protected range is known
+# A new sheet's grid (Google's default): rows and columns are added before writing past it.
+MIN_ROWS, MIN_COLS = 1000, 26
+LOCALE = {
+    "updateSpreadsheetProperties": {
+        # a service account's new file reads en_US / Etc/GMT: dates would read month first
+        "properties": {"locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh"},
+        "fields": "locale,timeZone",
+    }
+}
+
+
+def grid_size(rows: Sequence[Sequence[object]]) -> dict[str, int]:
+    """gridProperties for a tab holding `rows`: never smaller than a new sheet's grid."""
+    width = max((len(r) for r in rows), default=0)
+    return {"rowCount": max(len(rows) + 1, MIN_ROWS), "columnCount": max(width, MIN_COLS)}
+
+
+def protection(sheet_id: int, account: str) -> dict[str, Any]:
+    """Our protected range over a whole tab: only the service account (and the owner) edit."""
+    return {
+        "addProtectedRange": {
+            "protectedRange": {
+                "range": {"sheetId": sheet_id},
+                "warningOnly": False,
+                "description": PROTECTION,
+                "editors": {"users": [account]},
+            }
+        }
+    }
+
+
 def unit_sheet_layout(account: str) -> list[dict[str, Any]]:
     """The requests that lay a new spreadsheet out as the unit template says."""
     layout = load("unit")
-    requests_: list[dict[str, Any]] = []
+    requests_: list[dict[str, Any]] = [LOCALE]
     grid_rows = TEMPLATE_ROWS
     for index, tab in enumerate(layout.tabs, start=1):
         requests_.append(
@@ -142,16 +174,7 @@ def unit_sheet_layout(account: str) -> list[dict[str, Any]]:
                 }
             }
         },
-        {
-            "addProtectedRange": {
-                "protectedRange": {
-                    "range": {"sheetId": results},
-                    "warningOnly": False,
-                    "description": "Chỉ phần mềm mohinh ghi vào tab này",
-                    "editors": {"users": [account]},
-                }
-            }
-        },
+        protection(results, account),
         {"deleteSheet": {"sheetId": 0}},  # the new file's empty first sheet
     ]
     return requests_

@@ -22,6 +22,7 @@ class LocalBackend:
         self.root = settings.root
         self.registry_path = self.root / settings.registry
         self.reports = self.root / REPORTS
+        self.notices: list[str] = []  # nothing goes wrong beyond one file here
 
     def read_registry(self) -> Mapping[str, Rows]:
         try:

@@ -25,15 +25,21 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 
 from tests.google_api import discovery
+from tests.google_api.strict import (
+    DEFAULT_COLS,
+    DEFAULT_ROWS,
+    MAX_PAYLOAD,
+    PERSON_LOCALE,
+    SERVICE_LOCALE,
+    ApiError,
+    duplicate_title,
+    grid_error,
+    typed,
+)
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+OWNER = "chu.bang@example.gov.vn"  # the person who made a unit's spreadsheet
 EPOCH = date(1899, 12, 30)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -47,11 +53,22 @@ class Sheet:
     widths: dict[int, int] = field(default_factory=dict)
     validations: list[tuple[Any, ...]] = field(default_factory=list)  # (rows, cols…, rule)
     formats: list[tuple[Any, ...]] = field(default_factory=list)  # (rows, cols…, cell, fields)
+    rows: int = DEFAULT_ROWS  # the grid: writing outside it is refused (strict.grid_error)
+    cols: int = DEFAULT_COLS
 
     def size(self) -> tuple[int, int]:
-        rows = max((r for r, _ in self.cells), default=-1) + 1
-        cols = max((c for _, c in self.cells), default=-1) + 1
-        return max(rows, 1000), max(cols, 26)
+        return self.rows, self.cols
+
+    def check(self, bottom: int, right: int) -> None:
+        """Refuse a write whose last row / column (exclusive ends) is outside the grid."""
+        if bottom > self.rows or right > self.cols:
+            row, col = min(bottom, self.rows + 1) - 1, min(right, self.cols + 1) - 1
+            raise grid_error(self.title, row, col, self.rows, self.cols)
+
+    def fit(self) -> None:
+        """A person adding rows in the browser grows the grid as they go."""
+        self.rows = max(self.rows, max((r for r, _ in self.cells), default=-1) + 1)
+        self.cols = max(self.cols, max((c for _, c in self.cells), default=-1) + 1)
 
 
 @dataclass
@@ -62,12 +79,20 @@ class Spreadsheet:
     parents: list[str] = field(default_factory=list)
     modified: str = ""
     shared: list[dict[str, Any]] = field(default_factory=list)
+    locale: str = PERSON_LOCALE[0]
+    time_zone: str = PERSON_LOCALE[1]
+    owner: str = ""  # a person's file; files in a shared drive belong to the organization
+    properties: dict[str, str] = field(default_factory=dict)  # Drive appProperties
 
     def sheet(self, sheet_id: int) -> Sheet:
         for sheet in self.sheets:
             if sheet.sheet_id == sheet_id:
                 return sheet
         raise ApiError(400, f"No grid with id: {sheet_id}")
+
+    def titled(self, title: str) -> Sheet | None:
+        """The sheet with this title in any case: titles are unique regardless of case."""
+        return next((s for s in self.sheets if s.title.casefold() == title.casefold()), None)
 
     def by_title(self, title: str) -> Sheet:
         for sheet in self.sheets:
@@ -183,6 +208,11 @@ class FakeGoogle:
         self.faults: dict[str, list[int | None]] = defaultdict(list)
         self.delays: dict[str, list[float]] = defaultdict(list)  # seconds, for the next calls
         self.broken: dict[str, int] = {}  # spreadsheet ID -> the status it always answers
+        # Faults once the request is applied: the change is made, the answer is lost.
+        self.late: dict[str, list[int | float]] = defaultdict(list)
+        # Folders in a shared drive: the only places a service account may create files.
+        self.shared_drives: set[str] = set()
+        self.log: list[tuple[str, int]] = []  # (API method, request body bytes), in order
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
@@ -211,26 +241,42 @@ class FakeGoogle:
         spreadsheet.modified = self._clock.isoformat().replace("+00:00", ".000Z")
 
     def add_spreadsheet(
-        self, title: str, tabs: dict[str, list[list[Any]]], folder: str = ""
+        self,
+        title: str,
+        tabs: dict[str, list[list[Any]]],
+        folder: str = "",
+        locale: str = PERSON_LOCALE[0],
     ) -> str:
+        """A spreadsheet a person made (its owner), its grids as large as its data."""
         key = self.new_id()
-        spreadsheet = Spreadsheet(key, title, parents=[folder] if folder else [])
+        spreadsheet = Spreadsheet(
+            key, title, parents=[folder] if folder else [], locale=locale, owner=OWNER
+        )
         for index, (name, rows) in enumerate(tabs.items()):
             sheet = Sheet(index * 1000 + 7, name)
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if value is not None and value != "":
                         sheet.cells[r, c] = cell_of(value)
+            sheet.fit()
             spreadsheet.sheets.append(sheet)
         self.touch(spreadsheet)
         self.files[key] = spreadsheet
         return key
 
     def edit(self, key: str, tab: str, row: int, col: int, value: Any) -> None:
-        """A person (the owner, who may edit even protected ranges) types into a cell."""
+        """A person (the owner, who may edit even protected ranges) types into a cell: text is
+        read as Google reads what is typed, by the spreadsheet's locale (strict.typed)."""
         with self.lock:
             spreadsheet = self.files[key]
-            spreadsheet.by_title(tab).cells[row, col] = cell_of(value)
+            sheet = spreadsheet.by_title(tab)
+            if isinstance(value, str) and value:
+                sheet.cells[row, col] = typed(value, spreadsheet.locale)
+            elif value is None or value == "":
+                sheet.cells.pop((row, col), None)
+            else:
+                sheet.cells[row, col] = cell_of(value)
+            sheet.fit()
             self.touch(spreadsheet)
 
     def values(self, key: str, tab: str, render: str = "UNFORMATTED_VALUE") -> list[list[Any]]:
@@ -244,6 +290,18 @@ class FakeGoogle:
     def fail(self, method: str, *statuses: int | None) -> None:
         """The next calls of `method` answer these HTTP statuses, in order (None: normally)."""
         self.faults[method].extend(statuses)
+
+    def fail_after(self, method: str, *outcomes: int | float) -> None:
+        """The next calls of `method` are applied, then answer an HTTP status (an int) or
+        answer only after these many seconds (a float): a late answer the client gave up on."""
+        self.late[method].extend(outcomes)
+
+    def rate_limit(self, method: str, times: int, reason: str = "userRateLimitExceeded") -> None:
+        """Drive's rate limit: 403 with reason userRateLimitExceeded or rateLimitExceeded
+        (developers.google.com/drive/api/guides/limits: "you'll receive a 403: User rate
+        limit exceeded"; /drive/api/guides/handle-errors lists both reasons as 403)."""
+        self.faults[method].extend([-403] * times)
+        self.rate_reason = reason
 
 
 def _grid_values(sheet: Sheet, render: str) -> list[list[Any]]:
@@ -298,6 +356,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 fake.violations.append(f"{verb} {url.path}: no such method in the API")
                 return self._send(404, {"error": {"code": 404, "message": "Not found"}})
             fake.calls[method.name] += 1
+            fake.log.append((method.name, len(raw)))
             fake.violations += discovery.check_query(method, query)
             body = json.loads(raw) if raw else None
             if method.request and body is not None:
@@ -320,15 +379,37 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 return self._send(broken, {"error": {"code": broken, "message": "fault"}})
             if fake.faults[method.name]:
                 status = fake.faults[method.name].pop(0)
+                if status is not None and status < 0:  # Drive's rate limit, as a 403
+                    reason = getattr(fake, "rate_reason", "userRateLimitExceeded")
+                    return self._send(
+                        -status, ApiError(-status, "Rate Limit Exceeded", reason).body()
+                    )
+                if status is not None:
+                    return self._send(
+                        status,
+                        {
+                            "error": {
+                                "code": status,
+                                "message": "fault",
+                                "status": "RESOURCE_EXHAUSTED",
+                            }
+                        },
+                    )
+            if len(raw) > MAX_PAYLOAD:
                 return self._send(
-                    status,
-                    {"error": {"code": status, "message": "fault", "status": "RESOURCE_EXHAUSTED"}},
+                    413, ApiError(413, "Request payload size exceeds the limit").body()
                 )
             try:
                 with fake.lock:
                     answer = ROUTES[method.name](fake, url.path, query, body)
             except ApiError as exc:
-                return self._send(exc.status, {"error": {"code": exc.status, "message": str(exc)}})
+                return self._send(exc.status, exc.body())
+            if fake.late[method.name]:
+                outcome = fake.late[method.name].pop(0)
+                if isinstance(outcome, float):
+                    time.sleep(outcome)  # applied; the client has given up by now
+                else:
+                    return self._send(outcome, {"error": {"code": outcome, "message": "fault"}})
             if method.response:
                 fake.violations += discovery.check_body(method.api, method.response, answer)
             mask = query.get("fields", [""])[0]
@@ -423,8 +504,8 @@ def get_spreadsheet(
         "spreadsheetId": spreadsheet.key,
         "properties": {
             "title": spreadsheet.title,
-            "locale": "vi_VN",
-            "timeZone": "Asia/Ho_Chi_Minh",
+            "locale": spreadsheet.locale,
+            "timeZone": spreadsheet.time_zone,
         },
         "sheets": [_sheet_json(s, i, grid) for i, s in enumerate(spreadsheet.sheets)],
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{spreadsheet.key}/edit",
@@ -462,6 +543,7 @@ def _update_cells(spreadsheet: Spreadsheet, request: dict[str, Any]) -> None:
     fields = [f.strip() for f in request["fields"].split(",")]
     if "range" in request:
         sheet, top, left, bottom, right = _grid_range(spreadsheet, request["range"])
+        sheet.check(bottom or 0, right or 0)
         for r, c in list(sheet.cells):  # what the rows do not cover is cleared
             inside = (
                 r >= top
@@ -482,7 +564,11 @@ def _update_cells(spreadsheet: Spreadsheet, request: dict[str, Any]) -> None:
             start.get("rowIndex", 0),
             start.get("columnIndex", 0),
         )
-    for i, row in enumerate(request.get("rows", [])):
+    rows = request.get("rows", [])
+    width = max((len(r.get("values", [])) for r in rows), default=0)
+    if rows:
+        sheet.check(top + len(rows), left + width)
+    for i, row in enumerate(rows):
         for j, cell in enumerate(row.get("values", [])):
             target = sheet.cells.setdefault((top + i, left + j), {})
             target.pop("effectiveValue", None)
@@ -506,15 +592,18 @@ def batch_update(
         ((kind, args),) = request.items()
         if kind == "addSheet":
             props = args.get("properties", {})
-            if any(s.title == props.get("title") for s in spreadsheet.sheets):
-                raise ApiError(400, f'A sheet with the name "{props["title"]}" already exists')
+            if spreadsheet.titled(props.get("title", "")):
+                raise duplicate_title(props["title"])
             sheet_id = props.get(
                 "sheetId", 1 + max((s.sheet_id for s in spreadsheet.sheets), default=0)
             )
+            grid = props.get("gridProperties", {})
             sheet = Sheet(
                 sheet_id,
                 props.get("title", f"Sheet{sheet_id}"),
-                frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
+                frozen_rows=grid.get("frozenRowCount", 0),
+                rows=grid.get("rowCount", DEFAULT_ROWS),
+                cols=grid.get("columnCount", DEFAULT_COLS),
             )
             spreadsheet.sheets.insert(props.get("index", len(spreadsheet.sheets)), sheet)
             replies.append(
@@ -528,9 +617,18 @@ def batch_update(
             sheet = spreadsheet.sheet(props["sheetId"])
             fields = args["fields"].split(",")
             if "title" in fields:
+                other = spreadsheet.titled(props["title"])
+                if other is not None and other is not sheet:
+                    raise duplicate_title(props["title"])
                 sheet.title = props["title"]
             if "gridProperties.frozenRowCount" in fields:
                 sheet.frozen_rows = props["gridProperties"]["frozenRowCount"]
+            if "gridProperties.rowCount" in fields:  # rows past the new end are dropped
+                sheet.rows = props["gridProperties"]["rowCount"]
+                sheet.cells = {k: v for k, v in sheet.cells.items() if k[0] < sheet.rows}
+            if "gridProperties.columnCount" in fields:
+                sheet.cols = props["gridProperties"]["columnCount"]
+                sheet.cells = {k: v for k, v in sheet.cells.items() if k[1] < sheet.cols}
             if "index" in fields:
                 spreadsheet.sheets.remove(sheet)
                 spreadsheet.sheets.insert(props["index"], sheet)
@@ -541,14 +639,31 @@ def batch_update(
         elif kind == "addProtectedRange":
             protected = copy.deepcopy(args["protectedRange"])
             protected["protectedRangeId"] = 100 + sum(len(s.protected) for s in spreadsheet.sheets)
+            # The spreadsheet's owner can always edit a protected range: Google adds the owner
+            # to its editors (support.google.com/docs/answer/1218656, "the owner ... can
+            # always edit"; what made the issue's 'ours only if editors are exactly us' fail).
+            users = protected.setdefault("editors", {}).setdefault("users", [])
+            if spreadsheet.owner and spreadsheet.owner not in users:
+                users.append(spreadsheet.owner)
             spreadsheet.sheet(protected["range"]["sheetId"]).protected.append(protected)
             replies.append({"addProtectedRange": {"protectedRange": protected}})
         elif kind == "setDataValidation":
             sheet, top, left, bottom, right = _grid_range(spreadsheet, args["range"])
+            sheet.check(bottom or 0, right or 0)
             sheet.validations.append((top, left, bottom, right, copy.deepcopy(args["rule"])))
+            if args["rule"]["condition"]["type"] == "BOOLEAN":
+                # An unchecked checkbox holds FALSE ("Checked: TRUE, unchecked: FALSE",
+                # support.google.com/docs/answer/7684717): every empty cell of the range.
+                for r in range(top, bottom or sheet.rows):
+                    for c in range(left, right or sheet.cols):
+                        if "userEnteredValue" not in sheet.cells.get((r, c), {}):
+                            sheet.cells.setdefault((r, c), {})["userEnteredValue"] = {
+                                "boolValue": False
+                            }
             replies.append({})
         elif kind == "repeatCell":
             sheet, top, left, bottom, right = _grid_range(spreadsheet, args["range"])
+            sheet.check(bottom or 0, right or 0)
             sheet.formats.append(
                 (top, left, bottom, right, copy.deepcopy(args["cell"]), args["fields"])
             )
@@ -564,6 +679,20 @@ def batch_update(
             anchor = chart["position"]["overlayPosition"]["anchorCell"]["sheetId"]
             spreadsheet.sheet(anchor).charts.append(chart)
             replies.append({"addChart": {"chart": chart}})
+        elif kind == "updateSpreadsheetProperties":
+            fields = args["fields"].split(",")
+            if "locale" in fields:
+                spreadsheet.locale = args["properties"]["locale"]
+            if "timeZone" in fields:
+                spreadsheet.time_zone = args["properties"]["timeZone"]
+            replies.append({})
+        elif kind == "appendDimension":
+            sheet = spreadsheet.sheet(args["sheetId"])
+            if args["dimension"] == "ROWS":
+                sheet.rows += args["length"]
+            else:
+                sheet.cols += args["length"]
+            replies.append({})
         elif kind == "deleteProtectedRange":
             for sheet in spreadsheet.sheets:
                 sheet.protected = [
@@ -582,9 +711,32 @@ def create_file(
 ) -> dict[str, Any]:
     if body.get("mimeType") != SPREADSHEET_MIME:
         raise ApiError(400, "the test server creates spreadsheets only")
+    parents = list(body.get("parents", []))
+    all_drives = query.get("supportsAllDrives", ["false"])[0].lower() == "true"
+    for folder in parents:
+        if folder in fake.shared_drives and not all_drives:
+            # without supportsAllDrives a shared drive's folders are not seen at all
+            raise ApiError(404, f"File not found: {folder}.", "notFound")
+    if not any(folder in fake.shared_drives for folder in parents):
+        # "Service accounts don't have storage quota and can't own any files ... they must
+        # upload files and folders into shared drives" (developers.google.com/workspace/drive/
+        # api/guides/about-shareddrives); Drive answers 403 storageQuotaExceeded.
+        raise ApiError(
+            403,
+            "Service Accounts do not have storage quota. Leverage shared drives "
+            "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), "
+            "or use OAuth delegation (http://support.google.com/a/answer/7281227) instead.",
+            "storageQuotaExceeded",
+        )
     key = fake.new_id()
     spreadsheet = Spreadsheet(
-        key, body["name"], [Sheet(0, "Sheet1")], list(body.get("parents", []))
+        key,
+        body["name"],
+        [Sheet(0, "Sheet1")],
+        parents,
+        locale=SERVICE_LOCALE[0],
+        time_zone=SERVICE_LOCALE[1],
+        properties=dict(body.get("appProperties", {})),
     )
     fake.touch(spreadsheet)
     fake.files[key] = spreadsheet
@@ -611,12 +763,40 @@ def create_permission(
     }
 
 
+def list_permissions(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    key = path.removeprefix("/drive/v3/files/").split("/")[0]
+    if key not in fake.files:
+        raise ApiError(404, f"File not found: {key}", "notFound")
+    return {
+        "kind": "drive#permissionList",
+        "permissions": [
+            {
+                "kind": "drive#permission",
+                "id": f"p{i}",
+                "type": p["type"],
+                "role": p["role"],
+                "emailAddress": p.get("emailAddress", ""),
+            }
+            for i, p in enumerate(fake.files[key].shared, start=1)
+        ],
+    }
+
+
 def list_files(
     fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
 ) -> dict[str, Any]:
     q = query.get("q", [""])[0]
-    conditions = [c.strip() for c in re.split(r"\band\b", q) if c.strip()]
+    # "and" joins conditions, except inside appProperties has { key=... and value=... }
+    conditions = [c.strip() for c in re.split(r"\band\b(?![^{]*\})", q) if c.strip()]
     files = list(fake.files.values())
+    all_drives = all(
+        query.get(p, ["false"])[0].lower() == "true"
+        for p in ("supportsAllDrives", "includeItemsFromAllDrives")
+    )
+    if not all_drives:  # items in shared drives are left out unless both are asked for
+        files = [f for f in files if not any(p in fake.shared_drives for p in f.parents)]
     for condition in conditions:
         # Drive's form is 'FOLDER' in parents; gspread writes parents in "FOLDER"
         parent = r"""['"](.+)['"] in parents|parents in ['"](.+)['"]"""
@@ -627,6 +807,11 @@ def list_files(
             files = files if m.group(1) == SPREADSHEET_MIME else []
         elif m := re.fullmatch(r"""name\s*=\s*['"](.+)['"]""", condition):
             files = [f for f in files if f.title == m.group(1)]
+        elif m := re.fullmatch(
+            r"""appProperties\s+has\s+\{\s*key\s*=\s*'(.+)'\s+and\s+value\s*=\s*'(.+)'\s*\}""",
+            condition,
+        ):
+            files = [f for f in files if f.properties.get(m.group(1)) == m.group(2)]
         elif condition.replace(" ", "") == "trashed=false":
             pass
         else:
@@ -666,15 +851,10 @@ def values_get(
     }
 
 
-def _entered(value: Any, option: str) -> dict[str, Any]:
+def _entered(value: Any, option: str, locale: str) -> dict[str, Any]:
     """A value as values.update stores it: RAW as given; USER_ENTERED as if typed."""
     if option == "USER_ENTERED" and isinstance(value, str):
-        if value.startswith("="):
-            return {"userEnteredValue": {"formulaValue": value}}
-        if re.fullmatch(r"-?\d+(\.\d+)?", value):
-            return {"userEnteredValue": {"numberValue": float(value)}}
-        if value.upper() in ("TRUE", "FALSE"):
-            return {"userEnteredValue": {"boolValue": value.upper() == "TRUE"}}
+        return typed(value, locale)
     return {"userEnteredValue": _value(value)}
 
 
@@ -689,9 +869,11 @@ def values_update(
     letters = "".join(ch for ch in start if ch.isalpha())
     col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters.upper()))) - 1
     top = int(start[len(letters) :] or 1) - 1
-    for i, row in enumerate(body.get("values", [])):
+    values = body.get("values", [])
+    sheet.check(top + len(values), col + max((len(r) for r in values), default=0))
+    for i, row in enumerate(values):
         for j, value in enumerate(row):
-            sheet.cells[top + i, col + j] = _entered(value, option)
+            sheet.cells[top + i, col + j] = _entered(value, option, spreadsheet.locale)
     fake.touch(spreadsheet)
     return {
         "spreadsheetId": spreadsheet.key,
@@ -751,6 +933,7 @@ ROUTES = {
     "spreadsheets.values.update": values_update,
     "files.create": create_file,
     "permissions.create": create_permission,
+    "permissions.list": list_permissions,
     "spreadsheets.values.get": values_get,
     "spreadsheets.get": get_spreadsheet,
     "spreadsheets.values.batchGet": batch_get,
