@@ -7,7 +7,9 @@ not say are found by a targeted look at the XML, only where they can occur:
 - a formula cell with no cached result (a file written by a program and never opened in an
   office suite) becomes `cells.Uncomputed`, so the unit is told the truth instead of "empty";
 - a number formatted as a percentage becomes `cells.Percent`, so 95% typed into a count
-  column is not silently read as 0.95. Workbooks without a percent style skip this look.
+  column is not silently read as 0.95. Workbooks without a percent style skip this look;
+- a formula error (#N/A, #REF!…) is its text, as openpyxl reads it: calamine reads it as empty,
+  and the validator reports the error only if it sees it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 from worker.backend import SheetError
 from worker.cells import Percent, Uncomputed
 
-Marks = list[tuple[int, int, Uncomputed | None]]  # (row, column, marker), 0-based; None: percent
+# (row, column, what), 0-based. What: Uncomputed or an error's text ("#N/A") for a cell calamine
+# reads as empty, None for a number to show as a percentage.
+Marks = list[tuple[int, int, Uncomputed | str | None]]
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old .xls or encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps
@@ -38,6 +42,7 @@ _REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _TYPE = re.compile(rb'\st="(\w+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</")
 _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*(?:/>|></)")
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*\bt="e"[^>]*>')
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</")
 _DAMAGED = (CalamineError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError)
 _XML_DAMAGED = (*_DAMAGED, ElementTree.ParseError)
@@ -93,7 +98,7 @@ def _apply(rows: list[list[Any]], marks: Marks) -> None:
         if mark is None:
             if isinstance(row[c], int | float) and not isinstance(row[c], bool):
                 row[c] = Percent(row[c])
-        elif row[c] is None:  # calamine read nothing there: no cached value indeed
+        elif row[c] is None:  # calamine read nothing there: no cached value, or an error
             row[c] = mark
 
 
@@ -141,6 +146,8 @@ def _marks(path: Path, names: list[str]) -> dict[str, Marks]:
             xml = z.read(part)
             start, end = _sheet_data(xml)
             found = _uncomputed(xml, start, end)
+            if b't="e"' in xml:
+                found += _errors(xml, start, end)
             if styled is not None:
                 found += _percents(xml, start, end, styled)
             if found:
@@ -160,7 +167,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
         if rel.get("Type", "").endswith("/styles"):
             targets["styles"] = targets[rel.get("Id")]
     parts = {"": targets.get("styles", "xl/styles.xml")}
-    for sheet in book.iter("{*}sheet"):
+    for sheet in book.iterfind(".//{*}sheet"):
         rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
         if rid in targets:
             parts[sheet.get("name", "")] = targets[rid]
@@ -173,12 +180,12 @@ def _percent_styles(z: zipfile.ZipFile, part: str) -> list[bytes]:
         return []
     styles = ElementTree.fromstring(z.read(part))
     formats = set(_BUILTIN_PERCENT)
-    for fmt in styles.iter("{*}numFmt"):
+    for fmt in styles.iterfind(".//{*}numFmt"):
         # A % inside quotes or after a backslash is a literal sign, not a percentage.
         code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))
         if "%" in code:
             formats.add(int(fmt.get("numFmtId", "-1")))
-    xfs = next(styles.iter("{*}cellXfs"), None)
+    xfs = styles.find("{*}cellXfs")
     if xfs is None:
         return []
     return [
@@ -229,6 +236,17 @@ def _uncomputed(xml: bytes, start: int, end: int) -> Marks:
         formula = _FORMULA_TEXT.search(text)
         shown = unescape(formula.group(1).decode("utf-8")) if formula else ""
         found.append((r, c, Uncomputed(shown)))
+    return found
+
+
+def _errors(xml: bytes, start: int, end: int) -> Marks:
+    found: Marks = []
+    for hit in _ERROR_CELL.finditer(xml, start, end):
+        ref = _REF.search(hit.group(0))
+        value = _VALUE.search(xml, hit.end(), xml.find(b"c>", hit.end()))
+        if ref is not None and value is not None:
+            r, c = _position(ref)
+            found.append((r, c, unescape(value.group(1).decode("utf-8"))))
     return found
 
 
