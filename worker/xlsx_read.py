@@ -35,6 +35,7 @@ Marks = list[tuple[int, int, Uncomputed | str | None]]
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old .xls or encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps
+_MIDNIGHT = time()
 _BUILTIN_PERCENT = {9, 10}  # 0% and 0.00%
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -74,15 +75,13 @@ def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
 
 def _plain(rows: list[list[Any]]) -> list[list[Any]]:
     """Calamine's values as openpyxl's: "" for an empty cell becomes None, a date a datetime."""
-    result = []
-    for row in rows:
-        values = [None if v == "" else v for v in row]
-        for i, v in enumerate(values):
-            if type(v) is date:
-                values[i] = datetime.combine(v, time())
+    result = [
+        [None if v == "" else datetime.combine(v, _MIDNIGHT) if type(v) is date else v for v in row]
+        for row in rows
+    ]
+    for values in result:
         while values and values[-1] is None:
             values.pop()
-        result.append(values)
     while result and not result[-1]:
         result.pop()
     return result
@@ -145,7 +144,7 @@ def _marks(path: Path, names: list[str]) -> dict[str, Marks]:
                 continue
             xml = z.read(part)
             start, end = _sheet_data(xml)
-            found = _uncomputed(xml, start, end)
+            found = _uncomputed(xml, start, end) if _may_have_formulas(xml, start, end) else []
             if b't="e"' in xml:
                 found += _errors(xml, start, end)
             if styled is not None:
@@ -219,6 +218,11 @@ def _position(ref: re.Match[bytes]) -> tuple[int, int]:
     for letter in ref.group(1):
         column = column * 26 + letter - 64
     return int(ref.group(2)) - 1, column - 1
+
+
+def _may_have_formulas(xml: bytes, start: int, end: int) -> bool:
+    """A cheap look before the regular expression: most sheets hold no formula at all."""
+    return xml.find(b"<f", start, end) >= 0 or xml.find(b":f", start, end) >= 0
 
 
 def _uncomputed(xml: bytes, start: int, end: int) -> Marks:
