@@ -11,7 +11,8 @@ from worker.layout import load
 from worker.results import Grid
 from worker.settings import REPORTS, ConfigError, Settings
 from worker.validation import Rows
-from worker.xlsx import read_tabs, replace_tab, set_cell, write_workbook
+from worker.xlsx import replace_tab, set_cell, write_workbook
+from worker.xlsx_read import read_tabs
 from worker.xlsx_report import write_report
 
 
