@@ -1,0 +1,487 @@
+"""The results tab written inside the .xlsx package: every other part stays byte-identical."""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from tests.conftest import good_unit
+from worker.backend import SheetError
+from worker.layout import load
+from worker.results import Grid
+from worker.xlsx import write_workbook
+from worker.xlsx_write import remove_leftovers, write_tab
+
+RESULTS = "Kết quả"
+BOOKKEEPING = {
+    "[Content_Types].xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "docProps/app.xml",
+    "xl/styles.xml",
+}
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+APP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+# openpyxl, used here only to read, warns that it would drop the data bar's x14 extension.
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+EVIL = '=HYPERLINK("http://x.invalid","bấm")'
+
+
+def grid() -> Grid:
+    """A small Kết quả: stamp, a titled section, a header row, values of every kind, a link."""
+    return Grid(
+        [
+            ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026],
+            [],
+            ["Lỗi dữ liệu (2)"],
+            ["Tab", "Ô", "Giá trị", "Lỗi", "Ngày"],
+            ["Mô hình", "D4", EVIL, "=1+1", date(2026, 1, 31)],
+            ["Mô hình", "B7", "+1", " khoảng trắng ", datetime(2026, 2, 1, 12, 0)],
+            ["Chỉ tiêu", "E2", 66.67, "có\x01ký tự\x0bcấm", ""],
+        ],
+        titles={2},
+        headers={3},
+        widths=(14, 8, 30, 40, 12),
+        links={(4, 1): "'Mô hình'!D4", (5, 1): "'Mô hình'!B7"},
+    )
+
+
+def expected_values(g: Grid) -> list[list[object]]:
+    """What a reader should find: blanks as None, forbidden characters gone, dates as dates."""
+    out = []
+    for row in g.rows:
+        values: list[object] = []
+        for v in row:
+            if isinstance(v, str):
+                v = v.replace("\x01", "").replace("\x0b", "") or None
+            elif isinstance(v, date) and not isinstance(v, datetime):
+                v = datetime(v.year, v.month, v.day)
+            values.append(v)
+        while values and values[-1] is None:
+            values.pop()
+        out.append(values)
+    return out
+
+
+def tiny_png() -> bytes:
+    """A 1×1 red PNG, made by hand (no image library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def xlsxwriter_unit(path: Path, own_tab: str | None = None) -> Path:
+    """A unit workbook as another program writes it: a picture, a comment, a data bar (x14
+    extension), formulas with cached values, a chart, defined names, merged cells, an
+    autofilter, a hidden sheet; `own_tab` adds the unit's own tab of that name, with a comment,
+    in the middle."""
+    wb = xlsxwriter.Workbook(str(path))
+    models = wb.add_worksheet("Mô hình")
+    models.write_row(0, 0, [c.header for c in load("unit").tab("models").columns])
+    models.write_row(1, 0, ["MH-001", "Tổ tự quản thôn 1", "Phong trào", "Quốc phòng - an ninh"])
+    models.write_comment("A1", "Mã riêng của mô hình")
+    models.insert_image("N2", "logo.png", {"image_data": io.BytesIO(tiny_png())})
+    models.merge_range("A10:C10", "Ghi chú chung của đơn vị", wb.add_format({"bold": True}))
+    models.data_validation(
+        "J2:J100", {"validate": "list", "source": ["Đang hoạt động", "Đã kết thúc"]}
+    )
+    if own_tab:
+        own = wb.add_worksheet(own_tab)
+        own.write("A1", "Bảng tự làm của đơn vị")
+        own.write_comment("A1", "đơn vị tự ghi chú")
+    targets = wb.add_worksheet("Chỉ tiêu")
+    targets.write_row(0, 0, [c.header for c in load("unit").tab("targets").columns])
+    for r in range(1, 5):
+        targets.write_row(r, 0, [f"MH-00{r}", 2026, "Tuần tra", "buổi", 10])
+        targets.write_formula(r, 5, f"=E{r + 1}+{r}", None, 10 + r)  # cached value 10 + r
+    targets.autofilter("A1:F5")
+    targets.conditional_format("F2:F5", {"type": "data_bar", "data_bar_2010": True})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "='Chỉ tiêu'!$F$2:$F$5", "categories": "='Chỉ tiêu'!$A$2:$A$5"})
+    targets.insert_chart("H2", chart)
+    wb.define_name("KeHoach", "='Chỉ tiêu'!$E$2:$E$5")
+    wb.define_name("'Chỉ tiêu'!ThucHien", "='Chỉ tiêu'!$F$2:$F$5")  # local: localSheetId
+    wb.add_worksheet("Ẩn").hide()
+    wb.close()
+    return path
+
+
+def openpyxl_unit(path: Path) -> Path:
+    write_workbook(path, load("unit"), good_unit(3))
+    return path
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    """Every zip entry's uncompressed content, in zip order."""
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def tab_parts(parts: dict[str, bytes], tab: str) -> set[str]:
+    """The parts that belong to one tab only: its sheet, its rels, what they point to."""
+    book = ET.fromstring(parts["xl/workbook.xml"])
+    sheet = next(s for s in book.iter(f"{{{MAIN}}}sheet") if s.get("name") == tab)
+    rels = ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    target = next(r.get("Target") for r in rels if r.get("Id") == sheet.get(f"{{{REL}}}id"))
+    part = posixpath.normpath(posixpath.join("xl", target or ""))
+    own = {part}
+    sheet_rels = posixpath.join(
+        posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"
+    )
+    if sheet_rels in parts:
+        own.add(sheet_rels)
+        for r in ET.fromstring(parts[sheet_rels]):
+            own.add(
+                posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get("Target", "")))
+            )
+    return own
+
+
+def results_sheet(wb: openpyxl.Workbook) -> list[list[object]]:
+    rows = [[c.value for c in row] for row in wb[RESULTS].iter_rows()]
+    for row in rows:
+        while row and row[-1] is None:
+            row.pop()
+    return rows
+
+
+MAKERS: dict[str, Callable[[Path], Path]] = {
+    "openpyxl": openpyxl_unit,
+    "xlsxwriter": xlsxwriter_unit,
+    "xlsxwriter_own_tab": lambda p: xlsxwriter_unit(p, own_tab="KẾT QUẢ"),
+}
+
+
+@pytest.mark.parametrize("maker", list(MAKERS), ids=list(MAKERS))
+def test_three_writes_leave_every_other_part_byte_identical(tmp_path: Path, maker: str) -> None:
+    path = MAKERS[maker](tmp_path / "u1.xlsx")
+    before = entries(path)
+    own = tab_parts(before, "KẾT QUẢ") if maker == "xlsxwriter_own_tab" else set()
+    for _ in range(3):
+        write_tab(path, RESULTS, grid())
+    after = entries(path)
+    kept = [n for n in before if n not in BOOKKEEPING | own]
+    assert [n for n in after if n in kept] == kept  # same names, same order
+    assert [n for n in kept if after[n] != before[n]] == []
+    added = set(after) - set(before)
+    assert len(added) == 1
+    assert added.pop().startswith("xl/worksheets/sheet")
+    assert set(before) - set(after) == own  # the replaced tab's own parts, nothing else
+
+
+def test_formulas_keep_their_cached_values_pictures_and_extensions(tmp_path: Path) -> None:
+    path = xlsxwriter_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    write_tab(path, RESULTS, grid())
+    values = openpyxl.load_workbook(path, data_only=True)["Chỉ tiêu"]
+    assert [values.cell(r, 6).value for r in range(2, 6)] == [11, 12, 13, 14]
+    parts = entries(path)
+    assert any(n.startswith("xl/media/") for n in parts)
+    targets = next(v for n, v in parts.items() if b"x14:conditionalFormatting" in v)
+    assert b"<f>E2+1</f><v>11</v>" in targets
+
+
+@pytest.mark.parametrize("maker", ["openpyxl", "xlsxwriter"])
+def test_the_tab_holds_exactly_the_grid_with_text_as_text(tmp_path: Path, maker: str) -> None:
+    path = MAKERS[maker](tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    wb = openpyxl.load_workbook(path)
+    assert results_sheet(wb) == expected_values(grid())
+    ws = wb[RESULTS]
+    assert (ws["C5"].value, ws["C5"].data_type) == (EVIL, "s")
+    assert (ws["D5"].value, ws["D5"].data_type) == ("=1+1", "s")
+    assert (ws["C6"].value, ws["C6"].data_type) == ("+1", "s")
+    assert (ws["C7"].value, ws["C7"].data_type) == (66.67, "n")
+    assert ws["E5"].number_format == ws["E6"].number_format == "DD/MM/YYYY"
+    assert b"<f>" not in next(
+        v for n, v in entries(path).items() if b"HYPERLINK" in v and b"sheetProtection" in v
+    )
+
+
+def test_a_second_reader_sees_the_same_values(tmp_path: Path) -> None:
+    calamine = pytest.importorskip("python_calamine")
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    rows = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RESULTS).to_python()
+    assert rows[0] == ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026, ""]
+    assert rows[4][:5] == ["Mô hình", "D4", EVIL, "=1+1", date(2026, 1, 31)]
+    assert rows[5][2:4] == ["+1", " khoảng trắng "]
+
+
+def test_the_tab_is_protected_frozen_styled_and_linked(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    ws = openpyxl.load_workbook(path)[RESULTS]
+    assert ws.protection.sheet is True
+    assert (ws.protection.sort, ws.protection.autoFilter) == (False, False)  # still allowed
+    assert ws.freeze_panes == "A2"
+    assert [ws.column_dimensions[c].width for c in "ABCDE"] == [14, 8, 30, 40, 12]
+    assert (ws["A3"].font.b, ws["A3"].font.sz) == (True, 12)
+    assert all(ws.cell(4, c).font.b for c in range(1, 6))
+    assert ws["B4"].fill.fgColor.rgb == "FFDDEBF7"
+    assert ws["B4"].alignment.wrap_text is True
+    assert not ws["B5"].font.b
+    links = {c: ws[c].hyperlink for c in ("B5", "B6")}
+    assert {c: (h.location, h.display) for c, h in links.items()} == {
+        "B5": ("'Mô hình'!D4", "D4"),
+        "B6": ("'Mô hình'!B7", "B7"),
+    }
+
+
+def test_styles_are_added_once_however_often_the_tab_is_written(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    styles = entries(path)["xl/styles.xml"]
+    write_tab(path, RESULTS, grid())
+    write_tab(path, RESULTS, grid())
+    assert entries(path)["xl/styles.xml"] == styles
+
+
+@pytest.mark.parametrize(
+    "own", ["KẾT QUẢ", " kết quả ", "Kết quả"], ids=["upper", "spaces", "same"]
+)
+def test_a_units_results_tab_is_replaced_in_place_and_named_back(tmp_path: Path, own: str) -> None:
+    path = xlsxwriter_unit(tmp_path / "u1.xlsx", own_tab=own)
+    for _ in range(2):
+        write_tab(path, RESULTS, grid())
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Mô hình", RESULTS, "Chỉ tiêu", "Ẩn"]
+    assert results_sheet(wb) == expected_values(grid())
+    assert wb["Ẩn"].sheet_state == "hidden"
+    assert wb.defined_names["KeHoach"].attr_text == "'Chỉ tiêu'!$E$2:$E$5"
+    assert "ThucHien" in wb["Chỉ tiêu"].defined_names  # localSheetId still points at it
+
+
+def test_a_new_tab_is_added_last_and_listed_in_app_xml(tmp_path: Path) -> None:
+    path = xlsxwriter_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    assert openpyxl.load_workbook(path).sheetnames[-1] == RESULTS
+    app = ET.fromstring(entries(path)["docProps/app.xml"])
+    vt = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+    titles = [t.text for t in app.iterfind(f"{{{APP}}}TitlesOfParts/{vt}vector/{vt}lpstr")]
+    assert titles[titles.index("Ẩn") + 1] == RESULTS
+    assert titles.index(RESULTS) == 3  # after the three worksheets, before the named ranges
+    assert b'<vt:vector size="6" baseType="lpstr">' in entries(path)["docProps/app.xml"]
+    assert b"<vt:i4>4</vt:i4>" in entries(path)["docProps/app.xml"]
+
+
+def rename_in_package(path: Path, old: str, new: str) -> None:
+    """What a user renaming a tab in Excel changes: the sheet's name in the workbook part."""
+    parts = entries(path)
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        f'name="{old}"'.encode(), f'name="{new}"'.encode()
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def rename_with_openpyxl(path: Path, old: str, new: str) -> None:
+    """A rename saved by a program that turns every text into a shared string."""
+    wb = openpyxl.load_workbook(path)
+    wb[old].title = new
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    "rename", [rename_in_package, rename_with_openpyxl], ids=["inline_stamp", "shared_stamp"]
+)
+def test_a_renamed_results_tab_is_found_by_its_stamp(
+    tmp_path: Path, rename: Callable[[Path, str, str], None]
+) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    rename(path, RESULTS, "Kết quả cũ")
+    write_tab(path, RESULTS, grid())
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames.count(RESULTS) == 1
+    assert "Kết quả cũ" not in wb.sheetnames
+    assert len(wb.sheetnames) == 7
+
+
+def test_a_tab_that_only_looks_like_ours_is_left_alone(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Ghi chú")["A2"] = "Cập nhật lúc"  # the label, but not in A1
+    wb.save(path)
+    write_tab(path, RESULTS, grid())
+    assert openpyxl.load_workbook(path)["Ghi chú"]["A2"].value == "Cập nhật lúc"
+    assert openpyxl.load_workbook(path).sheetnames[-2:] == ["Ghi chú", RESULTS]
+
+
+@pytest.mark.parametrize("mode", [0o664, 0o640, 0o600])
+def test_the_files_mode_is_kept(tmp_path: Path, mode: int) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    path.chmod(mode)
+    write_tab(path, RESULTS, grid())
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_read_only_file_is_not_written(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    path.chmod(0o444)
+    before = path.read_bytes()
+    with pytest.raises(SheetError) as err:
+        write_tab(path, RESULTS, grid())
+    assert str(err.value) == (
+        "tệp u1.xlsx chỉ cho phép đọc nên không ghi được tab Kết quả: bỏ chế độ chỉ đọc của tệp "
+        "(Thuộc tính → bỏ chọn Chỉ đọc, hoặc chmod u+w u1.xlsx) rồi chạy lại"
+    )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("lock", ["~$u1.xlsx", ".~lock.u1.xlsx#"], ids=["excel", "libreoffice"])
+def test_a_file_open_in_a_spreadsheet_program_is_not_written(tmp_path: Path, lock: str) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    (tmp_path / lock).write_text("owner")
+    before = path.read_bytes()
+    with pytest.raises(SheetError) as err:
+        write_tab(path, RESULTS, grid())
+    assert str(err.value) == (
+        f"tệp u1.xlsx đang được mở ({lock}): đóng tệp u1.xlsx; lần chạy sau sẽ ghi Kết quả "
+        f"(nếu tệp không mở ở đâu, xóa tệp {lock})"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_crash_before_the_rename_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    before = path.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        write_tab(path, RESULTS, grid())
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u1.xlsx"]
+
+
+def test_leftovers_of_a_killed_run_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    ours = [tmp_path / ".~mohinh-u1.xlsx.tmp", tmp_path / ".u2-k3j_x9a0.xlsx"]
+    theirs = [
+        tmp_path / "u1.xlsx",
+        tmp_path / "u2.xlsx",
+        tmp_path / "~$u1.xlsx",
+        tmp_path / ".~lock.u1.xlsx#",
+        tmp_path / ".ghi-chu-12345678.xlsx",  # looks like ours, but there is no ghi-chu.xlsx
+        tmp_path / "ban-nhap.tmp",
+    ]
+    for p in ours + theirs:
+        p.write_bytes(b"x")
+    assert remove_leftovers(tmp_path) == sorted(ours)
+    assert sorted(tmp_path.iterdir()) == sorted(theirs)
+
+
+def broken(path: Path, kind: str) -> Path:
+    if kind == "not_zip":
+        path.write_bytes(b"PK\x03\x04 not really")
+    else:
+        openpyxl_unit(path)
+        parts = entries(path)
+        if kind == "no_workbook":
+            del parts["xl/workbook.xml"]
+        else:
+            parts["xl/workbook.xml"] = parts["xl/workbook.xml"][:-20]
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["not_zip", "no_workbook", "bad_xml"])
+def test_a_damaged_file_is_reported_in_vietnamese(tmp_path: Path, kind: str) -> None:
+    path = broken(tmp_path / "u1.xlsx", kind)
+    before = path.read_bytes()
+    with pytest.raises(SheetError) as err:
+        write_tab(path, RESULTS, grid())
+    message = str(err.value)
+    assert message.startswith("tệp u1.xlsx bị hỏng hoặc không phải tệp .xlsx (")
+    assert message.endswith(
+        "): mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng Excel (.xlsx) rồi chạy lại"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(SheetError, match=r"không tìm thấy tệp u9\.xlsx: kiểm tra cột Bảng tính"):
+        write_tab(tmp_path / "u9.xlsx", RESULTS, grid())
+
+
+def minimal_package(path: Path) -> Path:
+    """A package as some other programs write it: the `x:` prefix, absolute relationship
+    targets, no docProps/app.xml and no styles part."""
+    x = MAIN
+    ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{ml}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ml}.worksheet+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG}"><Relationship Id="r1" '
+            f'Type="{REL}/officeDocument" Target="/xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<x:workbook xmlns:x="{x}" xmlns:r="{REL}"><x:sheets>'
+            '<x:sheet name="Mô hình" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+            f'Type="{REL}/worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<x:worksheet xmlns:x="{x}"><x:sheetData><x:row r="1">'
+            '<x:c r="A1" t="inlineStr"><x:is><x:t>Mã mô hình</x:t></x:is></x:c>'
+            "</x:row></x:sheetData></x:worksheet>"
+        ),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_package_from_another_program_gets_its_tab(tmp_path: Path) -> None:
+    path = minimal_package(tmp_path / "u1.xlsx")
+    sheet = entries(path)["xl/worksheets/sheet1.xml"]
+    write_tab(path, RESULTS, grid())
+    write_tab(path, RESULTS, grid())
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Mô hình", RESULTS]
+    assert results_sheet(wb) == expected_values(grid())
+    assert wb[RESULTS]["E5"].number_format == "DD/MM/YYYY"
+    assert entries(path)["xl/worksheets/sheet1.xml"] == sheet
+    assert entries(path)["xl/workbook.xml"].count(b"<x:sheet ") == 2  # its prefix is kept
