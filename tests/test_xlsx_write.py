@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import shutil
 import stat
 import struct
+import subprocess
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -485,3 +487,64 @@ def test_a_package_from_another_program_gets_its_tab(tmp_path: Path) -> None:
     assert wb[RESULTS]["E5"].number_format == "DD/MM/YYYY"
     assert entries(path)["xl/worksheets/sheet1.xml"] == sheet
     assert entries(path)["xl/workbook.xml"].count(b"<x:sheet ") == 2  # its prefix is kept
+
+
+def with_calc_chain(path: Path, tab: str) -> Path:
+    """Add the calculation chain Excel keeps: one formula cell of `tab`, one of Chỉ tiêu."""
+    parts = entries(path)
+    book = ET.fromstring(parts["xl/workbook.xml"])
+    ids = {s.get("name"): s.get("sheetId") for s in book.iter(f"{{{MAIN}}}sheet")}
+    parts["xl/calcChain.xml"] = (
+        f'<calcChain xmlns="{MAIN}"><c r="F2" i="{ids["Chỉ tiêu"]}"/><c r="F3"/>'
+        f'<c r="B2" i="{ids[tab]}"/></calcChain>'
+    ).encode()
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Id="rId99" Type="{REL}/calcChain" Target="calcChain.xml"/>'
+        "</Relationships>".encode(),
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_calc_chain_naming_the_replaced_tab_is_dropped_for_excel_to_rebuild(
+    tmp_path: Path,
+) -> None:
+    path = with_calc_chain(xlsxwriter_unit(tmp_path / "u1.xlsx", own_tab="KẾT QUẢ"), "KẾT QUẢ")
+    write_tab(path, RESULTS, grid())
+    parts = entries(path)
+    assert "xl/calcChain.xml" not in parts
+    assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in parts["[Content_Types].xml"]
+
+
+def test_a_calc_chain_of_other_tabs_is_kept_as_it_was(tmp_path: Path) -> None:
+    path = with_calc_chain(xlsxwriter_unit(tmp_path / "u1.xlsx", own_tab="KẾT QUẢ"), "Mô hình")
+    chain = entries(path)["xl/calcChain.xml"]
+    write_tab(path, RESULTS, grid())
+    assert entries(path)["xl/calcChain.xml"] == chain
+    assert b"calcChain" in entries(path)["xl/_rels/workbook.xml.rels"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_written_workbook(tmp_path: Path) -> None:
+    path = xlsxwriter_unit(tmp_path / "u1.xlsx", own_tab="KẾT QUẢ")
+    write_tab(path, RESULTS, grid())
+    out = tmp_path / "out"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+         "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    wb = openpyxl.load_workbook(out / "u1.xlsx")
+    assert wb.sheetnames == ["Mô hình", RESULTS, "Chỉ tiêu", "Ẩn"]
+    assert results_sheet(wb) == expected_values(grid())
+    assert wb[RESULTS].protection.sheet is True
+    assert wb[RESULTS]["B5"].hyperlink.location == "'Mô hình'!D4"
