@@ -548,3 +548,67 @@ def test_libreoffice_opens_the_written_workbook(tmp_path: Path) -> None:
     assert results_sheet(wb) == expected_values(grid())
     assert wb[RESULTS].protection.sheet is True
     assert wb[RESULTS]["B5"].hyperlink.location == "'Mô hình'!D4"
+
+
+def test_hostile_text_is_escaped_and_reads_back_as_written(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    nasty = "a < b && c > d \"q\" 's' ]]> <x:c/> &amp;"
+    lines = "dòng 1\ndòng 2\ttab"
+    tab = 'Tab "A&B" <1>'
+    g = Grid(
+        [["Cập nhật lúc"], [nasty, lines, "</t></is></c><c><f>1+1</f></c>"]],
+        links={(1, 0): f"'{tab}'!A1"},
+    )
+    write_tab(path, RESULTS, g)
+    ws = openpyxl.load_workbook(path)[RESULTS]
+    assert [ws["A2"].value, ws["B2"].value, ws["C2"].value] == g.rows[1]
+    assert ws["A2"].hyperlink.location == f"'{tab}'!A1"
+    assert ws["A2"].hyperlink.display == nasty
+    assert [c.data_type for c in ws[2]] == ["s", "s", "s"]
+
+
+def test_a_carriage_return_in_text_is_kept(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, Grid([["Cập nhật lúc"], ["a\r\nb"]]))
+    calamine = pytest.importorskip("python_calamine")
+    rows = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RESULTS).to_python()
+    assert rows[1] == ["a\r\nb"]
+
+
+class Stream(io.RawIOBase):
+    """A file that cannot seek: zipfile then writes data descriptors after each entry."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def test_a_streamed_zip_with_stored_entries_is_copied_faithfully(tmp_path: Path) -> None:
+    parts = entries(xlsxwriter_unit(tmp_path / "source.xlsx"))
+    stream = Stream()
+    when = (2024, 5, 6, 7, 8, 10)
+    methods = {}
+    with zipfile.ZipFile(stream, "w") as z:
+        for n, (name, data) in enumerate(parts.items()):
+            info = zipfile.ZipInfo(name, when)
+            info.compress_type = methods[name] = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)[n % 2]
+            with z.open(info, "w") as f:
+                f.write(data)
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(bytes(stream.data))
+    with zipfile.ZipFile(path) as z:
+        assert any(i.flag_bits & 0x8 for i in z.infolist())  # the case under test
+    write_tab(path, RESULTS, grid())
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        after = {i.filename: (i.date_time, i.compress_type) for i in z.infolist()}
+    kept = [n for n in parts if n not in BOOKKEEPING]
+    assert {n: after[n] for n in kept} == {n: (when, methods[n]) for n in kept}
+    assert [n for n in entries(path) if n in parts] == list(parts)
+    assert openpyxl.load_workbook(path).sheetnames[-1] == RESULTS

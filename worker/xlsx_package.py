@@ -11,10 +11,13 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from lxml import etree
+
+from worker.xlsx_zip import ZipTooLarge, new_entry, raw_entry, write_zip
 
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -79,23 +82,38 @@ class Package:
     """The entries of one .xlsx zip, by name, in their order; changed parts replace the bytes."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                self.infos = zf.infolist()
-                self.parts = {info.filename: zf.read(info) for info in self.infos}
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise PackageError(f"không phải tệp zip ({exc})") from None
-        except (NotImplementedError, RuntimeError) as exc:  # encrypted or unknown compression
-            raise PackageError(str(exc)) from None
-        self._names = {name.casefold(): name for name in self.parts}
+        self.infos = self._zip.infolist()
+        self._names = {info.filename.casefold(): info.filename for info in self.infos}
         if len(self._names) != len(self.infos):
             raise PackageError("tệp zip có hai mục cùng tên")
-        self.changed: set[str] = set()
+        if any(info.flag_bits & 0x1 for info in self.infos):
+            raise PackageError("tệp có mật khẩu")
+        self.changed: set[str] = set()  # parsed parts to serialize again
+        self.written: dict[str, bytes] = {}  # parts given new bytes
         self._trees: dict[str, etree._Element] = {}
 
     def find(self, part: str) -> str | None:
         """The entry name of a part, compared case-insensitively as OPC part names are."""
         return self._names.get(part.casefold())
+
+    def read(self, part: str) -> bytes:
+        """A part's bytes (as read, or as last put); parts never read are copied unopened."""
+        name = self.find(part)
+        if name is None:
+            raise PackageError(f"thiếu phần {part}")
+        if name in self.written:
+            return self.written[name]
+        try:
+            return self._zip.read(name)
+        except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+            raise PackageError(f"{name}: {exc}") from None
+        except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
+            raise PackageError(f"{name}: {exc}") from None
 
     def xml(self, part: str) -> etree._Element:
         """A part's parsed XML; edits to it are written back by `dirty`."""
@@ -103,7 +121,7 @@ class Package:
         if name is None:
             raise PackageError(f"thiếu phần {part}")
         if name not in self._trees:
-            self._trees[name] = parse(self.parts[name], name)
+            self._trees[name] = parse(self.read(name), name)
         return self._trees[name]
 
     def dirty(self, part: str) -> None:
@@ -120,7 +138,7 @@ class Package:
             at = next((i + 1 for i, x in enumerate(self.infos) if x.filename == after), None)
             self.infos.insert(len(self.infos) if at is None else at, info)
             self._names[name.casefold()] = name
-        self.parts[name] = data
+        self.written[name] = data
         self._trees.pop(name, None)
         self.changed.discard(name)
 
@@ -128,7 +146,8 @@ class Package:
         name = self.find(part)
         if name is None:
             return
-        del self.parts[name], self._names[name.casefold()]
+        del self._names[name.casefold()]
+        self.written.pop(name, None)
         self._trees.pop(name, None)
         self.changed.discard(name)
         self.infos = [info for info in self.infos if info.filename != name]
@@ -227,14 +246,21 @@ class Package:
         return pattern % n
 
     def build(self) -> bytes:
-        """The package as zip bytes: changed parts serialized, every other entry as it was."""
-        for name in self.changed:
-            self.parts[name] = serialize(self._trees[name])
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as zf:
-            for old in self.infos:
-                info = zipfile.ZipInfo(old.filename, date_time=old.date_time)
-                info.compress_type = old.compress_type
-                info.external_attr = old.external_attr
-                zf.writestr(info, self.parts[old.filename])
-        return out.getvalue()
+        """The package as zip bytes: changed parts serialized and deflated, every other entry
+        copied as it was (compressed bytes included), in the original order."""
+        entries = []
+        for info in self.infos:
+            name = info.filename
+            if name in self.changed:
+                entries.append(new_entry(name, serialize(self._trees[name]), info.date_time))
+            elif name in self.written:
+                entries.append(new_entry(name, self.written[name], info.date_time))
+            else:
+                try:
+                    entries.append(raw_entry(self.data, info))
+                except zipfile.BadZipFile as exc:
+                    raise PackageError(str(exc)) from None
+        try:
+            return write_zip(entries)
+        except ZipTooLarge as exc:
+            raise PackageError(f"{exc} quá lớn (trên 4 GiB)") from None

@@ -18,7 +18,7 @@ from fractions import Fraction
 from lxml import etree
 
 from worker.results import Grid
-from worker.xlsx_package import serialize
+from worker.xlsx_package import DECLARATION
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -66,77 +66,88 @@ def serial(value: date) -> float | int:
     return (value - EPOCH).days
 
 
-def _cell(row: etree._Element, ref: str, value: object, style: int | None, dates: int) -> None:
-    """One `<c>`: a number as a number, a date as a number with the date style, the rest text."""
+def _escape(text: str) -> str:
+    """Text as XML character data (CR kept as a reference: a parser would make it LF)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+def _cell(ref: str, value: object, style: int | None, dates: int) -> str:
+    """One `<c>`: a number as a number, a date as a number with the date style, the rest text.
+    Only `value`'s text comes from outside, and it goes through `_escape`."""
+    s = "" if style is None else f' s="{style}"'
     if value is None or value == "":
-        if style is not None:
-            etree.SubElement(row, q("c"), r=ref, s=str(style))
-        return
-    c = etree.SubElement(row, q("c"), r=ref)
+        return f'<c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):
-        c.set("t", "b")
-        etree.SubElement(c, q("v")).text = "1" if value else "0"
-    elif isinstance(value, date):
-        c.set("s", str(style if style is not None else dates))
-        etree.SubElement(c, q("v")).text = repr(serial(value))
-    elif isinstance(value, int | float | Decimal | Fraction) and math.isfinite(value):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="{dates if style is None else style}"><v>{serial(value)!r}</v></c>'
+    if isinstance(value, int | float | Decimal | Fraction) and math.isfinite(value):
         number = value if isinstance(value, int) else float(value)
-        etree.SubElement(c, q("v")).text = repr(number)
-    else:
-        c.set("t", "inlineStr")
-        text = clean_text(str(value))
-        t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
-        t.text = text
-        if text != text.strip():  # leading or trailing spaces are kept only when asked
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    if style is not None and not isinstance(value, date):
-        c.set("s", str(style))
+        return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
+    text = clean_text(str(value))
+    # Leading or trailing spaces are kept only when asked.
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _attr(text: str) -> str:
+    """Text as a double-quoted attribute value (whitespace kept as references)."""
+    return (
+        _escape(clean_text(text))
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#9;")
+    )
 
 
 def worksheet(grid: Grid, styles: Styles) -> bytes:
-    """The worksheet part of the tab: values, widths, frozen header, protection, links."""
-    root = etree.Element(q("worksheet"), nsmap={None: MAIN})
+    """The worksheet part of the tab: values, widths, frozen header, protection, links.
+
+    A new part, written as text like XlsxWriter does (an element per cell through lxml costs
+    more than all the rest of `write_tab`): every string from outside goes through `_escape` or
+    `_attr`, every other value is a number we made; the tests parse what comes out."""
     width = max((len(r) for r in grid.rows), default=0)
-    last = f"{column_letter(max(width, 1))}{max(len(grid.rows), 1)}"
-    etree.SubElement(root, q("dimension"), ref="A1" if last == "A1" else f"A1:{last}")
-    view = etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView"))
-    view.set("workbookViewId", "0")
-    etree.SubElement(
-        view, q("pane"), ySplit="1", topLeftCell="A2", activePane="bottomLeft", state="frozen"
-    )
-    etree.SubElement(view, q("selection"), pane="bottomLeft", activeCell="A2", sqref="A2")
-    etree.SubElement(root, q("sheetFormatPr"), defaultRowHeight="15")
+    letters = [column_letter(c + 1) for c in range(max(width, 1))]
+    last = f"{letters[-1]}{max(len(grid.rows), 1)}"
+    out = [
+        f'<worksheet xmlns="{MAIN}">',
+        f'<dimension ref="{"A1" if last == "A1" else "A1:" + last}"/>',
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
     if grid.widths:
-        cols = etree.SubElement(root, q("cols"))
+        out.append("<cols>")
         for n, w in enumerate(grid.widths, start=1):
-            etree.SubElement(cols, q("col"), min=str(n), max=str(n), width=str(w), customWidth="1")
-    data = etree.SubElement(root, q("sheetData"))
-    for r, values in enumerate(grid.rows):
-        row = etree.SubElement(data, q("row"), r=str(r + 1))
+            out.append(f'<col min="{n}" max="{n}" width="{float(w)!r}" customWidth="1"/>')
+        out.append("</cols>")
+    out.append("<sheetData>")
+    for r, values in enumerate(grid.rows, start=1):
+        out.append(f'<row r="{r}">')
+        header, title = r - 1 in grid.headers, r - 1 in grid.titles
         for c, value in enumerate(values):
-            style = None
-            if r in grid.headers:
-                style = styles.header
-            elif r in grid.titles and c == 0:
-                style = styles.title
-            _cell(row, f"{column_letter(c + 1)}{r + 1}", value, style, styles.date)
+            style = styles.header if header else (styles.title if title and c == 0 else None)
+            out.append(_cell(f"{letters[c]}{r}", value, style, styles.date))
+        out.append("</row>")
+    out.append("</sheetData>")
     # Only the worker writes here; units may still select, sort and filter ("0": not locked).
-    etree.SubElement(
-        root, q("sheetProtection"), sheet="1", objects="1", scenarios="1", sort="0", autoFilter="0"
-    )
+    out.append('<sheetProtection sheet="1" objects="1" scenarios="1" sort="0" autoFilter="0"/>')
     if grid.links:
-        links = etree.SubElement(root, q("hyperlinks"))
+        out.append("<hyperlinks>")
         for (r, c), place in sorted(grid.links.items()):
-            link = etree.SubElement(links, q("hyperlink"), ref=f"{column_letter(c + 1)}{r + 1}")
-            link.set("location", clean_text(place))
             shown = grid.rows[r][c] if r < len(grid.rows) and c < len(grid.rows[r]) else None
-            if shown not in (None, ""):
-                link.set("display", clean_text(str(shown)))
-    etree.SubElement(
-        root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3",
-        footer="0.3",
-    )  # fmt: skip
-    return serialize(root)
+            display = "" if shown in (None, "") else f' display="{_attr(str(shown))}"'
+            ref = f"{column_letter(c + 1)}{r + 1}"
+            out.append(f'<hyperlink ref="{ref}" location="{_attr(place)}"{display}/>')
+        out.append("</hyperlinks>")
+    out.append(
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
+    out.append("</worksheet>")
+    return DECLARATION + "".join(out).encode("utf-8")
 
 
 def _shape(el: etree._Element) -> tuple[object, ...]:

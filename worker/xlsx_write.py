@@ -215,7 +215,7 @@ def find_tab(
         if shared is None:
             shared = _shared(pkg, rels)
         try:
-            a1 = cell_a1(pkg.parts[part], shared)
+            a1 = cell_a1(pkg.read(part), shared)
         except etree.XMLSyntaxError as exc:
             raise PackageError(f"{part}: {exc}") from None
         if a1 is not None and normalize_header(a1) == stamp:
@@ -228,7 +228,7 @@ def _shared(pkg: Package, rels: Mapping[str, Relationship]) -> list[str]:
         part = pkg.find(rel.target) if rel.type == DOC_REL + "/sharedStrings" else None
         if part:
             try:
-                return shared_strings(pkg.parts[part])
+                return shared_strings(pkg.read(part))
             except etree.XMLSyntaxError as exc:
                 raise PackageError(f"{part}: {exc}") from None
     return []
