@@ -612,3 +612,62 @@ def test_a_streamed_zip_with_stored_entries_is_copied_faithfully(tmp_path: Path)
     assert {n: after[n] for n in kept} == {n: (when, methods[n]) for n in kept}
     assert [n for n in entries(path) if n in parts] == list(parts)
     assert openpyxl.load_workbook(path).sheetnames[-1] == RESULTS
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_the_files_owner_and_group_are_kept(tmp_path: Path) -> None:
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    os.chown(path, 1234, 5678)
+    write_tab(path, RESULTS, grid())
+    assert (path.stat().st_uid, path.stat().st_gid) == (1234, 5678)
+
+
+def test_through_a_symlink_the_linked_file_gets_the_tab(tmp_path: Path) -> None:
+    real = openpyxl_unit(tmp_path / "shared.xlsx")
+    (tmp_path / "units").mkdir()
+    link = tmp_path / "units" / "u1.xlsx"
+    link.symlink_to(real)
+    write_tab(link, RESULTS, grid())
+    assert link.is_symlink()
+    assert openpyxl.load_workbook(real).sheetnames[-1] == RESULTS
+
+
+def test_a_file_saved_while_the_tab_is_built_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import worker.xlsx_write as module
+
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    build = module.replaced
+
+    def meanwhile_the_unit_saves(data: bytes, name: str, g: Grid) -> bytes:
+        new = build(data, name, g)
+        path.write_bytes(data)  # saved again by a program that leaves no lock file
+        os.utime(path, ns=(1, 1))
+        return new
+
+    monkeypatch.setattr(module, "replaced", meanwhile_the_unit_saves)
+    with pytest.raises(SheetError) as err:
+        write_tab(path, RESULTS, grid())
+    assert str(err.value) == (
+        "tệp u1.xlsx vừa được lưu trong lúc ghi tab Kết quả nên không ghi đè: "
+        "lần chạy sau sẽ ghi Kết quả"
+    )
+    assert RESULTS not in openpyxl.load_workbook(path).sheetnames
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u1.xlsx"]
+
+
+def test_a_macro_workbook_keeps_its_vba_project(tmp_path: Path) -> None:
+    vba = tmp_path / "vbaProject.bin"
+    vba.write_bytes(bytes(range(256)) * 8)  # stands in for a real project: copied, not read
+    path = tmp_path / "u1.xlsm"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Mô hình").write("A1", "Mã mô hình")
+    wb.add_vba_project(str(vba))
+    wb.close()
+    before = entries(path)
+    write_tab(path, RESULTS, grid())
+    after = entries(path)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"] == vba.read_bytes()
+    assert b"macroEnabled" in after["[Content_Types].xml"]
+    assert openpyxl.load_workbook(path, keep_vba=True).sheetnames == ["Mô hình", RESULTS]

@@ -52,6 +52,10 @@ TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
 _LEGACY_TEMP = re.compile(r"^\.(?P<stem>.+)-[a-z0-9_]{8}\.xlsx$")
 
 
+class FileChanged(Exception):
+    """The file changed on disk after it was read: writing would lose what was saved."""
+
+
 class _WrongTab(Exception):
     """A tab has the results tab's name but is not a worksheet (a chart sheet, say)."""
 
@@ -59,28 +63,15 @@ class _WrongTab(Exception):
 def write_tab(path: Path, name: str, grid: Grid) -> None:
     """Replace (or add) the results tab `name` of the workbook at `path` with `grid`, inside the
     package; raises worker.backend.SheetError (Vietnamese message naming the file and the fix)."""
+    if path.is_symlink():  # the file the link names gets the tab; the link stays a link
+        path = path.resolve()
     for lock in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
         if lock.exists():
             raise SheetError(
                 f"tệp {path.name} đang được mở ({lock.name}): đóng tệp {path.name}; "
                 f"lần chạy sau sẽ ghi {name} (nếu tệp không mở ở đâu, xóa tệp {lock.name})"
             )
-    try:
-        info = path.stat()
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SheetError(
-            f"không tìm thấy tệp {path.name}: kiểm tra cột Bảng tính trong danh mục đơn vị"
-        ) from None
-    except PermissionError:
-        raise SheetError(
-            f"không có quyền đọc tệp {path.name}: cấp quyền đọc cho tài khoản chạy mohinh"
-        ) from None
-    if not os.access(path, os.W_OK) or not info.st_mode & 0o222:
-        raise SheetError(
-            f"tệp {path.name} chỉ cho phép đọc nên không ghi được tab {name}: bỏ chế độ chỉ "
-            f"đọc của tệp (Thuộc tính → bỏ chọn Chỉ đọc, hoặc chmod u+w {path.name}) rồi chạy lại"
-        )
+    info, data = _read(path, name)
     try:
         new = replaced(data, name, grid)
     except PackageError as exc:
@@ -95,11 +86,38 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
         ) from None
     try:
         replace_file(path, new, info)
+    except FileChanged:
+        raise SheetError(
+            f"tệp {path.name} vừa được lưu trong lúc ghi tab {name} nên không ghi đè: "
+            f"lần chạy sau sẽ ghi {name}"
+        ) from None
     except PermissionError:
         raise SheetError(
             f"không có quyền ghi vào thư mục chứa tệp {path.name}: cấp quyền ghi thư mục "
             f"{path.parent.name} cho tài khoản chạy mohinh"
         ) from None
+
+
+def _read(path: Path, name: str) -> tuple[os.stat_result, bytes]:
+    """The file's status and bytes, when we may read it and write it."""
+    try:
+        info = path.stat()
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SheetError(
+            f"không tìm thấy tệp {path.name}: kiểm tra cột Bảng tính trong danh mục đơn vị"
+        ) from None
+    except PermissionError:
+        raise SheetError(
+            f"không có quyền đọc tệp {path.name}: cấp quyền đọc cho tài khoản chạy mohinh"
+        ) from None
+    # root may write anything: a file nobody may write is read-only on purpose all the same
+    if not os.access(path, os.W_OK) or not info.st_mode & 0o222:
+        raise SheetError(
+            f"tệp {path.name} chỉ cho phép đọc nên không ghi được tab {name}: bỏ chế độ chỉ "
+            f"đọc của tệp (Thuộc tính → bỏ chọn Chỉ đọc, hoặc chmod u+w {path.name}) rồi chạy lại"
+        )
+    return info, data
 
 
 def remove_leftovers(folder: Path) -> list[Path]:
@@ -117,7 +135,8 @@ def remove_leftovers(folder: Path) -> list[Path]:
 
 def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
     """Write beside `path`, fsync, rename over it: a crash leaves the old file or the new one.
-    The new file gets the old one's mode, and its owner and group when we may set them."""
+    The new file gets the old one's mode, and its owner and group when we may set them.
+    Raises FileChanged when `path` is no longer the file `info` describes."""
     tmp = path.with_name(TEMP_PREFIX + path.name + TEMP_SUFFIX)
     tmp.unlink(missing_ok=True)  # a killed run's, or a symlink someone put there
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
@@ -133,6 +152,11 @@ def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        now = path.stat()
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (
+            info.st_ino, info.st_size, info.st_mtime_ns,
+        ):  # fmt: skip
+            raise FileChanged(path.name)  # saved by a program that leaves no lock file
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
