@@ -32,6 +32,7 @@ test: lint
 bench: $(BIN)/.installed
 	$(BIN)/python bench/cycle.py
 	$(BIN)/python bench/sheets_api.py
+	$(BIN)/python bench/xlsx_write.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)

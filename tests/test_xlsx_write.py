@@ -9,6 +9,7 @@ import shutil
 import stat
 import struct
 import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -671,3 +672,16 @@ def test_a_macro_workbook_keeps_its_vba_project(tmp_path: Path) -> None:
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"] == vba.read_bytes()
     assert b"macroEnabled" in after["[Content_Types].xml"]
     assert openpyxl.load_workbook(path, keep_vba=True).sheetnames == ["Mô hình", RESULTS]
+
+
+def test_the_benchmark_in_the_readme_runs() -> None:
+    root = Path(__file__).resolve().parent.parent
+    assert "bench/xlsx_write.py" in (root / "README.md").read_text("utf-8")
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "xlsx_write.py"), "--models", "3", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "openpyxl load_workbook + save / write_tab (inside the package):" in done.stdout
