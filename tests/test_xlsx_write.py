@@ -685,3 +685,14 @@ def test_the_benchmark_in_the_readme_runs() -> None:
         check=True,
     )
     assert "openpyxl load_workbook + save / write_tab (inside the package):" in done.stdout
+
+
+def test_a_password_protected_or_old_xls_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))  # a compound file header
+    with pytest.raises(SheetError) as err:
+        write_tab(path, RESULTS, grid())
+    assert str(err.value) == (
+        "tệp u1.xlsx có mật khẩu mở tệp hoặc là tệp Excel cũ (.xls) nên không ghi được tab "
+        "Kết quả: mở tệp bằng Excel, bỏ mật khẩu mở tệp và lưu lại dưới dạng .xlsx"
+    )

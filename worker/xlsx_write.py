@@ -47,6 +47,8 @@ APP_REL = DOC_REL + "/extended-properties"
 APP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+# A compound file, not a zip: what Excel saves when a password protects opening, and old .xls.
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
 # What xlsx.save_atomically (tempfile.mkstemp) left when killed: .<stem>-<8 random>.xlsx
 _LEGACY_TEMP = re.compile(r"^\.(?P<stem>.+)-[a-z0-9_]{8}\.xlsx$")
@@ -72,6 +74,11 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
                 f"lần chạy sau sẽ ghi {name} (nếu tệp không mở ở đâu, xóa tệp {lock.name})"
             )
     info, data = _read(path, name)
+    if data.startswith(OLE_MAGIC):
+        raise SheetError(
+            f"tệp {path.name} có mật khẩu mở tệp hoặc là tệp Excel cũ (.xls) nên không ghi được "
+            f"tab {name}: mở tệp bằng Excel, bỏ mật khẩu mở tệp và lưu lại dưới dạng .xlsx"
+        )
     try:
         new = replaced(data, name, grid)
     except PackageError as exc:
