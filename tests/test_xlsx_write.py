@@ -25,7 +25,7 @@ from tests.conftest import good_unit
 from worker.backend import SheetError
 from worker.layout import load
 from worker.results import Grid
-from worker.xlsx import write_workbook
+from worker.xlsx import read_tabs, write_workbook
 from worker.xlsx_write import remove_leftovers, write_tab
 
 RESULTS = "Kết quả"
@@ -696,3 +696,12 @@ def test_a_password_protected_or_old_xls_file_is_named_as_such(tmp_path: Path) -
         "tệp u1.xlsx có mật khẩu mở tệp hoặc là tệp Excel cũ (.xls) nên không ghi được tab "
         "Kết quả: mở tệp bằng Excel, bỏ mật khẩu mở tệp và lưu lại dưới dạng .xlsx"
     )
+
+
+def test_the_local_backends_reader_reads_the_tab_back(tmp_path: Path) -> None:
+    path = xlsxwriter_unit(tmp_path / "u1.xlsx")
+    write_tab(path, RESULTS, grid())
+    rows = read_tabs(path)[RESULTS]
+    assert [[v for v in row if v is not None] for row in rows] == [
+        [v for v in row if v is not None] for row in expected_values(grid())
+    ]
