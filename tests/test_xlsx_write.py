@@ -440,7 +440,7 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 
 def minimal_package(path: Path) -> Path:
     """A package as some other programs write it: the `x:` prefix, absolute relationship
-    targets, no docProps/app.xml and no styles part."""
+    targets, no docProps/app.xml and no styles part; an x14 dropdown in its sheet."""
     x = MAIN
     ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     parts = {
@@ -468,7 +468,14 @@ def minimal_package(path: Path) -> Path:
         "xl/worksheets/sheet1.xml": (
             f'<x:worksheet xmlns:x="{x}"><x:sheetData><x:row r="1">'
             '<x:c r="A1" t="inlineStr"><x:is><x:t>Mã mô hình</x:t></x:is></x:c>'
-            "</x:row></x:sheetData></x:worksheet>"
+            "</x:row></x:sheetData>"
+            # an Excel 2010 dropdown fed from another tab: openpyxl would drop it
+            '<x:extLst><x:ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14='
+            '"http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations'
+            ' count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+            '<x14:dataValidation type="list"><x14:formula1><xm:f>Danh!$A$1:$A$4</xm:f>'
+            "</x14:formula1><xm:sqref>D2:D100</xm:sqref></x14:dataValidation>"
+            "</x14:dataValidations></x:ext></x:extLst></x:worksheet>"
         ),
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -487,6 +494,7 @@ def test_a_package_from_another_program_gets_its_tab(tmp_path: Path) -> None:
     assert results_sheet(wb) == expected_values(grid())
     assert wb[RESULTS]["E5"].number_format == "DD/MM/YYYY"
     assert entries(path)["xl/worksheets/sheet1.xml"] == sheet
+    assert b"<x14:dataValidation " in sheet
     assert entries(path)["xl/workbook.xml"].count(b"<x:sheet ") == 2  # its prefix is kept
 
 
