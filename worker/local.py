@@ -11,9 +11,10 @@ from worker.layout import load
 from worker.results import Grid
 from worker.settings import REPORTS, ConfigError, Settings
 from worker.validation import Rows
-from worker.xlsx import replace_tab, set_cell, write_workbook
+from worker.xlsx import set_cell, write_workbook
 from worker.xlsx_read import read_tabs
 from worker.xlsx_report import write_report
+from worker.xlsx_write import write_tab
 
 
 class LocalBackend:
@@ -43,7 +44,7 @@ class LocalBackend:
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""
-        replace_tab(self.path(unit), load("unit").results_tab or "", grid)
+        write_tab(self.path(unit), load("unit").results_tab or "", grid)
         return str(self.path(unit))
 
     def provision(self, unit: Unit) -> str:
