@@ -20,7 +20,8 @@ from worker.evaluate import evaluate_unit, read_registry
 from worker.layout import load
 from worker.scaffold import init_workspace
 from worker.wiring import open_workspace
-from worker.xlsx import read_tabs, write_workbook
+from worker.xlsx import write_workbook
+from worker.xlsx_read import read_tabs
 
 TODAY = date(2026, 10, 29)
 

@@ -24,10 +24,11 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.conftest's rows
 
 from tests.conftest import good_unit
+from tests.openpyxl_baseline import read_tabs, replace_tab
 from worker.evaluate import Unit, evaluate_unit
 from worker.layout import load
 from worker.results import Grid, unit_grid
-from worker.xlsx import read_tabs, replace_tab, write_workbook
+from worker.xlsx import write_workbook
 from worker.xlsx_write import replaced, write_tab
 
 NAME = "Kết quả"

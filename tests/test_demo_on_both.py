@@ -12,7 +12,7 @@ import openpyxl
 from click.testing import Result
 
 from tests.conftest import FOLDER, use_google
-from worker.xlsx import read_tabs
+from worker.xlsx_read import read_tabs
 
 Cli = Callable[..., Result]
 

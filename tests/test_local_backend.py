@@ -16,7 +16,8 @@ from tests.conftest import TODAY, good_unit
 from worker.backend import SheetError
 from worker.evaluate import Unit, evaluate_unit
 from worker.results import Grid, unit_grid
-from worker.xlsx import read_tabs, replace_tab
+from worker.xlsx_read import read_tabs
+from worker.xlsx_write import write_tab
 
 NOW = datetime(2026, 10, 29, 6, 30)
 EVIL = '=HYPERLINK("http://x.invalid","bấm")'
@@ -74,8 +75,8 @@ def test_writing_results_leaves_every_other_tab_as_it_was(unit_file: Path) -> No
     wb["Mô hình"]["N2"] = "=LEN(B2)"
     wb.save(unit_file)
     before = snapshot(unit_file)
-    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
-    replace_tab(unit_file, "Kết quả", grid_for(unit_file))  # and again: replaced, not added
+    write_tab(unit_file, "Kết quả", grid_for(unit_file))
+    write_tab(unit_file, "Kết quả", grid_for(unit_file))  # and again: replaced, not added
     assert snapshot(unit_file) == before
     wb = openpyxl.load_workbook(unit_file)
     assert wb.sheetnames == [
@@ -92,10 +93,10 @@ def test_writing_results_leaves_every_other_tab_as_it_was(unit_file: Path) -> No
 
 
 def test_results_name_each_model_and_the_time_of_the_update(unit_file: Path) -> None:
-    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    write_tab(unit_file, "Kết quả", grid_for(unit_file))
     rows = read_tabs(unit_file)["Kết quả"]
     assert rows[0][:4] == ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026]
-    models = [r for r in rows if r[0] in ("MH-001", "MH-002")]
+    models = [r for r in rows if r and r[0] in ("MH-001", "MH-002")]
     assert [(r[0], r[3], r[4], r[5], r[6]) for r in models] == [
         ("MH-001", "Có", 31, 100, "Tốt"),
         ("MH-002", "Có", 31, 100, "Tốt"),
@@ -103,7 +104,7 @@ def test_results_name_each_model_and_the_time_of_the_update(unit_file: Path) -> 
 
 
 def test_unit_text_that_looks_like_a_formula_stays_text(unit_file: Path) -> None:
-    replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    write_tab(unit_file, "Kết quả", grid_for(unit_file))
     wb = openpyxl.load_workbook(unit_file)
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == EVIL]
     assert len(cells) == 2  # in Mô hình and in Kết quả
@@ -124,15 +125,15 @@ def test_a_crash_while_saving_leaves_the_old_workbook_whole(
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
-        replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+        write_tab(unit_file, "Kết quả", grid_for(unit_file))
     assert unit_file.read_bytes() == before
     assert not [p for p in unit_file.parent.iterdir() if p.name.startswith(".")]  # no temp left
 
 
 def test_a_workbook_open_in_excel_is_not_written(unit_file: Path) -> None:
     (unit_file.parent / f"~${unit_file.name}").write_bytes(b"lock")
-    with pytest.raises(SheetError, match="đang được mở trong Excel"):
-        replace_tab(unit_file, "Kết quả", grid_for(unit_file))
+    with pytest.raises(SheetError, match=r"đang được mở \(~\$u1.xlsx"):
+        write_tab(unit_file, "Kết quả", grid_for(unit_file))
 
 
 @pytest.mark.parametrize(
@@ -195,4 +196,4 @@ def test_a_results_tab_someone_edited_is_written_again(
     again = cli("sync", "--workspace", root, "--today", "2026-10-29")
     assert "1 cập nhật tab Kết quả, 0 không đổi" in again.output
     rows = read_tabs(path)["Kết quả"]
-    assert next(r for r in rows if r[0] == "MH-001")[6] == "Tốt"
+    assert next(r for r in rows if r and r[0] == "MH-001")[6] == "Tốt"

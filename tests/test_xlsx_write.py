@@ -22,10 +22,11 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import good_unit
+from tests.openpyxl_baseline import read_tabs
 from worker.backend import SheetError
 from worker.layout import load
 from worker.results import Grid
-from worker.xlsx import read_tabs, write_workbook
+from worker.xlsx import write_workbook
 from worker.xlsx_write import remove_leftovers, write_tab
 
 RESULTS = "Kết quả"

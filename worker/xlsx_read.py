@@ -102,6 +102,12 @@ def _apply(rows: list[list[Any]], marks: Marks) -> None:
 
 
 def _damaged(path: Path, exc: Exception) -> SheetError:
+    if path.is_dir():
+        return SheetError(
+            f"{path.name} là một thư mục, không phải tệp .xlsx: sửa cột Bảng tính trong danh mục "
+            "cho đúng tên tệp"
+        )
+    head = b""
     try:
         with path.open("rb") as f:
             head = f.read(len(_CFB))
