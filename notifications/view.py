@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from worker import rules
 from worker.evaluate import ModelResult, UnitResult
 from worker.layout import load
+from worker.records import ENDED
 from worker.validation import CellError
 
 # Models in order of urgency: the ones about to be proposed for termination first.
@@ -123,6 +124,24 @@ def model_line(m: ModelResult) -> ModelLine:
     return ModelLine(m.model.model_id, m.model.name, text)
 
 
+def _waiting(m: ModelResult) -> str | None:
+    """Why an unrated model waits, when many share the reason and one line names them all."""
+    if m.level != rules.UNRATED or m.rating.missing_documents:
+        return None
+    if m.eligibility is None:  # its rows have errors, listed in the errors' section
+        return "Chưa xếp loại vì dữ liệu có lỗi (sửa theo mục Lỗi dữ liệu)"
+    if m.eligibility.eligible:
+        return None  # it lacks data the unit can add: its own line says which
+    if not (m.model.decision_no and m.model.decision_date and m.model.authority):
+        return (
+            "Chưa đủ điều kiện vì thiếu quyết định thành lập (điền số, ngày, cấp quyết định "
+            "ở tab Mô hình)"
+        )
+    if m.model.status == ENDED:
+        return "Đã kết thúc, không xếp loại"
+    return f"Chưa đủ {rules.MIN_MONTHS} tháng hoạt động, xếp loại từ năm sau"
+
+
 @dataclass(frozen=True)
 class Stuck:
     """Models of one level that nothing the unit adds can raise: only their p keeps them there."""
@@ -141,6 +160,9 @@ class UnitView:
     todo: list[str] = field(default_factory=list)  # the box at the top: one line per task
     models: list[ModelLine] = field(default_factory=list)  # in order of urgency
     stuck: list[Stuck] = field(default_factory=list)
+    waiting: list[str] = field(
+        default_factory=list
+    )  # unrated models, grouped by why: one line each
     good: list[str] = field(default_factory=list)  # the IDs of the Tốt models
     documents: list[str] = field(default_factory=list)  # every document named, with its title
     flagged: list[str] = field(default_factory=list)  # exemplars below 70 %
@@ -157,12 +179,16 @@ def unit_view(result: UnitResult, tab_ids: Mapping[str, int] | None = None) -> U
     acting.sort(key=lambda m: (order[m.level], not m.rating.steps, m.model.model_id))
     next_level = {rules.TRUNG_BINH: rules.KHA, rules.KHA: rules.TOT}
     stuck: dict[str, list[tuple[str, str]]] = {}
+    waiting: dict[str, list[str]] = {}
     for m in acting:
         percent = m.rating.percent
         if m.level in next_level and not m.rating.steps and percent is not None:
             stuck.setdefault(m.level, []).append((m.model.model_id, rules.format_percent(percent)))
+        elif group := _waiting(m):
+            waiting.setdefault(group, []).append(m.model.model_id)
         else:
             view.models.append(model_line(m))
+    view.waiting = [f"{why}: {', '.join(ids)}" for why, ids in waiting.items()]
     for level in (rules.TRUNG_BINH, rules.KHA):
         if level in stuck:
             upper = next_level[level]
