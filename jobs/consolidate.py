@@ -59,14 +59,14 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
         path = Path(report.location)
         draft = compose.consolidation_email(
             key,
-            ws.settings.sender,
-            ws.settings.province,
+            compose.Letterhead.of(ws.settings),
             ws.settings.staff_emails,
             evaluation,
             path.name,
             path.read_bytes(),
             now,
             report.published,
+            ws.state.ledger.delivery_problems(year),
         )
         ws.state.ledger.add_email(
             key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message

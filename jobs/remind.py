@@ -52,9 +52,7 @@ def remind_unit(
     if not covers:
         return None
     key = "+".join(covers)
-    draft = compose.unit_digest(
-        key, ws.settings.sender, ws.settings.province, result, due, today, now
-    )
+    draft = compose.unit_digest(key, compose.Letterhead.of(ws.settings), result, due, today, now)
     return _queue(ws, draft, result.unit.unit_id, due, result.year, covers)
 
 
@@ -65,14 +63,14 @@ def remind_province(
     if not covers or not ws.settings.staff_emails:
         return None
     key = "+".join(covers)
+    fields = field_table(evaluation.units)
     draft = compose.province_digest(
         key,
-        ws.settings.sender,
-        ws.settings.province,
+        compose.Letterhead.of(ws.settings),
         ws.settings.staff_emails,
         evaluation,
         due,
-        field_table(evaluation.units).values.tolist(),
+        ([str(c) for c in fields.columns], fields.values.tolist()),
         today,
         now,
         ws.state.ledger.delivery_problems(evaluation.year),

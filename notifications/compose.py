@@ -9,19 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import default
 from email.utils import format_datetime
 from typing import Any
 
 import jinja2
 
+from notifications import province_view, view
+from notifications.headers import POLICY
 from worker import rules
 from worker.calendars import Cutoff
 from worker.evaluate import UnitResult
+from worker.settings import Settings
 
 _ENV = {
     kind: jinja2.Environment(
@@ -33,17 +36,28 @@ _ENV = {
     )
     for kind in ("html", "txt")
 }
-# CPython's folding of long non-ASCII headers drops the space between two encoded words
-# ("Hàm Liêm" arrives as "HàmLiêm"). RFC 5322 allows lines up to 998 characters, and our
-# subjects are capped well below that, so headers are never folded.
-POLICY = default.clone(max_line_length=998)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+SUBJECT_MAX = 150  # characters: the unit's name is cut, never the counts that lead
 
 
 def header_text(text: str, limit: int = 80) -> str:
     """Untrusted text made safe for a header: one line, no control characters, bounded."""
     flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who a message is from: the province, its sender address and name, where replies go."""
+
+    province: str
+    address: str
+    name: str = ""  # the From display name, e.g. "Ban Chỉ đạo tỉnh Bình Thuận"
+    reply_to: tuple[str, ...] = ()  # the province contact
+
+    @classmethod
+    def of(cls, settings: Settings) -> Letterhead:
+        return cls(settings.province, settings.sender, settings.sender_name, settings.reply_to)
 
 
 def message_id(key: str, sender: str) -> str:
@@ -75,7 +89,7 @@ def render(template: str, **context: Any) -> tuple[str, str]:
 
 def assemble(
     key: str,
-    sender: str,
+    sender: Letterhead,
     recipients: Sequence[str],
     subject: str,
     text: str,
@@ -83,12 +97,18 @@ def assemble(
     now: datetime,
     attachment: tuple[str, bytes] | None = None,
 ) -> Draft:
+    """The message: headers from cleaned text and plain addresses only (the policy refuses a
+    line break in any header), the Subject and From name encoded by `headers.POLICY`."""
     msg = EmailMessage(policy=POLICY)
-    msg["Subject"] = header_text(subject, 150)
-    msg["From"] = sender
+    msg["Subject"] = header_text(subject, SUBJECT_MAX)
+    msg["From"] = Address(header_text(sender.name), addr_spec=sender.address)
+    if sender.reply_to:
+        msg["Reply-To"] = ", ".join(sender.reply_to)
     msg["To"] = ", ".join(recipients)
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(key, sender)
+    msg["Message-ID"] = message_id(key, sender.address)
+    # RFC 3834: an automatic message; vacation responders and the like do not answer it.
+    msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     if attachment:
@@ -120,70 +140,75 @@ def cutoff_lines(due: Sequence[tuple[Cutoff, int]], year: int, today: date) -> l
     ]
 
 
+def in_sentence(province: str) -> str:
+    """ "Tỉnh Bình Thuận" inside a sentence: "tỉnh Bình Thuận" (a common noun before the name)."""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if province.startswith(prefix):
+            return prefix.lower() + province[len(prefix) :]
+    return province
+
+
+def _common(sender: Letterhead, subject: str, cutoffs: list[dict]) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "cutoffs": cutoffs,
+        "province": in_sentence(sender.province),
+        "reply_to": sender.reply_to,
+    }
+
+
 def unit_digest(
     key: str,
-    sender: str,
-    province: str,
+    sender: Letterhead,
     result: UnitResult,
     due: Sequence[tuple[Cutoff, int]],
     today: date,
     now: datetime,
+    tab_ids: Mapping[str, int] | None = None,
 ) -> Draft:
+    """A unit's digest, action first. `tab_ids` (tab name -> sheet ID, Google only) lets each
+    error link to its cell; without them the links open the sheet."""
     cutoffs = cutoff_lines(due, result.year, today)
-    name = header_text(result.unit.name)
-    subject = (
-        f"Nhắc hạn {cutoffs[0]['date']}: {name} — còn {cutoffs[0]['days']} ngày"
-        f" (mô hình, điển hình năm {result.year})"
+    subject = view.unit_subject(result, cutoffs[0]["days"])
+    text, html = render(
+        "unit_digest",
+        **_common(sender, subject, cutoffs),
+        unit=result.unit,
+        result=result,
+        today=f"{today:%d/%m/%Y}",
+        where=view.where_to_fix(result.unit.sheet),
+        view=view.unit_view(result, tab_ids or {}),
     )
-    context = {
-        "unit": result.unit,
-        "result": result,
-        "cutoffs": cutoffs,
-        "province": province,
-        "subject": subject,
-        "counts": [(lv, result.count(lv)) for lv in (*rules.LEVELS, rules.UNRATED)],
-        "not_eligible": [m for m in result.models if m.level == rules.UNRATED],
-        "rated": [m for m in result.models if m.level != rules.UNRATED],
-        "dossiers": [m for m in result.models if m.rating.missing_documents],
-        "flagged": [e for e in result.exemplars if e.result and e.result.flagged],
-        "due": [e for e in result.exemplars if e.result and e.result.due],
-    }
-    text, html = render("unit_digest", **context)
     return assemble(key, sender, result.unit.emails, subject, text, html, now)
 
 
 def province_digest(
     key: str,
-    sender: str,
-    province: str,
+    sender: Letterhead,
     staff: Sequence[str],
     evaluation: Any,
     due: Sequence[tuple[Cutoff, int]],
-    table: list[list[object]],
+    fields: tuple[Sequence[str], Sequence[Sequence[object]]],
     today: date,
     now: datetime,
     undelivered: Sequence[Any] = (),
 ) -> Draft:
-    """The province staff's digest; `undelivered` lists the ledger's delivery problems."""
+    """The province staff's digest: `fields` is the field × rating table (headers, rows);
+    `undelivered` lists the ledger's delivery problems."""
     cutoffs = cutoff_lines(due, evaluation.year, today)
-    subject = (
-        f"Nhắc hạn {cutoffs[0]['date']}: tổng hợp {header_text(province)} — còn "
-        f"{cutoffs[0]['days']} ngày (mô hình, điển hình năm {evaluation.year})"
+    province = province_view.province_view(evaluation, [_problem(e) for e in undelivered])
+    subject = province_view.province_subject(
+        province, cutoffs[0]["days"], header_text(sender.province)
     )
-    units = evaluation.units
     text, html = render(
         "province_digest",
-        undelivered=[_problem(e) for e in undelivered],
-        province=province,
+        **_common(sender, subject, cutoffs),
         evaluation=evaluation,
-        cutoffs=cutoffs,
-        subject=subject,
-        table=table,
-        levels=(*rules.LEVELS, rules.UNRATED),
-        unreadable=[r for r in units if not r.readable],
-        with_errors=[r for r in units if r.readable and r.errors],
-        without_email=[r.unit.unit_id for r in units if not r.unit.emails],
-        registry_errors=evaluation.registry_errors,
+        p=province,
+        field_headers=list(fields[0]),
+        field_rows=[list(row) for row in fields[1]],
+        unit_headers=province_view.UNIT_HEADERS,
+        registry_errors=[str(e) for e in evaluation.registry_errors],
     )
     return assemble(key, sender, staff, subject, text, html, now)
 
@@ -202,28 +227,26 @@ def _problem(email: Any) -> str:
 
 def consolidation_email(
     key: str,
-    sender: str,
-    province: str,
+    sender: Letterhead,
     staff: Sequence[str],
     evaluation: Any,
     filename: str,
     data: bytes,
     now: datetime,
     link: str | None = None,
+    undelivered: Sequence[Any] = (),
 ) -> Draft:
-    models = [m for r in evaluation.units for m in r.models]
-    subject = f"Bảng tổng hợp mô hình, điển hình năm {evaluation.year} — {header_text(province)}"
+    """The consolidated workbook, attached, with the counts that matter and a guide to its tabs."""
+    subject = (
+        f"Bảng tổng hợp mô hình, điển hình năm {evaluation.year} — {header_text(sender.province)}"
+    )
     text, html = render(
         "consolidation",
+        **_common(sender, subject, []),
         link=link,
-        province=province,
         year=evaluation.year,
-        subject=subject,
-        units=len(evaluation.units),
-        models=len(models),
         filename=filename,
-        counts=[(lv, sum(m.level == lv for m in models)) for lv in (*rules.LEVELS, rules.UNRATED)],
-        unreadable=sum(not r.readable for r in evaluation.units),
-        errors=sum(len(r.errors) for r in evaluation.units),
+        p=province_view.province_view(evaluation, [_problem(e) for e in undelivered]),
+        tabs=province_view.tab_names(),
     )
     return assemble(key, sender, staff, subject, text, html, now, (filename, data))

@@ -58,9 +58,8 @@ def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
         "tinh@example.gov.vn",
     ]
     unit = next(m for m in messages if m["To"].startswith("a@"))
-    assert unit["Subject"] == (
-        "Nhắc hạn 05/11/2026: Công an xã U1 — còn 7 ngày (mô hình, điển hình năm 2026)"
-    )
+    assert unit["Subject"] == "[Còn 7 ngày] 1 điển hình dưới 70% — Công an xã U1"
+    assert unit["Auto-Submitted"] == "auto-generated"
     assert f"Thư ({province / 'outbox'}): 3 đã gửi" in result.output
     assert "chưa có email đầu mối: U3" in result.output
 
@@ -131,6 +130,52 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
     attachment = next(sent[0].iter_attachments())
     assert attachment.get_filename() == "tong-hop-2026.xlsx"
     assert attachment.get_content() == built
+    text = str(sent[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert (
+        "SỐ LIỆU CHÍNH\n"
+        "- 3 đơn vị, 4 mô hình; xếp loại đề xuất: Tốt 4, Khá 0, Trung bình 0, Yếu 0, "
+        "Chưa xếp loại 0.\n"
+        "- Đề xuất kết thúc: 0 mô hình Yếu, 3 điển hình dưới 70%.\n"
+        "- Đề xuất nhân rộng: 4 mô hình Tốt.\n"
+        "- Bảng tính: 0 đơn vị không đọc được, 0 đơn vị còn lỗi dữ liệu (0 lỗi), "
+        "1 đơn vị chưa có email đầu mối.\n"
+    ) in text
+    assert (
+        "CÁC TAB CỦA BẢNG TỔNG HỢP\n"
+        "- Tổng hợp đơn vị, Theo lĩnh vực: số liệu theo đơn vị và theo lĩnh vực; "
+        "Danh sách mô hình, Điển hình: từng mô hình, điển hình kèm lý do xếp loại.\n"
+        "- Đề xuất kết thúc, Đề xuất nhân rộng: các danh sách cần quyết định; "
+        "Lỗi dữ liệu: lỗi còn lại trong bảng tính của đơn vị.\n"
+    ) in text
+    assert "Xếp loại trong bảng là đề xuất, tính từ tự đánh giá của các đơn vị" in text
+
+
+@both
+def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    digest = next(m for m in outbox(province) if m["To"] == "tinh@example.gov.vn")
+    assert digest["Subject"] == ("[Còn 7 ngày] 1 đơn vị chưa có đầu mối — tổng hợp Tỉnh Thử")
+    html = str(digest.get_body(("html",)).get_content())  # type: ignore[union-attr]
+    headers = [
+        "Mã đơn vị", "Tên đơn vị", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại",
+        "Điển hình dưới 70%", "Lỗi dữ liệu", "Bảng tính", "Email đầu mối",
+    ]  # fmt: skip
+    assert "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" in html
+    fields = ["Lĩnh vực", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại", "Tổng"]
+    assert "<tr>" + "".join(f"<th>{h}</th>" for h in fields) + "</tr>" in html
+    assert "<tr><td>U1</td><td>Công an xã U1</td><td>2</td>" in html
+    text = str(digest.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert (
+        "ĐƠN VỊ CHƯA CÓ EMAIL ĐẦU MỐI (1) — bổ sung trong danh mục đơn vị\n- U3 Công an xã U3\n"
+        in text
+    )
+    assert (
+        "ĐỀ XUẤT NHÂN RỘNG (4)\n- U1 Công an xã U1 — MH-001 Tổ tự quản thôn 1 (100% chỉ tiêu)"
+        in text
+    )
+    assert "ĐỀ XUẤT KẾT THÚC (3)\n- U1 Công an xã U1 — ĐH-01 Tổ tự quản thôn 1 (điển hình)" in text
 
 
 @both
@@ -201,7 +246,10 @@ def test_an_unreadable_unit_is_reported_and_the_others_are_done(
     assert "! U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in result.output
     assert "Kết quả" in openpyxl.load_workbook(root / "units" / "u1.xlsx").sheetnames
     digest = next(m for m in outbox(root) if m["To"] == "c@example.gov.vn")
-    assert "KHÔNG ĐỌC ĐƯỢC BẢNG TÍNH" in digest.get_body(("plain",)).get_content()
+    assert digest["Subject"] == "[Còn 7 ngày] Không đọc được bảng tính — Công an xã U2"
+    assert "- cho phần mềm đọc được bảng tính: không tìm thấy tệp u2.xlsx" in (
+        digest.get_body(("plain",)).get_content()
+    )
     province = next(m for m in outbox(root) if m["To"] == "tinh@example.gov.vn")
     assert "- U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in (
         province.get_body(("plain",)).get_content()

@@ -139,9 +139,13 @@ def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None
 def test_preview_prints_a_units_digest_and_writes_its_html(demo: Path, cli: Cli) -> None:
     result = cli("preview", "CA-HL", "--workspace", demo, "--today", "2026-10-20")
     assert result.exit_code == 0
-    assert "Tiêu đề: Nhắc hạn 05/11/2026: Công an xã Hàm Liêm — còn 16 ngày" in result.output
+    assert "Tiêu đề: [Còn 16 ngày] 2 lỗi, 2 mô hình Yếu — Công an xã Hàm Liêm" in result.output
+    assert "Hạn: trước ngày 05/11/2026 (còn 16 ngày)" in result.output
     assert "Gửi tới: ca.hamliem@example.gov.vn" in result.output
-    assert "- Mô hình!G3: '31/02/2026' không phải ngày hợp lệ" in result.output
+    assert (
+        "- tab Mô hình, ô G3 — cột Ngày quyết định thành lập của MH-002: “31/02/2026” không "
+        "phải ngày hợp lệ"
+    ) in result.output
     html = (demo / "outbox" / "xem-truoc-CA-HL.html").read_text("utf-8")
     assert html.startswith("<!doctype html>") and "Công an xã Hàm Liêm" in html
     unknown = cli("preview", "XYZ", "--workspace", demo, "--today", "2026-10-20")

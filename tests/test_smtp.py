@@ -106,8 +106,8 @@ def test_a_5xx_answer_fails_for_good_and_the_province_hears_of_it(
     text = province_digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "THƯ CHƯA ĐẾN ĐƯỢC NGƯỜI NHẬN (1)" in text
     assert (
-        "- U2 — Nhắc hạn 05/11/2026: Công an xã U2 — còn 7 ngày (mô hình, điển hình năm "
-        "2026): không gửi được (mọi người nhận bị từ chối"
+        "- U2 — [Còn 7 ngày] 1 điển hình dưới 70% — Công an xã U2: không gửi được (mọi "
+        "người nhận bị từ chối"
     ) in text
 
 

@@ -250,7 +250,8 @@ def test_a_row_with_errors_is_not_rated_and_says_so_while_the_others_are() -> No
         ("MH-002", "Tốt"),
     ]
     assert result.models[0].rating.reasons == (
-        "Dữ liệu có lỗi tại Chỉ tiêu!F2: sửa theo mục Lỗi dữ liệu rồi chờ lần cập nhật sau",
+        "Chưa xếp loại được vì dữ liệu có lỗi (tab Chỉ tiêu, ô F2): sửa các lỗi này, "
+        "lần chạy sau phần mềm xếp loại lại",
     )
     assert result.models[0].model.name == "Tổ tự quản thôn 1"
 

@@ -247,7 +247,7 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
         click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
         return OK
     draft = compose.unit_digest(
-        "xem-truoc", ws.settings.sender, ws.settings.province, result, due, today, now
+        "xem-truoc", compose.Letterhead.of(ws.settings), result, due, today, now
     )
     text, html = compose.render_parts(draft)
     click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def load_settings(root: Path) -> Settings:
 
     staff_emails = emails("province", "staff_emails", "")
     sender = emails("mail", "sender")
+    sender_name = _display_name(raw.get("mail", {}).get("sender_name", ""), path)
+    reply_to = emails("mail", "reply_to", "")
     rollover = _month_day(get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path)
     if rollover < (11, 1):
         raise ConfigError(
@@ -91,6 +94,8 @@ def load_settings(root: Path) -> Settings:
         province=str(get("province", "name")),
         staff_emails=staff_emails,
         sender=sender[0] if sender else "",
+        sender_name=sender_name,
+        reply_to=reply_to,
         backend=str(backend),
         registry=str(get("workspace", "registry", "registry.xlsx")),
         completion_method=str(method),
@@ -102,6 +107,30 @@ def load_settings(root: Path) -> Settings:
         smtp=smtp,
         google=google,
     )
+
+
+SENDER_NAME_MAX = 80  # characters: a display name, not a sentence
+
+
+def _display_name(raw: object, path: Path) -> str:
+    """[mail] sender_name: one line of printable text, NFC, that a mail client can show."""
+    if not isinstance(raw, str):
+        raise ConfigError(
+            f"Cấu hình [mail] sender_name trong {path} phải là chuỗi văn bản, "
+            'ví dụ sender_name = "Ban Chỉ đạo tỉnh Bình Thuận"'
+        )
+    name = unicodedata.normalize("NFC", raw).strip()
+    if not all(ch.isprintable() for ch in name) or any(ch in name for ch in '<>"'):
+        raise ConfigError(
+            f"Cấu hình [mail] sender_name = '{raw}' trong {path} không hợp lệ: "
+            'chỉ ghi tên trên một dòng, không có ký tự điều khiển hay < > "'
+        )
+    if len(name) > SENDER_NAME_MAX:
+        raise ConfigError(
+            f"Cấu hình [mail] sender_name trong {path} dài {len(name)} ký tự: "
+            f"rút gọn còn tối đa {SENDER_NAME_MAX} ký tự"
+        )
+    return name
 
 
 def _google(section: dict[str, object], path: Path) -> GoogleSettings:
@@ -196,6 +225,8 @@ rollover_date = "01/12"          # từ ngày này chuyển sang năm đánh gi�
 
 [mail]
 sender = "{sender}"
+# sender_name = "Ban Chỉ đạo tỉnh Bình Thuận" # tên người gửi hiện trong hộp thư
+# reply_to = ["thuongtruc@example.gov.vn"]     # thư trả lời của đơn vị đến địa chỉ này
 # Không có smtp_host: mỗi thư được ghi thành một tệp .eml trong outbox/.
 # smtp_host = "smtp.example.gov.vn"
 # smtp_port = 587

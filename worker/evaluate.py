@@ -109,9 +109,10 @@ def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
 
 
 def _blocked_reason(errors: list[CellError]) -> str:
-    places = list(dict.fromkeys(f"{e.tab}!{e.cell}" for e in errors))
+    places = list(dict.fromkeys(f"tab {e.tab}, ô {e.cell}" for e in errors))
     return (
-        f"Dữ liệu có lỗi tại {', '.join(places)}: sửa theo mục Lỗi dữ liệu rồi chờ lần cập nhật sau"
+        f"Chưa xếp loại được vì dữ liệu có lỗi ({'; '.join(places)}): sửa các lỗi này, "
+        "lần chạy sau phần mềm xếp loại lại"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -182,11 +182,66 @@ def describe_documents(numbers: Iterable[int]) -> str:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A level a model can still reach this year, and what it takes beyond the step before."""
+
+    level: str
+    documents: tuple[int, ...] = ()  # required documents to add to the dossier
+    conditions: tuple[str, ...] = ()  # keys of CONDITIONS to tick, where they are true
+
+
+@dataclass(frozen=True)
 class Rating:
     level: str
     reasons: tuple[str, ...]
     percent: Fraction | None = None
     missing_documents: tuple[int, ...] = ()
+    steps: tuple[Step, ...] = ()  # what would raise it, lowest level first (see `raises`)
+
+    @property
+    def best(self) -> str | None:
+        """The highest level within the unit's reach this year, if above its own."""
+        return self.steps[-1].level if self.steps else None
+
+
+_RANK = {YEU: 0, TRUNG_BINH: 1, KHA: 2, TOT: 3}
+
+
+def raises(
+    level: str, percent: Fraction, ticks: Mapping[str, bool], missing: Sequence[int]
+) -> tuple[Step, ...]:
+    """Seed 002 III.2.b read backwards: the levels above `level` that the unit can still reach by
+    what it controls — adding the missing required documents, ticking the conditions of the
+    checklist that hold but are not ticked — each with what it takes beyond the step before.
+
+    The completion p and the Yếu triggers (hình thức, kỷ luật, báo cáo không trung thực) are
+    facts of the year: with p < 50 or a trigger nothing is reachable. A model with no document
+    at all is Yếu only until it adds them, so that trigger is not a fact. A step that needs
+    nothing beyond the one before is merged into it: the items lead straight to the higher level.
+    """
+    if percent < THRESHOLDS[TRUNG_BINH] or any(ticks.get(key) for key in TRIGGERS):
+        return ()
+    steps: list[Step] = []
+    documents: set[int] = set()
+    conditions: set[str] = set()
+    for target in (TRUNG_BINH, KHA, TOT):
+        if percent < THRESHOLDS[target]:
+            break  # the thresholds only grow: no level above is reachable either
+        if _RANK[target] <= _RANK[level]:
+            continue
+        new_documents = tuple(n for n in missing if n not in documents)
+        new_conditions = tuple(
+            c.key
+            for c in CONDITIONS
+            if target in c.levels and not ticks.get(c.key) and c.key not in conditions
+        )
+        documents.update(new_documents)
+        conditions.update(new_conditions)
+        if steps and not new_documents and not new_conditions:
+            steps[-1] = Step(target, steps[-1].documents, steps[-1].conditions)
+        else:
+            steps.append(Step(target, new_documents, new_conditions))
+    return tuple(steps)
 
 
 def _lacking(level: str, percent: Fraction, ticks: dict[str, bool], dossier_ok: bool) -> list[str]:
@@ -226,7 +281,8 @@ def rate(
     if not dossier.present:
         triggers.append("không có tài liệu hồ sơ nào")
     if triggers:
-        return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing)
+        steps = raises(YEU, percent, assessment.ticks, missing)
+        return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing, steps)
     dossier_ok = not missing
     for upper, level in ((None, TOT), (TOT, KHA), (KHA, TRUNG_BINH), (TRUNG_BINH, YEU)):
         if level != YEU and _lacking(level, percent, assessment.ticks, dossier_ok):
@@ -234,7 +290,8 @@ def rate(
         if upper is None:
             return Rating(level, ("Đạt đủ các tiêu chí xếp loại Tốt",), percent, missing)
         lacks = _lacking(upper, percent, assessment.ticks, dossier_ok)
-        return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing)
+        steps = raises(level, percent, assessment.ticks, missing)
+        return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing, steps)
     raise AssertionError("unreachable: the loop ends with Yếu")
 
 

@@ -36,6 +36,8 @@ class Settings:
     staff_emails: tuple[str, ...]
     sender: str
     backend: str = "local"
+    sender_name: str = ""  # the From display name, e.g. "Ban Chỉ đạo tỉnh Bình Thuận"
+    reply_to: tuple[str, ...] = ()  # the province contact: replies to a digest go there
     registry: str = "registry.xlsx"
     completion_method: str = "mean_ratio"
     reference_day: tuple[int, int] = (10, 31)  # R = this month/day of year Y

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -49,6 +49,8 @@ class CellError:
     value: str
     message: str
     fix: str
+    column: str = ""  # the column's header, as the unit sees it ("Lĩnh vực")
+    entity: str = ""  # the ID of the row's model or exemplar, when it could be read
 
     def __str__(self) -> str:
         found = f"'{self.value}' " if self.value else ""
@@ -185,9 +187,18 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
                 values[column.key] = None
                 row_errors.append(
                     CellError(
-                        tab.name, cell, problem.code, show(value), problem.message, problem.fix
+                        tab.name,
+                        cell,
+                        problem.code,
+                        show(value),
+                        problem.message,
+                        problem.fix,
+                        column.header,
                     )
                 )
+        entity = next((values[c.key] for c in tab.columns if c.type == "id"), None)
+        if entity:  # name the row's model or exemplar in each of its errors
+            row_errors = [replace(e, entity=entity) for e in row_errors]
         errors.extend(row_errors)
         result.append(Row(number, values, tuple(row_errors), addresses))
     return result
@@ -231,6 +242,8 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
                     entity,
                     message.format(row=first[entity].number),
                     fix,
+                    tab.column(id_key).header,
+                    entity,
                 )
                 data.errors.append(error)
                 block(kind, entity, [error])
@@ -264,6 +277,7 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
                         entity,
                         f"không có mã này trong tab {owner}",
                         "sửa mã cho khớp hoặc thêm dòng tương ứng",
+                        tab.column(id_key).header,
                     )
                 )
                 continue
@@ -314,6 +328,8 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
                 entity,
                 f"điển hình chưa có tiêu chí nào của năm {year}",
                 f"thêm các tiêu chí vào tab Tiêu chí điển hình với Năm đánh giá {year}",
+                exemplar_tab.column("exemplar_id").header,
+                entity,
             )
             data.errors.append(error)
             block("exemplars", entity, [error])

@@ -1,0 +1,128 @@
+"""What the province digest and the consolidation email show, worked out before the templates:
+a row per unit (names beside IDs), the units to chase, the lists to decide on (kết thúc,
+nhân rộng), the messages that did not arrive, and the counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from notifications.view import days_left
+from worker import rules
+from worker.evaluate import UnitResult
+from worker.layout import load
+
+LEVELS = (*rules.LEVELS, rules.UNRATED)
+UNIT_HEADERS = (
+    "Mã đơn vị",
+    "Tên đơn vị",
+    *LEVELS,
+    "Điển hình dưới 70%",
+    "Lỗi dữ liệu",
+    "Bảng tính",
+    "Email đầu mối",
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A model or exemplar with its unit, for the lists to decide on."""
+
+    unit: str  # "U1 Công an xã Hàm Liêm"
+    item: str  # "MH-006 Tổ tự quản thôn 6"
+    why: str = ""
+
+
+@dataclass
+class ProvinceView:
+    units: int = 0
+    models: int = 0
+    rows: list[list[object]] = field(default_factory=list)  # one per unit, UNIT_HEADERS
+    levels: list[tuple[str, int]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "U3 Công an xã …: why"
+    without_email: list[str] = field(default_factory=list)  # "U4 Công an xã …"
+    with_errors: int = 0  # units whose sheet has data errors
+    errors: int = 0  # data errors in every sheet
+    terminate: list[Named] = field(default_factory=list)  # Yếu models, exemplars below 70 %
+    replicate: list[Named] = field(default_factory=list)  # Tốt models
+    flagged: int = 0  # exemplars below 70 %
+    undelivered: list[str] = field(default_factory=list)
+
+
+def _who(r: UnitResult) -> str:
+    return f"{r.unit.unit_id} {r.unit.name}"
+
+
+def _urgency(r: UnitResult) -> tuple[int, int, str]:
+    """Sheets that cannot be read first, then the most errors, then by ID."""
+    return (r.readable, -len(r.errors), r.unit.unit_id)
+
+
+def province_view(evaluation: Any, undelivered: Sequence[str] = ()) -> ProvinceView:
+    units: list[UnitResult] = list(evaluation.units)
+    v = ProvinceView(units=len(units), undelivered=list(undelivered))
+    v.models = sum(len(r.models) for r in units)
+    v.levels = [(lv, sum(r.count(lv) for r in units)) for lv in LEVELS]
+    for r in sorted(units, key=_urgency):
+        flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
+        emails = len(r.unit.emails) if r.unit.emails else "chưa có"
+        v.rows.append(
+            [
+                r.unit.unit_id,
+                r.unit.name,
+                *(r.count(lv) for lv in LEVELS),
+                flagged,
+                len(r.errors),
+                r.status,
+                emails,
+            ]
+        )
+    for r in units:
+        if not r.readable:
+            v.unreadable.append(f"{_who(r)}: {r.problem}")
+        if not r.unit.emails:
+            v.without_email.append(_who(r))
+        v.errors += len(r.errors)
+        v.with_errors += bool(r.readable and r.errors)
+        for m in r.models:
+            item = f"{m.model.model_id} {m.model.name}"
+            if m.level == rules.YEU:
+                v.terminate.append(Named(_who(r), item, " ".join(m.rating.reasons)))
+            elif m.level == rules.TOT:
+                percent = m.rating.percent
+                note = f"{rules.format_percent(percent)}% chỉ tiêu" if percent is not None else ""
+                v.replicate.append(Named(_who(r), item, note))
+        for e in r.exemplars:
+            if e.result and e.result.flagged and e.result.percent is not None:
+                v.flagged += 1
+                v.terminate.append(
+                    Named(
+                        _who(r),
+                        f"{e.exemplar.exemplar_id} {e.exemplar.name} (điển hình)",
+                        f"đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
+                        f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}% — "
+                        + rules.EXEMPLAR_FLAG.lower(),
+                    )
+                )
+    return v
+
+
+def province_subject(v: ProvinceView, days: int, province: str) -> str:
+    """ "[Còn 7 ngày] 1 đơn vị không đọc được, 5 đơn vị có lỗi, 8 mô hình Yếu — tổng hợp …"."""
+    counts = [
+        (len(v.unreadable), "đơn vị không đọc được"),
+        (v.with_errors, "đơn vị có lỗi"),
+        (len(v.without_email), "đơn vị chưa có đầu mối"),
+        (len(v.undelivered), "thư chưa đến"),
+        (dict(v.levels)[rules.YEU], "mô hình Yếu"),
+    ]
+    what = ", ".join(f"{n} {label}" for n, label in counts if n) or "Không có lỗi"
+    return f"[{days_left(days)}] {what} — tổng hợp {province}"
+
+
+def tab_names() -> dict[str, str]:
+    """The consolidated workbook's tabs by key, as the workbook names them."""
+    layout = load("consolidated")
+    keys = ("units", "fields", "models", "exemplars", "terminate", "replicate", "errors")
+    return {key: layout.section(key).title for key in keys}
