@@ -40,6 +40,8 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
         raise ConfigError(str(exc)) from None
     fd = _lock(root) if lock and not options.dry_run else None
     try:
+        if fd is not None:  # this process owns the workspace: what a killed run left goes
+            LocalBackend(settings).remove_leftovers()
         state = State(root / STATE_FILE, in_memory_copy=options.dry_run)
         return Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
     except BaseException:
