@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import logging
+import re
 import socket
 import sqlite3
 import time
@@ -370,3 +371,61 @@ def test_the_daemon_logs_a_network_failure_at_start_and_catches_up_when_it_retur
         finally:
             running.shutdown(wait=False)
     assert "chu kỳ" in caplog.text and "3 đơn vị, 0 lỗi đơn vị" in caplog.text
+
+
+# The README's table of exit statuses, each class run through the CLI
+
+README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+TABLE = {
+    int(status): name
+    for status, name in re.findall(r"^\| (\d) \| ([^|]+?) \|", README, re.MULTILINE)
+}
+
+
+def hold_the_workspace(root: Path) -> int:
+    import fcntl
+    import os
+
+    fd = os.open(root / ".mohinh.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "fault"),
+    [
+        (0, "all well", lambda root: None),
+        (1, "a unit's own trouble", lambda root: (root / "units" / "u2.xlsx").unlink()),
+        (
+            2,
+            "configuration",
+            lambda root: (root / "config.toml").write_text(
+                (root / "config.toml").read_text("utf-8").replace("[rules]", "[rule]"), "utf-8"
+            ),
+        ),
+        (3, "another worker", hold_the_workspace),
+        (4, "the environment", lambda root: (root / "state.sqlite").mkdir()),
+    ],
+    ids=["ok", "unit", "configuration", "busy", "environment"],
+)
+def test_each_exit_status_of_the_readme_is_what_its_class_of_failure_returns(
+    province: Path, cli: Cli, status: int, name: str, fault: Callable[[Path], Any]
+) -> None:
+    assert TABLE[status] == name
+    held = fault(province)
+    try:
+        result = run_once(cli, province)
+    finally:
+        if fault is hold_the_workspace:
+            import os
+
+            os.close(held)
+    assert result.exit_code == status, result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_readme_lists_every_exit_status_the_cli_has() -> None:
+    from worker import cli
+
+    statuses = (cli.OK, cli.SOME_FAILED, cli.BAD_CONFIG, cli.BUSY, cli.ENVIRONMENT)
+    assert sorted(TABLE) == sorted(statuses) == [0, 1, 2, 3, 4]
