@@ -89,8 +89,8 @@ def test_a_full_disk_stops_the_run_with_status_4_and_leaves_no_file_half_written
     result = run_once(cli, province)
     assert_environment_failure(
         result,
-        f"Ổ đĩa chứa {province / 'units'}",
-        "đã đầy, không ghi thêm được: lần chạy này dừng lại và không để lại tệp nào ghi dở. "
+        f"Ổ đĩa chứa {province / 'units'} đã đầy, không ghi thêm được: lần chạy này dừng lại "
+        "và không để lại tệp nào ghi dở. "
         "Giải phóng dung lượng ổ đĩa rồi chạy lại",
     )
     after = files_of(province)
@@ -108,6 +108,18 @@ def test_a_full_disk_stops_the_run_with_status_4_and_leaves_no_file_half_written
     assert again.exit_code == OK, again.output
     assert "2 cập nhật tab Kết quả, 1 không đổi" in again.output
     assert "4 đã gửi" in again.output
+
+
+def test_a_full_disk_while_creating_a_workspace_is_status_4(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(wb: Any, path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(xlsx, "write_file", no_space)
+    result = cli("init", tmp_path / "ws", "--demo")
+    assert_environment_failure(result, f"Ổ đĩa chứa {tmp_path / 'ws' / 'units'} đã đầy")
+    assert not [p for p in (tmp_path / "ws").rglob("*.xlsx")]  # no half workbook
 
 
 def test_a_full_disk_under_the_state_store_is_status_4(

@@ -121,10 +121,14 @@ def main() -> None:
 def init(directory: Path, demo: bool, today: datetime | None) -> None:
     day, _ = RunOptions(today=today.date() if today else None).clock(TZ)
     try:
-        written = init_workspace(directory, demo, day)
+        with environment_errors(directory):
+            written = init_workspace(directory, demo, day)
     except ConfigError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(BAD_CONFIG)
+    except EnvironmentProblem as exc:
+        click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+        sys.exit(ENVIRONMENT)
     click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
     for path in written:
         click.echo(f"  {path}")

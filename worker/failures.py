@@ -40,7 +40,8 @@ def read_only(where: Path | str) -> EnvironmentProblem:
 
 def os_problem(exc: OSError, fallback: Path) -> EnvironmentProblem | None:
     """The environment problem an OSError stands for, or None when it is not one."""
-    where = exc.filename or fallback
+    # the folder, not the file: the file may be a temporary one, already removed
+    where = Path(exc.filename).parent if exc.filename else fallback
     if exc.errno in DISK_FULL:
         return disk_full(where)
     if exc.errno == errno.EROFS:
