@@ -204,6 +204,24 @@ def test_a_corrupt_state_is_restored_from_the_newest_backup_and_nothing_is_sent_
     assert backups.damage(state) is None
 
 
+def test_a_corrupt_states_journal_is_never_left_beside_the_restored_backup(
+    tmp_path: Path,
+) -> None:
+    live = sqlite3.connect(tmp_path / "state.sqlite", isolation_level=None)
+    live.execute("CREATE TABLE runs (n INTEGER)")
+    live.execute("INSERT INTO runs VALUES (1)")
+    backups.back_up(live, tmp_path / "backups", datetime(2026, 10, 28, 14, 2))
+    live.close()
+    (tmp_path / "state.sqlite").write_bytes(b"garbage " * 512)
+    (tmp_path / "state.sqlite-journal").write_bytes(b"a journal of the damaged file")
+    recovery = backups.recover(tmp_path / "state.sqlite", tmp_path / "backups")
+    assert "lúc 14:02 ngày 28/10/2026" in recovery.notice
+    assert (tmp_path / "state.sqlite.hong-1").read_bytes() == b"garbage " * 512
+    assert not (tmp_path / "state.sqlite-journal").exists()  # aside, or dropped by SQLite
+    restored = sqlite3.connect(tmp_path / "state.sqlite")
+    assert restored.execute("SELECT n FROM runs").fetchall() == [(1,)]
+
+
 def test_a_corrupt_state_without_a_backup_stops_with_status_4_and_is_left_as_it_is(
     ran: Path, cli: Cli
 ) -> None:

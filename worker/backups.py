@@ -139,13 +139,11 @@ def recover(path: Path, folder: Path, dry_run: bool = False) -> Recovery:
 
 
 def _set_aside(path: Path) -> Path:
-    """Rename the damaged file (and its journals) to `<name>.hong-<its last change>`."""
-    stamp = datetime.fromtimestamp(path.stat().st_mtime).strftime(STAMP)
-    aside = path.with_name(f"{path.name}.hong-{stamp}")
+    """Rename the damaged file (and its journals) to `<name>.hong-<n>`, the first n free."""
     n = 1
-    while aside.exists():
+    while path.with_name(f"{path.name}.hong-{n}").exists():
         n += 1
-        aside = path.with_name(f"{path.name}.hong-{stamp}-{n}")
+    aside = path.with_name(f"{path.name}.hong-{n}")
     for suffix in JOURNALS:
         journal = path.with_name(path.name + suffix)
         if journal.exists():
