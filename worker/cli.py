@@ -2,7 +2,9 @@
 clock; every job gets `today` and `now` from here.
 
 Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration,
-3 another worker holds the workspace (this one did nothing).
+3 another worker holds the workspace (this one did nothing), 4 the environment (disk full,
+state store busy, unwritable or corrupt beyond repair, network unreachable: nothing is left
+half-written, and the next run goes on).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from jobs import consolidate, cycle, deliver, remind, sync
 from worker import rules
 from worker.backend import SheetError
 from worker.evaluate import Unit, read_registry
+from worker.failures import EnvironmentProblem
 from worker.scaffold import init_workspace
 from worker.settings import ConfigError
-from worker.wiring import WorkspaceBusy, open_workspace
+from worker.wiring import WorkspaceBusy, back_up, environment_errors, open_workspace
 from worker.workspace import RunOptions, Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
+OK, SOME_FAILED, BAD_CONFIG, BUSY, ENVIRONMENT = 0, 1, 2, 3, 4
 
 
 def progress(units: list[Unit]) -> Iterator[Unit]:
@@ -79,13 +82,21 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
             )
             sys.exit(BAD_CONFIG)
         try:
-            with open_workspace(workspace, options) as ws:
+            with environment_errors(workspace), open_workspace(workspace, options) as ws:
                 click.echo(
                     f"mohinh — {ws.settings.province} — năm đánh giá "
                     f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
                     + (" — CHẠY THỬ, không ghi gì" if dry_run else "")
                 )
-                sys.exit(command(ws, day, now, **kw))
+                for notice in ws.notices:
+                    click.echo(f"Lưu ý: {notice}", err=True)
+                status = command(ws, day, now, **kw)
+                if status in (OK, SOME_FAILED):  # a backup of the state the run left
+                    back_up(ws, datetime.now(TZ))  # named by the real time, not --today
+                sys.exit(status)
+        except EnvironmentProblem as exc:
+            click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+            sys.exit(ENVIRONMENT)
         except ConfigError as exc:
             click.echo(f"Lỗi cấu hình: {exc}", err=True)
             sys.exit(BAD_CONFIG)
@@ -110,10 +121,14 @@ def main() -> None:
 def init(directory: Path, demo: bool, today: datetime | None) -> None:
     day, _ = RunOptions(today=today.date() if today else None).clock(TZ)
     try:
-        written = init_workspace(directory, demo, day)
+        with environment_errors(directory):
+            written = init_workspace(directory, demo, day)
     except ConfigError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(BAD_CONFIG)
+    except EnvironmentProblem as exc:
+        click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+        sys.exit(ENVIRONMENT)
     click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
     for path in written:
         click.echo(f"  {path}")

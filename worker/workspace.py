@@ -77,6 +77,7 @@ class Workspace:
         self.backend = backend
         self.options = options
         self._lock_fd = lock_fd
+        self.notices: list[str] = []  # what opening it did that the user must hear of
         self._evaluations: dict[date, Evaluation] = {}
 
     @property
