@@ -16,6 +16,9 @@ from fractions import Fraction
 
 MAX_CELL_CHARS = 50_000
 SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial dates (Excel and Google Sheets)
+# No model or plan of this movement predates the country (02/09/1945): an earlier date is a typo
+# ("1899" for "1999"), or a number cell read as a date, never a fact.
+EARLIEST_DATE = date(1945, 1, 1)
 FORMULA_ERRORS = frozenset(
     {
         "#REF!",
@@ -93,6 +96,12 @@ def parse_date(value: object, today: date | None = None) -> date:
         result = SERIAL_EPOCH + timedelta(days=int(value))
     else:
         result = _parse_text_date(clean_text(value))
+    if result < EARLIEST_DATE:
+        raise CellProblem(
+            "too_old",
+            f"ngày {result:%d/%m/%Y} trước năm {EARLIEST_DATE.year}, không thể đúng",
+            "kiểm tra lại năm (có thể gõ nhầm); " + _DATE_FIX,
+        )
     if today is not None and result > today:
         raise CellProblem(
             "future_date",
