@@ -192,14 +192,28 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
     )
 
 
+_ADDRESS = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A part of an address list: "Tên hiển thị <ten@donvi.gov.vn>", "<ten@…>" or a bare address
+_NAMED = re.compile(r'(?:"[^"]*"|[^"<>]*)\s*<([^<>]*)>')
+# ';' or ',' outside double quotes: "Trần, B" <b@…> is one address
+_SEPARATOR = re.compile(r'[;,](?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
 def parse_emails(value: object) -> tuple[str, ...]:
-    """One or more addresses separated by ';' or ','; each must be a plain address."""
-    parts = [p.strip() for p in re.split(r"[;,]", clean_text(value)) if p.strip()]
-    for part in parts:
-        if not re.fullmatch(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", part):
+    """One or more addresses separated by ';' or ','; each a plain address, or an address
+    with a display name as mail programs copy it ("Nguyễn Văn A <a@donvi.gov.vn>"): the
+    address is kept, the name dropped (the digests greet the unit by its name)."""
+    addresses = []
+    for part in (p.strip() for p in _SEPARATOR.split(clean_text(value))):
+        if not part:
+            continue
+        named = _NAMED.fullmatch(part)
+        address = named.group(1).strip() if named else part
+        if not _ADDRESS.fullmatch(address):
             raise CellProblem(
                 "bad_email",
                 f"'{part}' không phải địa chỉ email hợp lệ",
                 "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
             )
-    return tuple(parts)
+        addresses.append(address)
+    return tuple(addresses)

@@ -134,6 +134,13 @@ def _summary_sync(report: sync.SyncReport) -> None:
     )
     for unit, problem in report.problems.items():
         click.echo(f"  ! {unit} {problem}")
+    if report.rejected:
+        click.echo(
+            f"Danh mục đơn vị: {report.rejected} dòng có lỗi, các đơn vị này chưa được đọc "
+            "(sửa danh mục rồi chạy lại)"
+        )
+    for e in report.registry:
+        click.echo(f"  ! {e.tab}, ô {e.cell}: {e.what()}" if e.cell else f"  ! {e}")
     click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
     levels = (*rules.LEVELS, rules.UNRATED)
     click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
@@ -200,7 +207,7 @@ def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     _summary_consolidate(report.consolidate)
     _summary_deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
-    return SOME_FAILED if report.sync.failed else OK
+    return SOME_FAILED if report.sync.trouble else OK
 
 
 @main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
@@ -297,7 +304,7 @@ def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...])
 def sync_command(ws: Workspace, today: date, now: datetime) -> int:
     report = sync.run(ws, today, now)
     _summary_sync(report)
-    return SOME_FAILED if report.failed else OK
+    return SOME_FAILED if report.trouble else OK
 
 
 @main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")

@@ -51,8 +51,14 @@ class CellError:
     fix: str
 
     def __str__(self) -> str:
-        found = f"'{self.value}' " if self.value else ""
-        return f"{self.tab}!{self.cell}: {found}{self.message} — {self.fix}"
+        where = f"{self.tab}!{self.cell}" if self.cell else self.tab  # no cell: the whole tab
+        return f"{where}: {self.what()}"
+
+    def what(self) -> str:
+        """The value found, the problem and the fix, without the place."""
+        quoted = f"'{self.value}'"
+        found = f"{quoted} " if self.value and quoted not in self.message else ""
+        return f"{found}{self.message} — {self.fix}"
 
 
 @dataclass
