@@ -177,7 +177,10 @@ def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
         parts = [f"{n} {names[s]}" for s, n in report.outcomes.items() if s in names]
         click.echo(f"Thư ({where}): " + (", ".join(parts) or "chưa gửi được thư nào"))
     if report.unavailable:
-        click.echo(f"  ! {report.unavailable}: thư còn lại sẽ được gửi ở lần chạy sau")
+        click.echo(
+            f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
+            "ở lần chạy sau"
+        )
 
 
 def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
@@ -207,7 +210,8 @@ def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     _summary_consolidate(report.consolidate)
     _summary_deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
-    return SOME_FAILED if report.sync.trouble else OK
+    # TODO(issue 10, part A): an unreachable mail server may take the "environment" status
+    return SOME_FAILED if report.sync.trouble or report.deliver.waiting else OK
 
 
 @main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
@@ -326,5 +330,6 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
 @main.command(name="deliver", help="Gửi các thư đang chờ (ở đây: ghi tệp .eml vào outbox/).")
 @common
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
-    _summary_deliver(deliver.run(ws, today, now), ws)
-    return OK
+    report = deliver.run(ws, today, now)
+    _summary_deliver(report, ws)
+    return SOME_FAILED if report.waiting else OK  # messages due wait for the server
