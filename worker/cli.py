@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from jobs import consolidate, cycle, deliver, remind, sync
-from worker import rules
+from jobs import consolidate, deliver, remind, sync
+from worker import monitor, rules
 from worker.backend import SheetError
 from worker.evaluate import Unit, read_registry
 from worker.scaffold import init_workspace
@@ -200,11 +200,21 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
 @click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
 @common
 def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
-    if not once:
-        from worker.scheduler import serve
+    # The daemon and --once both keep logs/mohinh.log (a dry run writes nothing, not even that)
+    handler = None if ws.dry_run else monitor.log_to_file(ws.root, ws.options.log)
+    try:
+        return _run(ws, today, now, once)
+    finally:
+        if handler is not None:
+            monitor.stop_logging(ws.options.log, handler)
 
+
+def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
+    from worker.scheduler import run_cycle, serve
+
+    if not once:
         return serve(ws, TZ)
-    report = cycle.run_once(ws, today, now)
+    report = run_cycle(ws, today, now)
     _summary_sync(report.sync)
     _summary_remind(report.remind)
     _summary_consolidate(report.consolidate)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -17,10 +17,26 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs import cycle, deliver
+from worker.monitor import Heartbeat
 from worker.wiring import open_workspace
 from worker.workspace import Workspace
 
 DAY = 24 * 3600
+
+
+def run_cycle(ws: Workspace, today: date, now: datetime) -> cycle.CycleReport:
+    """One cycle, told to the heartbeat monitor: start, then success or failure.
+
+    A dry run pings nothing: it is not the worker doing its work."""
+    beat = Heartbeat("" if ws.dry_run else ws.settings.heartbeat_url, ws.options.log)
+    beat.start()
+    try:
+        report = cycle.run_once(ws, today, now)
+    except Exception as exc:
+        beat.finish(False, f"chu kỳ {today:%d/%m/%Y} dừng vì lỗi: {exc!r}")
+        raise
+    beat.finish(report.ok, report.summary(today))
+    return report
 
 
 def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
@@ -28,16 +44,7 @@ def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     today, now = ws.options.clock(tz)
     # `ws` holds the lock; the fresh one runs with the same options (dry run, force, stop)
     with open_workspace(ws.root, ws.options, lock=False) as fresh:
-        report = cycle.run_once(fresh, today, now)
-    ws.options.log.info(
-        "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, thư: %s",
-        today.isoformat(),
-        len(report.sync.outcomes),
-        report.sync.failed,
-        len(report.remind.queued),
-        dict(report.deliver.outcomes) or "không có",
-    )
-    return report
+        return run_cycle(fresh, today, now)
 
 
 def retry_deliveries(ws: Workspace, tz: tzinfo) -> deliver.DeliverReport:
