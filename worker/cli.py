@@ -1,7 +1,8 @@
 """The `mohinh` command (also `python -m worker`). Only this module and the scheduler read the
 clock; every job gets `today` and `now` from here.
 
-Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration,
+Exit status: 0 all well, 1 some unit failed (the others done), a registry row has a problem
+or due messages wait for an unreachable mail server, 2 bad configuration,
 3 another worker holds the workspace (this one did nothing).
 """
 
