@@ -10,6 +10,7 @@ from worker import rules
 from worker.evaluate import UnitResult
 from worker.layout import load
 from worker.results import Grid, error_row, exemplar_row, model_row, percent_cell
+from worker.validation import CellError
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
 FIELDS = load("unit").tab("models").column("field").values
@@ -66,8 +67,15 @@ def _grid(key: str, frame: pd.DataFrame | list[list[object]]) -> tuple[str, Grid
     return section.title, Grid([list(section.headers), *rows], headers={0}, widths=section.widths)
 
 
-def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
-    """Every tab of the consolidated workbook, in the template's order."""
+def consolidated(
+    units: Sequence[UnitResult],
+    rejected: Sequence[UnitResult] = (),
+    registry_errors: Sequence[CellError] = (),
+) -> list[tuple[str, Grid]]:
+    """Every tab of the consolidated workbook, in the template's order.
+
+    `rejected` are the registry rows set aside (a row each in the unit summary, its problems in
+    Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column)."""
     models: list[list[object]] = []
     exemplars: list[list[object]] = []
     terminate: list[list[object]] = []
@@ -122,8 +130,12 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
                     "kiểm tra tệp hoặc quyền chia sẻ",
                 ]
             )
+    for r in rejected:
+        errors.extend([r.unit.unit_id, r.unit.name, *error_row(e)] for e in r.errors)
+    of_rows = {e for r in rejected for e in r.errors}
+    errors.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
     return [
-        _grid("units", unit_table(units)),
+        _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)])),
         _grid("fields", field_table(units)),
         _grid("models", models),
         _grid("exemplars", exemplars),

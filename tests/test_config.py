@@ -42,6 +42,7 @@ SETTINGS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("mail", "password_env"): ("MOHINH_SMTP_PASSWORD", {"a": 1}),
     ("mail", "timeout"): (30, "30"),
     ("mail", "ca_file"): ("ca.pem", 1),
+    ("monitor", "heartbeat_url"): ("https://hc-ping.com/abc", 1),
     ("google", "key_file"): ("khoa.json", 1),
     ("google", "registry"): ("1AbCdEfGhIjKlMnOpQrStUvWxYz", ["x"]),
     ("google", "folder"): ("thuMucDonVi", 2),
@@ -219,7 +220,10 @@ def test_a_section_written_as_a_value_is_refused(root: Path, cli: Cli) -> None:
     [
         ('smtp_host = "smtp.example.gov.vn"', "đặt dòng này bên dưới dòng [mail]"),
         ('smtp_hots = "smtp.example.gov.vn"', "có phải là smtp_host trong mục [mail]?"),
-        ("zzz = 1", "các mục có thể dùng là [province], [workspace], [rules], [mail], [google]"),
+        (
+            "zzz = 1",
+            "các mục có thể dùng là [province], [workspace], [rules], [mail], [monitor], [google]",
+        ),
     ],
     ids=["known_key", "misspelt_key", "unknown"],
 )

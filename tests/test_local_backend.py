@@ -235,3 +235,21 @@ def test_temp_files_a_killed_run_left_are_removed_at_the_next_start(
     assert leftover.exists()  # a dry run touches nothing
     cli("sync", "--workspace", root, "--today", "2026-10-29")
     assert not leftover.exists()
+
+
+def test_a_merged_title_above_the_headers_of_a_real_workbook_names_the_right_cell(
+    workspace: Callable[..., Path],
+) -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "01/01/1899"
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    path = root / "units" / "u1.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Mô hình"]
+    ws.insert_rows(1, 2)  # a title row and a blank row above the headers
+    ws["A1"] = "DANH SÁCH MÔ HÌNH NĂM 2026"
+    ws.merge_cells("A1:L1")
+    wb.save(path)
+    unit = Unit("U1", "Công an xã U1", "Xã", "", ("a@example.gov.vn",), str(path), True)
+    result = evaluate_unit(unit, read_tabs(path), 2026, TODAY, date(2026, 10, 31), set(), "")
+    assert [(e.tab, e.cell, e.code) for e in result.errors] == [("Mô hình", "G4", "too_old")]

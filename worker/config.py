@@ -96,6 +96,7 @@ def load_settings(root: Path) -> Settings:
         calendar=str(calendar) if calendar else None,
         smtp=smtp,
         google=google,
+        heartbeat_url=_heartbeat(raw.get("monitor", {}), path),
     )
 
 
@@ -116,6 +117,17 @@ def _display_name(raw: object, path: Path) -> str:
             f"rút gọn còn tối đa {SENDER_NAME_MAX} ký tự"
         )
     return name
+
+
+def _heartbeat(section: dict[str, object], path: Path) -> str:
+    """[monitor] heartbeat_url: an http(s) address, or nothing."""
+    url = section.get("heartbeat_url", "")
+    if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
+        raise ConfigError(
+            f"Cấu hình [monitor] heartbeat_url = '{url}' trong {path} không hợp lệ: nhập địa "
+            "chỉ bắt đầu bằng https:// (hoặc http://), ví dụ https://hc-ping.com/<mã-theo-dõi>"
+        )
+    return url
 
 
 def _google(section: dict[str, object], path: Path) -> GoogleSettings:
@@ -206,4 +218,9 @@ sender = "{sender}"
 # password_file = "mat-khau-smtp.txt" # hoặc biến môi trường MOHINH_SMTP_PASSWORD
 # timeout = 30                        # giây
 # ca_file = "ca.pem"                  # chứng chỉ CA riêng của máy chủ thư (nếu có)
+
+# [monitor]
+# Địa chỉ theo dõi (healthchecks.io, Uptime Kuma): báo khi mỗi chu kỳ bắt đầu (…/start),
+# xong (địa chỉ này) hoặc có lỗi (…/fail); nếu không nghe tin, máy theo dõi sẽ cảnh báo.
+# heartbeat_url = "https://hc-ping.com/<mã-theo-dõi>"
 '''

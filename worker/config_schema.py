@@ -105,6 +105,7 @@ SCHEMA: dict[str, dict[str, Kind]] = {
         "timeout": SECONDS,
         "ca_file": text('"ca.pem"'),
     },
+    "monitor": {"heartbeat_url": text('"https://hc-ping.com/<mã-theo-dõi>"')},
     "google": {
         "key_file": text('"khoa-tai-khoan-dich-vu.json"', required=True),
         "registry": text('"https://docs.google.com/spreadsheets/d/…"', required=True),

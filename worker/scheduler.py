@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from types import FrameType
 from typing import TypeVar
 
@@ -20,12 +20,28 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs import cycle, deliver
 from worker.failures import EnvironmentProblem
+from worker.monitor import Heartbeat
 from worker.wiring import back_up, environment_errors, open_workspace
 from worker.workspace import Workspace
 
 DAY = 24 * 3600
 CATCH_UP = "catch-up"  # the job retrying a start-up cycle the environment stopped
 T = TypeVar("T")
+
+
+def run_cycle(ws: Workspace, today: date, now: datetime) -> cycle.CycleReport:
+    """One cycle, told to the heartbeat monitor: start, then success or failure.
+
+    A dry run pings nothing: it is not the worker doing its work."""
+    beat = Heartbeat("" if ws.dry_run else ws.settings.heartbeat_url, ws.options.log)
+    beat.start()
+    try:
+        report = cycle.run_once(ws, today, now)
+    except Exception as exc:
+        beat.finish(False, f"chu kỳ {today:%d/%m/%Y} dừng vì lỗi: {exc!r}")
+        raise
+    beat.finish(report.ok, report.summary(today))
+    return report
 
 
 def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
@@ -35,16 +51,8 @@ def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     with environment_errors(ws.root), open_workspace(ws.root, ws.options, lock=False) as fresh:
         for notice in fresh.notices:
             ws.options.log.warning("%s", notice)
-        report = cycle.run_once(fresh, today, now)
+        report = run_cycle(fresh, today, now)
         back_up(fresh, now)
-    ws.options.log.info(
-        "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, thư: %s",
-        today.isoformat(),
-        len(report.sync.outcomes),
-        report.sync.failed,
-        len(report.remind.queued),
-        dict(report.deliver.outcomes) or "không có",
-    )
     return report
 
 
