@@ -11,14 +11,17 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache, partial
 from typing import Any
 
 from worker import cells
 from worker.cells import CellProblem
 from worker.layout import Column, Tab, load, normalize_header
+from worker.readers import Reader, reader
 from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 Rows = Sequence[Sequence[Any]]
+_ABSENT = 1 << 62  # the position of a column the tab lacks: beyond every row, read as empty
 
 
 def column_letter(index: int) -> str:
@@ -79,7 +82,12 @@ class Row:
     number: int  # the spreadsheet row number (1-based)
     values: dict[str, Any]
     errors: tuple[CellError, ...]
-    cells: dict[str, str]  # column key -> A1 address in this row
+    letters: Mapping[str, str]  # column key -> column letter, one mapping for the tab's rows
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Column key -> A1 address in this row (made when asked: most rows are never named)."""
+        return {key: f"{letter}{self.number}" for key, letter in self.letters.items()}
 
 
 _PARSERS: dict[str, Callable[..., Any]] = {
@@ -103,6 +111,37 @@ def _parse(column: Column, value: object, today: date) -> Any:
     if column.type == "number" and parsed < 0:
         raise CellProblem("negative", "không được âm", f"nhập {column.header} từ 0 trở lên")
     return parsed
+
+
+def _read_cell(column: Column, value: object, today: date) -> Any:
+    """One cell the general way: what no column may hold, then blank or not, then its type."""
+    cells.check_text(value)
+    if cells.is_blank(value) and column.type != "yesno":
+        if column.required:
+            raise CellProblem("empty_required", "ô bắt buộc đang trống", f"nhập {column.header}")
+        return None
+    return _parse(column, value, today)
+
+
+@lru_cache(maxsize=256)  # the columns of every layout, for a day or two of `today`
+def column_reader(column: Column, today: date) -> Reader:
+    """The reader of a column for cells read on `today`; units share it, and what it knows."""
+    return reader(column, partial(_read_cell, column, today=today))
+
+
+def _is_blank_row(raw: Sequence[Any]) -> bool:
+    """`is_blank` of every cell, quick on the empty cells and plain text that fill a tab."""
+    if raw.count(None) == len(raw):
+        return True  # the empty rows below the data, formatted but never filled
+    for value in raw:
+        if value is None:
+            continue
+        if value.__class__ is str:
+            if value.strip():  # as clean_text: NFC never makes blank text non-blank, or back
+                return False
+        elif not cells.is_blank(value):
+            return False
+    return True
 
 
 def find_tab(tabs: Mapping[str, Rows], name: str) -> Rows | None:
@@ -158,37 +197,43 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
         )
     if any(c.required for c in absent):
         return []  # without a required column no row can be read
+    # How each column is read, decided once for the tab: where it is and its reader.
+    plan = [
+        (
+            column.key,
+            positions.get(column.key, _ABSENT),
+            column_letter(positions.get(column.key, 0)),
+            column_reader(column, today),
+        )
+        for column in tab.columns
+    ]
+    letters = {key: letter for key, _, letter, _ in plan}
     result = []
     for offset, raw in enumerate(rows[1:]):
         number = offset + 2
-        if all(cells.is_blank(v) for v in raw):
+        if _is_blank_row(raw):
             continue  # a blank row in the middle: skip it and read on
+        width = len(raw)
         values: dict[str, Any] = {}
-        addresses: dict[str, str] = {}
         row_errors = []
-        for column in tab.columns:
-            at = positions.get(column.key)
-            value = raw[at] if at is not None and at < len(raw) else None
-            cell = addresses[column.key] = f"{column_letter(at or 0)}{number}"
+        for key, at, letter, read in plan:
+            value = raw[at] if at < width else None
             try:
-                cells.check_text(value)
-                if cells.is_blank(value) and column.type != "yesno":
-                    if column.required:
-                        raise CellProblem(
-                            "empty_required", "ô bắt buộc đang trống", f"nhập {column.header}"
-                        )
-                    values[column.key] = None
-                else:
-                    values[column.key] = _parse(column, value, today)
+                values[key] = read(value)
             except CellProblem as problem:
-                values[column.key] = None
+                values[key] = None
                 row_errors.append(
                     CellError(
-                        tab.name, cell, problem.code, show(value), problem.message, problem.fix
+                        tab.name,
+                        f"{letter}{number}",
+                        problem.code,
+                        show(value),
+                        problem.message,
+                        problem.fix,
                     )
                 )
         errors.extend(row_errors)
-        result.append(Row(number, values, tuple(row_errors), addresses))
+        result.append(Row(number, values, tuple(row_errors), letters))
     return result
 
 
