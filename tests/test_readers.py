@@ -1,4 +1,4 @@
-"""A column's fast reader gives exactly what the general path gives, errors included."""
+"""A column's reader gives exactly what the general path gives, errors included."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def outcome(read: Callable[[Any], Any], value: Any) -> tuple[str, Any]:
 
 @pytest.mark.parametrize("column", COLUMNS.values(), ids=COLUMNS.keys())
 def test_a_reader_reads_every_value_as_the_general_path_twice_over(column: Column) -> None:
-    read = readers.reader(column, lambda v: _read_cell(column, v, TODAY))
+    read = readers.reader(lambda v: _read_cell(column, v, TODAY))
     for _ in range(2):  # the second time, from what it remembers
         for value in VALUES_TOO:
             assert outcome(read, value) == outcome(lambda v: _read_cell(column, v, TODAY), value)
@@ -47,7 +47,7 @@ def test_a_reader_reads_every_value_as_the_general_path_twice_over(column: Colum
 def test_a_reader_that_forgets_when_full_still_reads_right(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readers, "REMEMBER_AT_MOST", 3)
     column = load("unit").tab("targets").column("planned")
-    read = readers.reader(column, lambda v: _read_cell(column, v, TODAY))
+    read = readers.reader(lambda v: _read_cell(column, v, TODAY))
     for value in [*range(-2, 10), *range(10), 0, 0.0, False, None]:
         assert outcome(read, value) == outcome(lambda v: _read_cell(column, v, TODAY), value)
 
@@ -63,7 +63,7 @@ def test_a_date_read_on_one_day_is_not_taken_for_read_on_an_earlier_one() -> Non
 
 def test_every_cell_with_the_same_error_gets_its_own() -> None:
     column = load("unit").tab("assessments").column("directed")
-    read = readers.reader(column, lambda v: _read_cell(column, v, TODAY))
+    read = readers.reader(lambda v: _read_cell(column, v, TODAY))
     problems = []
     for _ in range(2):
         with pytest.raises(CellProblem) as problem:
@@ -71,3 +71,23 @@ def test_every_cell_with_the_same_error_gets_its_own() -> None:
         problems.append(problem.value)
     assert problems[0] == problems[1]
     assert problems[0].code == "bad_yesno"
+
+
+def test_a_reader_reads_each_distinct_value_once_and_each_error_every_time() -> None:
+    seen: list[Any] = []
+
+    def read(value: Any) -> Any:
+        seen.append(value)
+        if value == "?":
+            raise CellProblem("bad", "sai", "sửa")
+        return value
+
+    remembered, results = readers.reader(read), []
+    for value in ["Có", "Có", 1, 1.0, True, "Có", 1, "?", "?"]:
+        try:
+            results.append(remembered(value))
+        except CellProblem:
+            results.append("error")
+    assert results == ["Có", "Có", 1, 1.0, True, "Có", 1, "error", "error"]
+    assert [type(r) for r in results[2:5]] == [int, float, bool]  # 1, 1.0, True kept apart
+    assert seen == ["Có", 1, 1.0, True, "?", "?"]

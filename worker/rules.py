@@ -94,8 +94,9 @@ TRIGGERS = {
 
 def format_percent(value: Fraction) -> str:
     """Vietnamese notation, at most two decimals, half up: 200/3 -> "66,67"."""
-    hundredths = (value * 100 + Fraction(1, 2)) // 1
-    whole, frac = divmod(int(hundredths), 100)
+    # floor(100 n/d + 1/2) in integers: Fraction arithmetic costs more than the whole rating
+    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
+    whole, frac = divmod(hundredths, 100)
     return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
 
 
@@ -167,8 +168,20 @@ def completion(targets: Sequence[Target], method: str = "mean_ratio") -> Fractio
         return Fraction(100 * met, len(targets))
     if method != "mean_ratio":
         raise ValueError(f"unknown completion method {method!r}")
-    total = sum((min(t.achieved / t.planned, Fraction(1)) for t in targets), Fraction(0))
-    return 100 * total / len(targets)
+    # The sum of min(A/P, 1) as one fraction num/den of integers, reduced once at the end: the
+    # same number as summing Fractions, each of which reduces at every step.
+    num, den = 0, 1
+    for t in targets:
+        a, p = t.achieved, t.planned
+        top, bottom = a.numerator * p.denominator, a.denominator * p.numerator  # A/P
+        if bottom < 0:
+            top, bottom = -top, -bottom
+        elif bottom == 0:
+            raise ZeroDivisionError(f"target {t.target!r} plans 0")
+        if top >= bottom:
+            top = bottom = 1
+        num, den = num * bottom + top * den, den * bottom
+    return Fraction(100 * num, den * len(targets))
 
 
 def missing_documents(dossier: Dossier, rated_before: bool) -> tuple[int, ...]:

@@ -126,7 +126,7 @@ def _read_cell(column: Column, value: object, today: date) -> Any:
 @lru_cache(maxsize=256)  # the columns of every layout, for a day or two of `today`
 def column_reader(column: Column, today: date) -> Reader:
     """The reader of a column for cells read on `today`; units share it, and what it knows."""
-    return reader(column, partial(_read_cell, column, today=today))
+    return reader(partial(_read_cell, column, today=today))
 
 
 def _is_blank_row(raw: Sequence[Any]) -> bool:
