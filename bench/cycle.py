@@ -27,7 +27,7 @@ from worker.evaluate import Unit, UnitResult, evaluate_unit, read_registry
 from worker.jobs import cycle
 from worker.layout import load
 from worker.scaffold import init_workspace
-from worker.validation import column_reader
+from worker.validation import readers_of
 from worker.workspace import Workspace
 from worker.xlsx import read_tabs, write_workbook
 
@@ -74,7 +74,7 @@ def units_of(models: int) -> list[tuple[Unit, Tabs]]:
 
 def evaluate_all(units: list[tuple[Unit, Tabs]]) -> list[UnitResult]:
     """What the sync does before writing: every unit validated and rated, results kept."""
-    column_reader.cache_clear()  # each run starts cold, as a day's first does
+    readers_of.cache_clear()  # each run starts cold, as a day's first does
     return [
         evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio") for u, t in units
     ]

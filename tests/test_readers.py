@@ -13,7 +13,7 @@ from tests.test_same_results import VALUES
 from worker import readers
 from worker.cells import CellProblem
 from worker.layout import Column, load
-from worker.validation import _read_cell, column_reader
+from worker.validation import _read_cell, readers_of
 
 COLUMNS = {
     f"{layout}/{tab.key}/{column.key}": column
@@ -53,11 +53,10 @@ def test_a_reader_that_forgets_when_full_still_reads_right(monkeypatch: pytest.M
 
 
 def test_a_date_read_on_one_day_is_not_taken_for_read_on_an_earlier_one() -> None:
-    column = load("unit").tab("models").column("decision_date")
-    cell = datetime(2026, 10, 20)
-    assert column_reader(column, TODAY)(cell) == date(2026, 10, 20)
+    tab, cell = load("unit").tab("models"), datetime(2026, 10, 20)
+    assert readers_of(tab, TODAY)["decision_date"](cell) == date(2026, 10, 20)
     with pytest.raises(CellProblem) as problem:
-        column_reader(column, date(2026, 10, 1))(cell)
+        readers_of(tab, date(2026, 10, 1))["decision_date"](cell)
     assert problem.value.code == "future_date"
 
 

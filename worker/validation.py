@@ -21,9 +21,11 @@ from worker.readers import Reader, reader
 from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 Rows = Sequence[Sequence[Any]]
+DOCUMENT_KEYS = tuple((n, f"doc{n}") for n in range(1, 17))  # the tab Hồ sơ: (1) … (16)
 _ABSENT = 1 << 62  # the position of a column the tab lacks: beyond every row, read as empty
 
 
+@lru_cache(maxsize=256)  # asked for every column of every tab read
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
@@ -123,16 +125,15 @@ def _read_cell(column: Column, value: object, today: date) -> Any:
     return _parse(column, value, today)
 
 
-@lru_cache(maxsize=256)  # the columns of every layout, for a day or two of `today`
-def column_reader(column: Column, today: date) -> Reader:
-    """The reader of a column for cells read on `today`; units share it, and what it knows."""
-    return reader(partial(_read_cell, column, today=today))
+@lru_cache(maxsize=32)  # the tabs of every layout, for a day or two of `today`
+def readers_of(tab: Tab, today: date) -> dict[str, Reader]:
+    """The reader of each column of `tab` for cells read on `today`: units share them, and
+    what they remember."""
+    return {c.key: reader(partial(_read_cell, c, today=today)) for c in tab.columns}
 
 
 def _is_blank_row(raw: Sequence[Any]) -> bool:
     """`is_blank` of every cell, quick on the empty cells and plain text that fill a tab."""
-    if raw.count(None) == len(raw):
-        return True  # the empty rows below the data, formatted but never filled
     for value in raw:
         if value is None:
             continue
@@ -199,20 +200,15 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
         return []  # without a required column no row can be read
     # How each column is read, decided once for the tab: where it is and its reader.
     plan = [
-        (
-            column.key,
-            positions.get(column.key, _ABSENT),
-            column_letter(positions.get(column.key, 0)),
-            column_reader(column, today),
-        )
-        for column in tab.columns
+        (key, positions.get(key, _ABSENT), column_letter(positions.get(key, 0)), read)
+        for key, read in readers_of(tab, today).items()
     ]
     letters = {key: letter for key, _, letter, _ in plan}
     result = []
     for offset, raw in enumerate(rows[1:]):
+        if raw.count(None) == len(raw) or _is_blank_row(raw):
+            continue  # blank: the formatted empty rows below the data, or one in the middle
         number = offset + 2
-        if _is_blank_row(raw):
-            continue  # a blank row in the middle: skip it and read on
         width = len(raw)
         values: dict[str, Any] = {}
         row_errors = []
@@ -242,8 +238,13 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
     layout = load("unit")
     data = UnitData(year)
     read: dict[str, list[Row]] = {}
+    # Every tab's name normalised once, not once for each tab sought; the first of two tabs
+    # with the same name is the one read, as with find_tab.
+    named: dict[str, Rows] = {}
+    for title, grid in tabs.items():
+        named.setdefault(normalize_header(title), grid)
     for tab in layout.tabs:
-        rows = find_tab(tabs, tab.name)
+        rows = named.get(normalize_header(tab.name))
         if rows is None:
             data.missing_tabs.add(tab.key)
         read[tab.key] = read_tab(tab, rows, today, data.errors)
@@ -330,12 +331,13 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         f"mô hình đã có dòng đánh giá năm {year} ở dòng {{row}}",
         "giữ lại một dòng mỗi năm",
     )
+    ticked = [c.key for c in layout.tab("assessments").columns if c.key not in ("model_id", "year")]
     for entity, row in assessments.items():
-        ticks = {k: bool(v) for k, v in row.values.items() if k not in ("model_id", "year")}
+        ticks = dict(zip(ticked, map(bool, map(row.values.__getitem__, ticked)), strict=True))
         data.assessments[entity] = Assessment(entity, year, ticks)
     dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
     for entity, row in dossiers.items():
-        present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
+        present = frozenset(n for n, key in DOCUMENT_KEYS if row.values[key])
         data.dossiers[entity] = Dossier(entity, present)
     for row in belongs("criteria", "exemplar_id", exemplars):
         v = row.values
