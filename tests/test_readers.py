@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -23,7 +23,13 @@ COLUMNS = {
 }
 # Also what the pool lacks: text beyond the ASCII fast path, number types, a value no
 # spreadsheet gives (a list: not remembered, but still read the general way).
+# And two datetimes of one instant (equal in Python) on different days where they were taken.
+SAME_INSTANT = [
+    datetime(2025, 7, 4, 23, 30, tzinfo=UTC),
+    datetime(2025, 7, 5, 6, 30, tzinfo=timezone(timedelta(hours=7))),
+]
 VALUES_TOO = [*VALUES, "Nguyễn Văn An", " Tổ tự quản ", "MH-00\u00a0", 10**30, 1.25, [1]]
+VALUES_TOO += [*SAME_INSTANT, -0.0]
 
 
 def outcome(read: Callable[[Any], Any], value: Any) -> tuple[str, Any]:

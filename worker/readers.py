@@ -15,8 +15,8 @@ from typing import Any
 
 Reader = Callable[[Any], Any]
 _MISSING = object()
-# Immutable, hashable values that, keyed with their type, equal only themselves (1, 1.0 and
-# True are equal in Python): what `read` made of one can be given again for the next.
+# Immutable, hashable values, each equal only to itself within its type (but for the two kept
+# out below): what `read` made of one can be given again for the next.
 _REMEMBERED = frozenset({type(None), str, int, float, bool, date, datetime})
 # Distinct values a column's reader keeps at most (a province's decision dates fit), so that a
 # daemon reading for months, or a column of all-different values, does not grow without end.
@@ -28,18 +28,24 @@ def reader(read: Reader) -> Reader:
 
     Errors are not remembered: each erroneous cell is read again and gets its own.
     """
-    known: dict[tuple[type, Any], Any] = {}
+    # One table per type, so that 1, 1.0 and True (equal in Python) are told apart.
+    known: dict[type, dict[Any, Any]] = {kind: {} for kind in _REMEMBERED}
+    datetimes, floats = known[datetime], known[float]
 
     def read_remembered(value: Any) -> Any:
-        kind = value.__class__
-        if kind not in _REMEMBERED:
-            return read(value)
-        found = known.get((kind, value), _MISSING)
+        table = known.get(value.__class__)
+        if (
+            table is None
+            or (table is datetimes and value.tzinfo is not None)
+            or (table is floats and not value)
+        ):
+            return read(value)  # equal but told apart: instants in two zones, 0.0 and -0.0
+        found = table.get(value, _MISSING)
         if found is _MISSING:
             found = read(value)
-            if len(known) >= REMEMBER_AT_MOST:
-                known.clear()
-            known[kind, value] = found
+            if len(table) >= REMEMBER_AT_MOST:
+                table.clear()
+            table[value] = found
         return found
 
     return read_remembered

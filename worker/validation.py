@@ -79,7 +79,7 @@ class UnitData:
     missing_tabs: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a call per field, for every row read
 class Row:
     number: int  # the spreadsheet row number (1-based)
     values: dict[str, Any]
