@@ -2,7 +2,7 @@
 
 import math
 import random
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
@@ -340,3 +340,13 @@ def test_percentages_round_half_up_to_hundredths_whatever_the_fraction() -> None
 def test_completion_of_a_target_planned_at_zero_is_an_error_not_a_number() -> None:
     with pytest.raises(ZeroDivisionError):
         rules.completion(targets((0, 3)))
+
+
+def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() -> None:
+    for start in (date(2000, 1, 31), date(1999, 12, 30), date(2023, 2, 28), date(2024, 2, 29)):
+        for months in range(0, 4800, 7):
+            end = rules.add_months(start, months)
+            index = start.month - 1 + months
+            year, month = start.year + index // 12, index % 12 + 1
+            last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+            assert end == date(year, month, min(start.day, last))

@@ -104,7 +104,9 @@ def add_months(start: date, months: int) -> date:
     """Civil Code 2015 art. 147–148: the same day `months` later, or that month's last day."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    # The month's length as calendar.monthrange gives it, without the weekday it also works out.
+    days = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+    return date(year, month, min(start.day, days))
 
 
 def full_months(start: date, reference: date) -> int:
