@@ -96,3 +96,14 @@ def test_a_reader_reads_each_distinct_value_once_and_each_error_every_time() -> 
     assert results == ["Có", "Có", 1, 1.0, True, "Có", 1, "error", "error"]
     assert [type(r) for r in results[2:5]] == [int, float, bool]  # 1, 1.0, True kept apart
     assert seen == ["Có", 1, 1.0, True, "?", "?"]
+
+
+def test_a_reader_keeps_at_most_so_many_values_of_all_types_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(readers, "REMEMBER_AT_MOST", 3)
+    seen: list[Any] = []
+    remembered = readers.reader(lambda value: seen.append(value) or value)
+    for value in ["a", "b", 1, "a", 2.5, "a", 2.5]:
+        remembered(value)
+    assert seen == ["a", "b", 1, 2.5, "a"]  # full at three: 2.5 made it start afresh

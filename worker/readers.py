@@ -18,8 +18,8 @@ _MISSING = object()
 # Immutable, hashable values, each equal only to itself within its type (but for the two kept
 # out below): what `read` made of one can be given again for the next.
 _REMEMBERED = frozenset({type(None), str, int, float, bool, date, datetime})
-# Distinct values a column's reader keeps at most (a province's decision dates fit), so that a
-# daemon reading for months, or a column of all-different values, does not grow without end.
+# Distinct values a column's reader keeps at most (a province's decision dates fit); then it
+# starts afresh, so that a column of all-different values does not grow without end.
 REMEMBER_AT_MOST = 4096
 
 
@@ -31,8 +31,10 @@ def reader(read: Reader) -> Reader:
     # One table per type, so that 1, 1.0 and True (equal in Python) are told apart.
     known: dict[type, dict[Any, Any]] = {kind: {} for kind in _REMEMBERED}
     datetimes, floats = known[datetime], known[float]
+    size = 0
 
     def read_remembered(value: Any) -> Any:
+        nonlocal size
         table = known.get(value.__class__)
         if (
             table is None
@@ -43,9 +45,12 @@ def reader(read: Reader) -> Reader:
         found = table.get(value, _MISSING)
         if found is _MISSING:
             found = read(value)
-            if len(table) >= REMEMBER_AT_MOST:
-                table.clear()
+            if size >= REMEMBER_AT_MOST:
+                for other in known.values():
+                    other.clear()
+                size = 0
             table[value] = found
+            size += 1
         return found
 
     return read_remembered

@@ -29,6 +29,7 @@ from worker.records import (
 TOT, KHA, TRUNG_BINH, YEU, UNRATED = "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"
 LEVELS = (TOT, KHA, TRUNG_BINH, YEU)
 MIN_MONTHS = 10
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month number, February 28
 EXEMPLAR_THRESHOLD = Fraction(70)
 EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
 
@@ -105,7 +106,7 @@ def add_months(start: date, months: int) -> date:
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
     # The month's length as calendar.monthrange gives it, without the weekday it also works out.
-    days = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+    days = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
     return date(year, month, min(start.day, days))
 
 

@@ -125,7 +125,7 @@ def _read_cell(column: Column, value: object, today: date) -> Any:
     return _parse(column, value, today)
 
 
-@lru_cache(maxsize=32)  # the tabs of every layout, for a day or two of `today`
+@lru_cache(maxsize=8)  # a day's tabs: the unit's six and the registry
 def readers_of(tab: Tab, today: date) -> dict[str, Reader]:
     """The reader of each column of `tab` for cells read on `today`: units share them, and
     what they remember."""
@@ -333,7 +333,7 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
     )
     ticked = [c.key for c in layout.tab("assessments").columns if c.key not in ("model_id", "year")]
     for entity, row in assessments.items():
-        ticks = dict(zip(ticked, map(bool, map(row.values.__getitem__, ticked)), strict=True))
+        ticks = {key: bool(row.values[key]) for key in ticked}
         data.assessments[entity] = Assessment(entity, year, ticks)
     dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
     for entity, row in dossiers.items():
