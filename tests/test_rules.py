@@ -1,6 +1,8 @@
 """The rules of seed 002 (III.2, III.3, IV, V.1) at their boundaries."""
 
-from datetime import date
+import math
+import random
+from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
@@ -304,3 +306,47 @@ def test_an_individual_with_an_emulation_title_is_not_blocked(title: str) -> Non
 )
 def test_percentages_are_written_the_vietnamese_way(value: Fraction, text: str) -> None:
     assert rules.format_percent(value) == text
+
+
+def test_completion_is_exactly_the_mean_of_capped_ratios_whatever_the_numbers() -> None:
+    rng = random.Random(147)
+    for _ in range(500):
+        pairs = [
+            (
+                Fraction(
+                    rng.choice([rng.randint(1, 2000), -rng.randint(1, 9)]),
+                    rng.choice([1, 1, 2, 10, 3]),
+                ),
+                Fraction(rng.randint(0, 2500), rng.choice([1, 1, 4])),
+            )
+            for _ in range(rng.randint(1, 7))
+        ]
+        rows = [Target("M1", 2026, "t", p, a) for p, a in pairs]
+        exact = 100 * sum(min(a / p, Fraction(1)) for p, a in pairs) / len(pairs)
+        assert (rules.completion(rows), type(rules.completion(rows))) == (exact, Fraction)
+
+
+def test_percentages_round_half_up_to_hundredths_whatever_the_fraction() -> None:
+    rng = random.Random(148)
+    for _ in range(2000):
+        value = Fraction(rng.randint(0, 200_000), rng.choice([1, 2, 3, 7, 8, 40, 400, 1000, 999]))
+        hundredths = math.floor(value * 100 + Fraction(1, 2))
+        whole, frac = divmod(hundredths, 100)
+        assert rules.format_percent(value) == (
+            f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
+        )
+
+
+def test_completion_of_a_target_planned_at_zero_is_an_error_not_a_number() -> None:
+    with pytest.raises(ZeroDivisionError):
+        rules.completion(targets((0, 3)))
+
+
+def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() -> None:
+    for start in (date(2000, 1, 31), date(1999, 12, 30), date(2023, 2, 28), date(2024, 2, 29)):
+        for months in range(0, 4800, 7):
+            end = rules.add_months(start, months)
+            index = start.month - 1 + months
+            year, month = start.year + index // 12, index % 12 + 1
+            last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+            assert end == date(year, month, min(start.day, last))

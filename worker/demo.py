@@ -7,7 +7,8 @@ Generated from a fixed seed for the evaluation year of `today`; every date lies 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,10 +217,15 @@ def _add_mistakes(unit: str, rows: dict[str, list], year: int) -> None:
         rows["criteria"] = [c for c in rows["criteria"] if c["exemplar_id"] != "ĐH-01"]
 
 
+def _period(today: date) -> tuple[int, date]:
+    """The evaluation year of `today` and the latest date the sample data may hold."""
+    year = today.year + 1 if today.month == 12 else today.year
+    return year, min(today, date(year, 9, 30)) - timedelta(days=1)
+
+
 def build(root: Path, today: date) -> str:
     """Write registry.xlsx and units/*.xlsx for the evaluation year of `today`."""
-    year = today.year + 1 if today.month == 12 else today.year
-    latest = min(today, date(year, 9, 30)) - timedelta(days=1)
+    year, latest = _period(today)
     rng = random.Random(2026)
     registry = []
     for unit, name, level, parent, mailbox in UNITS:
@@ -241,3 +247,46 @@ def build(root: Path, today: date) -> str:
             write_workbook(root / path, load("unit"), rows)
     write_workbook(root / "registry.xlsx", load("registry"), {"units": registry})
     return PROVINCE
+
+
+# template_tab formats the cells of the first rows of every tab, so a workbook it writes holds
+# rows down to at least this one, read back as rows of empty cells.
+FORMATTED_ROWS = 49
+
+
+def _read_back(value: Any) -> Any:
+    """A value as a workbook gives it back: "" is an empty cell, a date a datetime."""
+    if value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    return value
+
+
+def _as_read(rows: dict[str, list]) -> dict[str, list[list[Any]]]:
+    """A unit's rows as `read_tabs` reads the workbook `build` writes: header row first, empty
+    cells None, dates as datetimes, the formatted empty rows at the end."""
+    tabs = {}
+    for tab in load("unit").tabs:
+        grid: list[list[Any]] = [[c.header for c in tab.columns]]
+        for row in rows.get(tab.key, ()):
+            grid.append([_read_back(row.get(c.key)) for c in tab.columns])
+        grid += [[None] * len(tab.columns) for _ in range(len(grid), FORMATTED_ROWS)]
+        tabs[tab.name] = grid
+    return tabs
+
+
+def unit_tabs(count: int, today: date) -> Iterator[tuple[str, dict[str, list[list[Any]]]]]:
+    """`count` units drawn as the demo's, in memory: (unit ID, tab name -> rows as read).
+
+    The first 12 are the demo's units, cell for cell as `read_tabs` reads their workbooks
+    (CA-TP's too, which `build` does not write); then more alike, "CA-PT-13" and so on, with
+    the same deliberate data errors. For measuring validation on thousands of units.
+    """
+    year, latest = _period(today)
+    rng = random.Random(2026)
+    for n in range(count):
+        unit = UNITS[n % len(UNITS)][0]
+        rows = _unit_rows(rng, unit, year, latest)
+        _add_mistakes(unit, rows, year)
+        yield (unit if n < len(UNITS) else f"{unit}-{n + 1}"), _as_read(rows)

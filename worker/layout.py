@@ -9,13 +9,14 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 TEMPLATE_ROWS = 1000  # rows that get dropdowns and formats in a new sheet
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
+@lru_cache(maxsize=4096, typed=True)  # every unit spells the same few headers and tab names
 def normalize_header(text: object) -> str:
     """Headers compare in this form: NFC, no zero-width characters, single spaces, case-folded."""
     s = unicodedata.normalize("NFC", str(text or ""))
@@ -68,7 +69,11 @@ class Layout:
     stamp_label: str | None = None
 
     def tab(self, key: str) -> Tab:
-        return next(t for t in self.tabs if t.key == key)
+        return self._tabs_by_key[key]
+
+    @cached_property
+    def _tabs_by_key(self) -> dict[str, Tab]:  # validation asks a dozen times per unit
+        return {t.key: t for t in self.tabs}
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

@@ -29,6 +29,7 @@ from worker.records import (
 TOT, KHA, TRUNG_BINH, YEU, UNRATED = "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"
 LEVELS = (TOT, KHA, TRUNG_BINH, YEU)
 MIN_MONTHS = 10
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month number, February 28
 EXEMPLAR_THRESHOLD = Fraction(70)
 EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
 
@@ -94,8 +95,9 @@ TRIGGERS = {
 
 def format_percent(value: Fraction) -> str:
     """Vietnamese notation, at most two decimals, half up: 200/3 -> "66,67"."""
-    hundredths = (value * 100 + Fraction(1, 2)) // 1
-    whole, frac = divmod(int(hundredths), 100)
+    # floor(100 n/d + 1/2) in integers: Fraction arithmetic costs more than the whole rating
+    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
+    whole, frac = divmod(hundredths, 100)
     return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
 
 
@@ -103,7 +105,9 @@ def add_months(start: date, months: int) -> date:
     """Civil Code 2015 art. 147–148: the same day `months` later, or that month's last day."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    # The month's length as calendar.monthrange gives it, without the weekday it also works out.
+    days = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+    return date(year, month, min(start.day, days))
 
 
 def full_months(start: date, reference: date) -> int:
@@ -167,8 +171,20 @@ def completion(targets: Sequence[Target], method: str = "mean_ratio") -> Fractio
         return Fraction(100 * met, len(targets))
     if method != "mean_ratio":
         raise ValueError(f"unknown completion method {method!r}")
-    total = sum((min(t.achieved / t.planned, Fraction(1)) for t in targets), Fraction(0))
-    return 100 * total / len(targets)
+    # The sum of min(A/P, 1) as one fraction num/den of integers, reduced once at the end: the
+    # same number as summing Fractions, each of which reduces at every step.
+    num, den = 0, 1
+    for t in targets:
+        a, p = t.achieved, t.planned
+        top, bottom = a.numerator * p.denominator, a.denominator * p.numerator  # A/P
+        if bottom < 0:
+            top, bottom = -top, -bottom
+        elif bottom == 0:
+            raise ZeroDivisionError(f"target {t.target!r} plans 0")
+        if top >= bottom:
+            top = bottom = 1
+        num, den = num * bottom + top * den, den * bottom
+    return Fraction(100 * num, den * len(targets))
 
 
 def missing_documents(dossier: Dossier, rated_before: bool) -> tuple[int, ...]:

@@ -11,16 +11,21 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache, partial
 from typing import Any
 
 from worker import cells
 from worker.cells import CellProblem
 from worker.layout import Column, Tab, load, normalize_header
+from worker.readers import Reader, reader
 from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 Rows = Sequence[Sequence[Any]]
+DOCUMENT_KEYS = tuple((n, f"doc{n}") for n in range(1, 17))  # the tab Hồ sơ: (1) … (16)
+_ABSENT = 1 << 62  # the position of a column the tab lacks: beyond every row, read as empty
 
 
+@lru_cache(maxsize=256)  # asked for every column of every tab read
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
@@ -82,12 +87,17 @@ class UnitData:
     missing_tabs: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a call per field, for every row read
 class Row:
     number: int  # the spreadsheet row number (1-based)
     values: dict[str, Any]
     errors: tuple[CellError, ...]
-    cells: dict[str, str]  # column key -> A1 address in this row
+    letters: Mapping[str, str]  # column key -> column letter, one mapping for the tab's rows
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Column key -> A1 address in this row (made when asked: most rows are never named)."""
+        return {key: f"{letter}{self.number}" for key, letter in self.letters.items()}
 
 
 _PARSERS: dict[str, Callable[..., Any]] = {
@@ -112,6 +122,36 @@ def _parse(column: Column, value: object, today: date) -> Any:
     if column.type == "number" and parsed < 0:
         raise CellProblem("negative", "không được âm", f"nhập {column.header} từ 0 trở lên")
     return parsed
+
+
+def _read_cell(column: Column, value: object, today: date) -> Any:
+    """One cell the general way: what no column may hold, then blank or not, then its type."""
+    cells.check_text(value)
+    if cells.is_blank(value) and column.type != "yesno":
+        if column.required:
+            raise CellProblem("empty_required", "ô bắt buộc đang trống", f"nhập {column.header}")
+        return None
+    return _parse(column, value, today)
+
+
+@lru_cache(maxsize=8)  # a day's tabs: the unit's six and the registry
+def readers_of(tab: Tab, today: date) -> dict[str, Reader]:
+    """The reader of each column of `tab` for cells read on `today`: units share them, and
+    what they remember."""
+    return {c.key: reader(partial(_read_cell, c, today=today)) for c in tab.columns}
+
+
+def _is_blank_row(raw: Sequence[Any]) -> bool:
+    """`is_blank` of every cell, quick on the empty cells and plain text that fill a tab."""
+    for value in raw:
+        if value is None:
+            continue
+        if value.__class__ is str:
+            if value.strip():  # as clean_text: NFC never makes blank text non-blank, or back
+                return False
+        elif not cells.is_blank(value):
+            return False
+    return True
 
 
 def find_tab(tabs: Mapping[str, Rows], name: str) -> Rows | None:
@@ -188,46 +228,43 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
         )
     if any(c.required for c in absent):
         return []  # without a required column no row can be read
+    # How each column is read, decided once for the tab: where it is and its reader.
+    plan = [
+        (key, positions.get(key, _ABSENT), column_letter(positions.get(key, 0)), read)
+        for key, read in readers_of(tab, today).items()
+    ]
+    headers = {c.key: c.header for c in tab.columns}
+    letters = {key: letter for key, _, letter, _ in plan}
     result = []
     for offset, raw in enumerate(rows[head + 1 :]):
+        if raw.count(None) == len(raw) or _is_blank_row(raw):
+            continue  # blank: the formatted empty rows below the data, or one in the middle
         number = head + offset + 2
-        if all(cells.is_blank(v) for v in raw):
-            continue  # a blank row in the middle: skip it and read on
+        width = len(raw)
         values: dict[str, Any] = {}
-        addresses: dict[str, str] = {}
         row_errors = []
-        for column in tab.columns:
-            at = positions.get(column.key)
-            value = raw[at] if at is not None and at < len(raw) else None
-            cell = addresses[column.key] = f"{column_letter(at or 0)}{number}"
+        for key, at, letter, read in plan:
+            value = raw[at] if at < width else None
             try:
-                cells.check_text(value)
-                if cells.is_blank(value) and column.type != "yesno":
-                    if column.required:
-                        raise CellProblem(
-                            "empty_required", "ô bắt buộc đang trống", f"nhập {column.header}"
-                        )
-                    values[column.key] = None
-                else:
-                    values[column.key] = _parse(column, value, today)
+                values[key] = read(value)
             except CellProblem as problem:
-                values[column.key] = None
+                values[key] = None
                 row_errors.append(
                     CellError(
                         tab.name,
-                        cell,
+                        f"{letter}{number}",
                         problem.code,
                         show(value),
                         problem.message,
                         problem.fix,
-                        column.header,
+                        headers[key],
                     )
                 )
         entity = next((values[c.key] for c in tab.columns if c.type == "id"), None)
         if entity:  # name the row's model or exemplar in each of its errors
             row_errors = [replace(e, entity=entity) for e in row_errors]
         errors.extend(row_errors)
-        result.append(Row(number, values, tuple(row_errors), addresses))
+        result.append(Row(number, values, tuple(row_errors), letters))
     return result
 
 
@@ -236,8 +273,13 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
     layout = load("unit")
     data = UnitData(year)
     read: dict[str, list[Row]] = {}
+    # Every tab's name normalised once, not once for each tab sought; the first of two tabs
+    # with the same name is the one read, as with find_tab.
+    named: dict[str, Rows] = {}
+    for title, grid in tabs.items():
+        named.setdefault(normalize_header(title), grid)
     for tab in layout.tabs:
-        rows = find_tab(tabs, tab.name)
+        rows = named.get(normalize_header(tab.name))
         if rows is None:
             data.missing_tabs.add(tab.key)
         read[tab.key] = read_tab(tab, rows, today, data.errors)
@@ -327,12 +369,13 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         f"mô hình đã có dòng đánh giá năm {year} ở dòng {{row}}",
         "giữ lại một dòng mỗi năm",
     )
+    ticked = [c.key for c in layout.tab("assessments").columns if c.key not in ("model_id", "year")]
     for entity, row in assessments.items():
-        ticks = {k: bool(v) for k, v in row.values.items() if k not in ("model_id", "year")}
+        ticks = {key: bool(row.values[key]) for key in ticked}
         data.assessments[entity] = Assessment(entity, year, ticks)
     dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
     for entity, row in dossiers.items():
-        present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
+        present = frozenset(n for n, key in DOCUMENT_KEYS if row.values[key])
         data.dossiers[entity] = Dossier(entity, present)
     for row in belongs("criteria", "exemplar_id", exemplars):
         v = row.values
