@@ -135,7 +135,8 @@ def test_a_storm_of_429_answers_is_waited_out(province: Path, cli: Cli, fake_goo
     result = sync(cli, province)
     assert result.exit_code == 0, result.output
     assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
-    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4
+    # a 503 to a write may come after Google applied it: its tabs are read back, once
+    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4 + 1
     assert fake_google.calls["spreadsheets.batchUpdate"] == 5 + 2
 
 

@@ -28,7 +28,7 @@ from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
 from worker.google_cache import GoogleCache
-from worker.google_http import Quota, QuotaClient, transient
+from worker.google_http import Quota, QuotaClient, settle, transient
 from worker.layout import load
 from worker.results import Grid
 from worker.settings import ConfigError, GoogleSettings
@@ -274,10 +274,30 @@ class GoogleBackend:
         return tabs
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
-        """Replace the Kết quả tab in one batchUpdate: values as values, protected."""
+        """Replace the Kết quả tab in one batchUpdate: values as values, protected.
+
+        The batch is built from the tabs and protections the sheet holds; when its answer is
+        lost (Google may have applied it), they are read again and the batch rebuilt."""
         key = sheet_key(unit.sheet)
         if key not in self.meta:  # its values came from the cache: its tab IDs are needed now
             self._read(key, grid=False)
+        sheet_id = 0
+
+        def send() -> None:
+            nonlocal sheet_id
+            sheet_id, batch = self._results_batch(unit, key, grid)
+            self.http.batch_update(key, {"requests": batch})
+
+        try:
+            settle(self.settings, send, lambda: self._read(key, grid=False))
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, key) from None
+        self.written[unit.unit_id] = [list(row) for row in grid.rows]
+        self.cache.set_results_tab(unit.unit_id, sheet_id)
+        return f"https://docs.google.com/spreadsheets/d/{key}"
+
+    def _results_batch(self, unit: Unit, key: str, grid: Grid) -> tuple[int, list[dict[str, Any]]]:
+        """The requests that make the sheet's Kết quả tab hold `grid`, from what it holds now."""
         meta = self.meta[key]
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
@@ -332,13 +352,7 @@ class GoogleBackend:
             requests_.append(requests_body.protection(sheet_id, self.account))
         # one range per tab: those an older version piled up go
         requests_ += [{"deleteProtectedRange": {"protectedRangeId": i}} for i in ours[1:]]
-        try:
-            self.http.batch_update(key, {"requests": requests_})
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, key) from None
-        self.written[unit.unit_id] = [list(row) for row in grid.rows]
-        self.cache.set_results_tab(unit.unit_id, sheet_id)
-        return f"https://docs.google.com/spreadsheets/d/{key}"
+        return sheet_id, requests_
 
     def after_writes(self, units: Sequence[Unit]) -> None:
         """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one."""
@@ -372,23 +386,28 @@ class GoogleBackend:
                 self._read(registry)
             tab = load("registry").tab("units").name
             row, col = requests_body.a1_index(unit.sheet_cell)
-            self.http.batch_update(
-                registry,
-                {
-                    "requests": [
-                        {
-                            "updateCells": {
-                                "start": {
-                                    "sheetId": self.meta[registry].ids[tab],
-                                    "rowIndex": row,
-                                    "columnIndex": col,
-                                },
-                                "rows": [{"values": requests_body.cells([url])}],
-                                "fields": "userEnteredValue",
+            # the same cell written twice holds the same: nothing to read back before resending
+            settle(
+                self.settings,
+                lambda: self.http.batch_update(
+                    registry,
+                    {
+                        "requests": [
+                            {
+                                "updateCells": {
+                                    "start": {
+                                        "sheetId": self.meta[registry].ids[tab],
+                                        "rowIndex": row,
+                                        "columnIndex": col,
+                                    },
+                                    "rows": [{"values": requests_body.cells([url])}],
+                                    "fields": "userEnteredValue",
+                                }
                             }
-                        }
-                    ]
-                },
+                        ]
+                    },
+                ),
+                lambda: None,
             )
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, unit.unit_id) from None
@@ -397,39 +416,67 @@ class GoogleBackend:
     def _unit_sheet(self, http: HTTPClient, unit: Unit) -> str:
         """The unit's new spreadsheet, laid out: found again by the property set when it was
         created (a provisioning that failed half way is resumed, never duplicated)."""
-        folder = self.settings.folder
-        try:
-            found = http.request(
-                "get",
-                DRIVE_FILES,
-                params={
-                    "q": f"'{folder}' in parents and appProperties has {{ key='mohinh_unit' "
-                    f"and value='{unit.unit_id}' }} and trashed=false",
-                    "fields": "files(id)",
-                    "supportsAllDrives": True,
-                    "includeItemsFromAllDrives": True,
-                },
-            ).json()["files"]
-            if found:
-                key = str(found[0]["id"])
-            else:
-                key = http.request(
-                    "post",
-                    DRIVE_FILES,
-                    params={"supportsAllDrives": True},
-                    json={
-                        "name": f"Mô hình, điển hình — {unit.name}",
-                        "mimeType": "application/vnd.google-apps.spreadsheet",
-                        "parents": [folder],
-                        "appProperties": {"mohinh_unit": unit.unit_id},
-                    },
-                ).json()["id"]
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, "folder") from None
+        key = self._tagged_file(
+            http,
+            "folder",
+            {"mohinh_unit": unit.unit_id},
+            f"Mô hình, điển hình — {unit.name}",
+        )
+        title = load("unit").results_tab or ""
         self._read(key, grid=False)
-        if (load("unit").results_tab or "") not in self.meta[key].ids:  # not laid out yet
-            http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+
+        def lay_out() -> None:
+            if title not in self.meta[key].ids:  # not laid out yet (the layout is one batch)
+                http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+
+        settle(self.settings, lay_out, lambda: self._read(key, grid=False))
         return key
+
+    def _tagged_file(self, http: HTTPClient, setting: str, tag: dict[str, str], name: str) -> str:
+        """The spreadsheet of the folder `setting` that carries `tag` in its appProperties, made
+        there (with the tag) when there is none. A files.create whose answer was lost may have
+        made the file: it is looked for again before another is made."""
+        folder = getattr(self.settings, setting)
+        ((tag_key, tag_value),) = tag.items()
+        found: list[str] = []
+
+        def look() -> None:
+            found[:] = [
+                str(f["id"])
+                for f in http.request(
+                    "get",
+                    DRIVE_FILES,
+                    params={
+                        "q": f"'{folder}' in parents and appProperties has {{ key='{tag_key}' "
+                        f"and value='{tag_value}' }} and trashed=false",
+                        "fields": "files(id)",
+                        "supportsAllDrives": True,
+                        "includeItemsFromAllDrives": True,
+                    },
+                ).json()["files"]
+            ]
+
+        def create() -> str:
+            if found:
+                return found[0]
+            answer = http.request(
+                "post",
+                DRIVE_FILES,
+                params={"supportsAllDrives": True},
+                json={
+                    "name": name,
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                    "parents": [folder],
+                    "appProperties": tag,
+                },
+            ).json()
+            return str(answer["id"])
+
+        try:
+            look()
+            return settle(self.settings, create, look)
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, setting) from None
 
     def _creating(self) -> HTTPClient:
         """A client that may also create Drive files (drive.file), for provisioning only."""
@@ -557,25 +604,14 @@ class GoogleBackend:
         return refused
 
     def _report_sheet(self, name: str, title: str) -> str:
-        """The report's spreadsheet: the one made before for `name`, or a new one."""
+        """The report's spreadsheet: the one made before for `name` (known to the state, or
+        found by its tag when the run that made it died before saving it), or a new one."""
         known = self.cache.published(name)
         if known:
             return known
-        try:
-            created = self.http.request(
-                "post",
-                DRIVE_FILES,
-                params={"supportsAllDrives": True},
-                json={
-                    "name": title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet",
-                    "parents": [self.settings.reports_folder],
-                },
-            ).json()
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, "reports_folder") from None
-        self.cache.set_published(name, created["id"])
-        return str(created["id"])
+        key = self._tagged_file(self.http, "reports_folder", {"mohinh_report": name}, title)
+        self.cache.set_published(name, key)
+        return key
 
     def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
         """A new tab sized to the grid, its rows written in pieces of at most CHUNK bytes."""
