@@ -51,6 +51,9 @@ GRID_FIELDS = (
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description),"
     "data(rowData(values(effectiveValue))))"
 )
+# The newest revision's author (Drive v3 Revision.lastModifyingUser; User.me is "whether this
+# user is the requesting user"): absent from the answer unless asked for.
+REVISION_FIELDS = "nextPageToken,revisions(id,modifiedTime,lastModifyingUser(emailAddress,me))"
 # Our protected range is known by its description: Google adds the spreadsheet's owner to the
 # editors we give, so "editors are exactly us" never matches and ranges piled up.
 PROTECTION = requests_body.PROTECTION
@@ -260,6 +263,8 @@ class GoogleBackend:
         key = sheet_key(unit.sheet)
         version = self.versions().get(key)
         tabs = self.cache.cached_sheet(unit.unit_id, version) if version and not force else None
+        if tabs is not None and self.cache.unverified(unit.unit_id) and not self._ours(key):
+            tabs = None  # changed by someone between our last write and the listing after it
         if tabs is None:
             tabs = self._read(key)
             if self.meta[key].locale in MONTH_FIRST:
@@ -270,8 +275,27 @@ class GoogleBackend:
                 )
             if version:
                 self.cache.cache_sheet(unit.unit_id, version, tabs)
+        self.cache.set_unverified(unit.unit_id, False)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
+
+    def _ours(self, key: str) -> bool:
+        """Whether Drive's revision history proves the sheet's last change was our write: its
+        newest revision made by this service account. One Drive request; anything short of
+        proof (an error, a longer history than one page) says no, and the sheet is read."""
+        try:
+            answer = self.http.request(
+                "get",
+                f"{DRIVE_FILES}/{key}/revisions",
+                params={"fields": REVISION_FIELDS, "pageSize": 1000},
+            ).json()
+        except (APIError, requests.RequestException):
+            return False
+        revisions = answer.get("revisions") or [{}]
+        if answer.get("nextPageToken"):  # oldest first: the newest is on a later page
+            return False
+        user = revisions[-1].get("lastModifyingUser") or {}  # absent: not a signed-in user
+        return user.get("me") is True or user.get("emailAddress") == self.account
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the Kết quả tab in one batchUpdate: values as values, protected.
@@ -355,7 +379,11 @@ class GoogleBackend:
         return sheet_id, requests_
 
     def after_writes(self, units: Sequence[Unit]) -> None:
-        """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one."""
+        """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one.
+
+        A unit may have edited its sheet between our write and this listing: the new version
+        covers that edit too. Each sheet cached here is marked, and its next sync reads it
+        again unless its revision history shows that the last change was ours."""
         written = [u for u in units if u.unit_id in self.written and u.unit_id in self.read]
         if not written or not self.settings.folder:
             return
@@ -366,6 +394,7 @@ class GoogleBackend:
             if version:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
                 self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.set_unverified(unit.unit_id, True)
 
     def provision(self, unit: Unit) -> str:
         """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,

@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS results_tabs (
     unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
     name TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS unverified (
+    unit TEXT PRIMARY KEY);
 """
 
 
@@ -36,6 +38,18 @@ class GoogleCache:
             "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
             (unit, version, json.dumps(tabs, ensure_ascii=False)),
         )
+
+    # Units whose cached copy was taken at the version Drive listed after our write: a unit's
+    # edit made between the write and the listing is in that version but not in the copy.
+    def unverified(self, unit: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM unverified WHERE unit = ?", (unit,)).fetchone()
+        return row is not None
+
+    def set_unverified(self, unit: str, unverified: bool) -> None:
+        if unverified:
+            self.db.execute("INSERT OR IGNORE INTO unverified VALUES (?)", (unit,))
+        else:
+            self.db.execute("DELETE FROM unverified WHERE unit = ?", (unit,))
 
     # The sheet ID of each unit's Kết quả tab in Google Sheets: found by ID, not by title.
     def results_tab(self, unit: str) -> int | None:

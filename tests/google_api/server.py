@@ -83,6 +83,7 @@ class Spreadsheet:
     time_zone: str = PERSON_LOCALE[1]
     owner: str = ""  # a person's file; files in a shared drive belong to the organization
     properties: dict[str, str] = field(default_factory=dict)  # Drive appProperties
+    revisions: list[tuple[str, str]] = field(default_factory=list)  # (modifiedTime, by whom)
 
     def sheet(self, sheet_id: int) -> Sheet:
         for sheet in self.sheets:
@@ -213,6 +214,10 @@ class FakeGoogle:
         # Folders in a shared drive: the only places a service account may create files.
         self.shared_drives: set[str] = set()
         self.log: list[tuple[str, int]] = []  # (API method, request body bytes), in order
+        self.accounts: dict[str, str] = {}  # token -> the service account it was issued to
+        self.caller = ""  # who sends the request being served (routes run under the lock)
+        # What a person does right after a request is applied, before its answer goes back.
+        self.after: dict[str, list[Callable[[], None]]] = defaultdict(list)
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
@@ -236,9 +241,11 @@ class FakeGoogle:
         self._ids += 1
         return f"{prefix}{self._ids:04d}AbCdEfGhIjKlMnOpQrStUvWxYz"
 
-    def touch(self, spreadsheet: Spreadsheet) -> None:
+    def touch(self, spreadsheet: Spreadsheet, by: str = OWNER) -> None:
+        """A change to the file: a new modifiedTime, and a revision made by `by`."""
         self._clock += timedelta(seconds=1)
         spreadsheet.modified = self._clock.isoformat().replace("+00:00", ".000Z")
+        spreadsheet.revisions.append((spreadsheet.modified, by))
 
     def add_spreadsheet(
         self,
@@ -295,6 +302,11 @@ class FakeGoogle:
         """The next calls of `method` are applied, then answer an HTTP status (an int) or
         answer only after these many seconds (a float): a late answer the client gave up on."""
         self.late[method].extend(outcomes)
+
+    def then(self, method: str, action: Callable[[], None]) -> None:
+        """Once the next call of `method` is applied, `action` runs (a person editing in the
+        browser) before the answer goes back: the window between our write and what we do next."""
+        self.after[method].append(action)
 
     def rate_limit(self, method: str, times: int, reason: str = "userRateLimitExceeded") -> None:
         """Drive's rate limit: 403 with reason userRateLimitExceeded or rateLimitExceeded
@@ -361,7 +373,8 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             body = json.loads(raw) if raw else None
             if method.request and body is not None:
                 fake.violations += discovery.check_body(method.api, method.request, body)
-            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in fake.tokens:
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if token not in fake.tokens:
                 return self._send(
                     401,
                     {
@@ -401,7 +414,10 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 )
             try:
                 with fake.lock:
+                    fake.caller = fake.accounts.get(token, "")
                     answer = ROUTES[method.name](fake, url.path, query, body)
+                    if fake.after[method.name]:
+                        fake.after[method.name].pop(0)()
             except ApiError as exc:
                 return self._send(exc.status, exc.body())
             if fake.late[method.name]:
@@ -434,6 +450,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             fake.scopes = claims["scope"].split()
             token = f"tok-{len(fake.tokens) + 1}"
             fake.tokens.add(token)
+            fake.accounts[token] = claims.get("iss", "")
             self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
 
         def _send(self, status: int, payload: Any) -> None:
@@ -702,7 +719,7 @@ def batch_update(
         else:
             raise ApiError(400, f"the test server does not implement {kind}")
     fake.files[original.key] = spreadsheet
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     return {"spreadsheetId": spreadsheet.key, "replies": replies}
 
 
@@ -738,7 +755,7 @@ def create_file(
         time_zone=SERVICE_LOCALE[1],
         properties=dict(body.get("appProperties", {})),
     )
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     fake.files[key] = spreadsheet
     return {
         "kind": "drive#file",
@@ -838,6 +855,47 @@ def list_files(
     return answer
 
 
+def list_revisions(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    """A file's revisions, oldest first, each with the user who made it last (Drive v3
+    discovery: RevisionList.revisions, Revision.lastModifyingUser "The last user to modify this
+    revision", User.me "Whether this user is the requesting user"; pageSize defaults to 200).
+    Google lists only the newer revisions of a busy sheet (googleapis/google-api-python-client
+    issue 1744): what matters is the last one. lastModifyingUser is absent unless asked for in
+    `fields`, as every field beyond id/kind/mimeType/modifiedTime (same issue)."""
+    key = path.removeprefix("/drive/v3/files/").split("/")[0]
+    if key not in fake.files:
+        raise ApiError(404, f"File not found: {key}.", "notFound")
+    size = int(query.get("pageSize", ["200"])[0])
+    start = int(query.get("pageToken", ["0"])[0] or 0)
+    revisions = fake.files[key].revisions
+    answer: dict[str, Any] = {
+        "kind": "drive#revisionList",
+        "revisions": [
+            {
+                "kind": "drive#revision",
+                "id": str(start + i + 1),
+                "mimeType": SPREADSHEET_MIME,
+                "modifiedTime": when,
+                "lastModifyingUser": {
+                    "kind": "drive#user",
+                    "displayName": who.split("@")[0],
+                    "emailAddress": who,
+                    "me": who == fake.caller,
+                },
+            }
+            for i, (when, who) in enumerate(revisions[start : start + size])
+        ],
+    }
+    if start + size < len(revisions):
+        answer["nextPageToken"] = str(start + size)
+    if "fields" not in query:  # the default answer leaves lastModifyingUser out
+        for revision in answer["revisions"]:
+            del revision["lastModifyingUser"]
+    return answer
+
+
 def values_get(
     fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
 ) -> dict[str, Any]:
@@ -874,7 +932,7 @@ def values_update(
     for i, row in enumerate(values):
         for j, value in enumerate(row):
             sheet.cells[top + i, col + j] = _entered(value, option, spreadsheet.locale)
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     return {
         "spreadsheetId": spreadsheet.key,
         "updatedRange": a1,
@@ -939,4 +997,5 @@ ROUTES = {
     "spreadsheets.values.batchGet": batch_get,
     "spreadsheets.batchUpdate": batch_update,
     "files.list": list_files,
+    "revisions.list": list_revisions,
 }
