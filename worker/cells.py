@@ -46,6 +46,42 @@ class CellProblem(Exception):
     fix: str
 
 
+@dataclass(frozen=True)
+class Uncomputed:
+    """A formula cell whose file holds no result: written by a program, never opened in an office
+    suite. Reading it as empty would tell the unit a filled cell is empty."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A number shown as a percentage: 95% is stored as 0.95. Read as its number, except where a
+    count is expected: there 0.95 is almost never what the unit meant."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.value * 100:.10g}%".replace(".", ",")
+
+
+def unwrap_percent(value: object, count: bool) -> object:
+    """The number behind a percentage; in a count column a percentage is refused."""
+    if not isinstance(value, Percent):
+        return value
+    if count:
+        shown = str(value).removesuffix("%")
+        raise CellProblem(
+            "percent_count",
+            f"ô đang ở dạng phần trăm ({value}) nhưng cột này ghi số lượng",
+            f"đổi định dạng ô sang Số rồi nhập số lượng, ví dụ {shown}",
+        )
+    return value.value
+
+
 def clean_text(value: object) -> str:
     """Cell text as NFC with outer spaces (including non-breaking ones) removed."""
     if value is None:
@@ -58,7 +94,13 @@ def is_blank(value: object) -> bool:
 
 
 def check_text(value: object) -> None:
-    """Raise for what no column may hold: formula errors and over-long text."""
+    """Raise for what no column may hold: formula errors, uncomputed formulas, over-long text."""
+    if isinstance(value, Uncomputed):
+        raise CellProblem(
+            "uncomputed_formula",
+            "ô có công thức chưa được tính",
+            "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại",
+        )
     if isinstance(value, str):
         if value.strip().upper() in FORMULA_ERRORS:
             raise CellProblem(

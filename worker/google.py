@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from gspread.http_client import HTTPClient
 
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
+from worker.cells import SERIAL_EPOCH, Percent
 from worker.evaluate import Unit
 from worker.google_cache import GoogleCache
 from worker.google_http import Quota, QuotaClient, settle, transient
@@ -46,10 +48,12 @@ META_FIELDS = (
     "properties(locale),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description))"
 )
+# With each value its number format's type only: a typed 90% is 0.9 shown as PERCENT, a typed
+# date a serial number shown as DATE; the rest of the format would only swell the answer.
 GRID_FIELDS = (
     "properties(locale),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description),"
-    "data(rowData(values(effectiveValue))))"
+    "data(rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))"
 )
 # The newest revision's author (Drive v3 Revision.lastModifyingUser; User.me is "whether this
 # user is the requesting user"): absent from the answer unless asked for.
@@ -99,12 +103,23 @@ def _blank_unticked(rows: list[list[Any]]) -> list[list[Any]]:
     return [[] if all(v is None or v is False or v == "" for v in row) else row for row in rows]
 
 
-def _cell(value: dict[str, Any] | None) -> Any:
+def _cell(cell: dict[str, Any]) -> Any:
+    """A cell's value as the unit sees it: a percentage as a `Percent` (0.9 is not the count
+    90), a date as a date (an error shows it as typed, not as serial 46000)."""
+    value = cell.get("effectiveValue")
     if not value:
         return None
     if "errorValue" in value:
         return ERRORS.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
-    return next(iter(value.values()))
+    found = next(iter(value.values()))
+    shown = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+    if isinstance(found, int | float) and not isinstance(found, bool):
+        if shown == "PERCENT":
+            return Percent(found)
+        if shown in ("DATE", "DATE_TIME") and 1 <= found < 2_958_466:
+            moment = datetime.combine(SERIAL_EPOCH, time()) + timedelta(days=found)
+            return moment.date() if shown == "DATE" else moment
+    return found
 
 
 @dataclass
@@ -206,7 +221,7 @@ class GoogleBackend:
             protections[props["sheetId"]] = sheet.get("protectedRanges", [])
             rows = sheet.get("data", [{}])[0].get("rowData", [])
             tabs[props["title"]] = _blank_unticked(
-                [[_cell(c.get("effectiveValue")) for c in r.get("values", [])] for r in rows]
+                [[_cell(c) for c in r.get("values", [])] for r in rows]
             )
         locale = answer.get("properties", {}).get("locale", "")
         self.meta[key] = Sheet(ids, protections, locale)

@@ -93,6 +93,7 @@ _PARSERS: dict[str, Callable[..., Any]] = {
 
 
 def _parse(column: Column, value: object, today: date) -> Any:
+    value = cells.unwrap_percent(value, count=column.type == "number")
     if column.type == "date":
         return cells.parse_date(value, today if column.past else None)
     if column.type == "enum":

@@ -103,11 +103,31 @@ class Spreadsheet:
 
 
 def cell_of(value: Any) -> dict[str, Any]:
-    """What a person typing `value` leaves in a cell; ("=F()", shown) is a formula."""
+    """What a person typing `value` leaves in a cell; ("=F()", shown) is a formula. A date is
+    a serial number with a DATE format, as typing one leaves it (strict.typed)."""
     if isinstance(value, tuple):
         formula, shown = value
         return {"userEnteredValue": {"formulaValue": formula}, "effectiveValue": _value(shown)}
+    if isinstance(value, date):
+        return {
+            "userEnteredValue": _value(value),
+            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "dd/mm/yyyy"}},
+        }
     return {"userEnteredValue": _value(value)}
+
+
+def number_format(sheet: Sheet, row: int, col: int, cell: dict[str, Any]) -> dict[str, Any]:
+    """The number format a cell shows: its own, else the last repeatCell over it. CellData.
+    effectiveFormat is "the effective format being used by the cell" (Sheets v4 discovery),
+    so a typed 90% answers numberFormat.type PERCENT, a typed date DATE."""
+    own = cell.get("userEnteredFormat", {}).get("numberFormat")
+    if own:
+        return dict(own)
+    for top, left, bottom, right, fmt, _fields in reversed(sheet.formats):
+        inside = top <= row < (bottom or sheet.rows) and left <= col < (right or sheet.cols)
+        if inside and "numberFormat" in fmt.get("userEnteredFormat", {}):
+            return dict(fmt["userEnteredFormat"]["numberFormat"])
+    return {}
 
 
 def _value(value: Any) -> dict[str, Any]:
@@ -507,6 +527,9 @@ def _sheet_json(sheet: Sheet, index: int, grid: bool) -> dict[str, Any]:
             if value is not None:
                 out["effectiveValue"] = value
                 out["formattedValue"] = str(plain(value))
+                shown = number_format(sheet, r, c, cell)
+                if shown:
+                    out["effectiveFormat"] = {"numberFormat": shown}
             values[c] = out
         result["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
     return result
