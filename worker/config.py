@@ -104,6 +104,9 @@ def load_settings(root: Path) -> Settings:
     )
 
 
+RATES = ("per_minute", "reads_per_minute", "writes_per_minute")  # [google] quota settings
+
+
 def _google(section: dict[str, object], path: Path) -> GoogleSettings:
     key = section.get("key_file") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     if not key:
@@ -119,20 +122,30 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
     try:
         numbers = {
             k: float(str(section[k]))
-            for k in ("per_minute", "attempts", "backoff", "timeout")
+            for k in (*RATES, "attempts", "backoff", "timeout")
             if k in section
         }
     except ValueError:
         raise ConfigError(
-            f"Cấu hình [google] per_minute, attempts, backoff, timeout trong {path} phải là số"
+            f"Cấu hình [google] {', '.join(RATES)}, attempts, backoff, timeout trong {path} "
+            "phải là số"
         ) from None
+    for rate in RATES:
+        if rate in numbers and numbers[rate] < 1:
+            raise ConfigError(
+                f"Cấu hình [google] {rate} = {section[rate]} trong {path} phải từ 1 trở lên "
+                "(Google cho mỗi tài khoản 60 lượt đọc và 60 lượt ghi một phút)"
+            )
+    per_minute = int(numbers.get("per_minute", 60))
     return GoogleSettings(
         key_file=path.parent / str(key),
         registry=str(section["registry"]),
         folder=str(section.get("folder", "")),
         reports_folder=str(section.get("reports_folder", "")),
         report_spreadsheet=str(section.get("report_spreadsheet", "")),
-        per_minute=int(numbers.get("per_minute", 60)),
+        per_minute=per_minute,
+        reads_per_minute=int(numbers.get("reads_per_minute", per_minute)),
+        writes_per_minute=int(numbers.get("writes_per_minute", per_minute)),
         attempts=int(numbers.get("attempts", 6)),
         backoff=numbers.get("backoff", 2.0),
         timeout=numbers.get("timeout", 60.0),

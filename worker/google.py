@@ -159,13 +159,20 @@ class GoogleBackend:
         self.account = credentials.service_account_email
         self.credentials = credentials
         # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
-        self.quota = Quota.per_minute(settings.per_minute)
+        self.quota = Quota.per_minute(settings.reads_per_minute, settings.writes_per_minute)
         self.client = Client(
             credentials,
             session=session_factory(credentials),
             http_client=QuotaClient.configured(settings, self.quota),
         )
         self.http = self.client.http_client
+        # Sync writes one unit while it reads the next in another thread: the writes go through
+        # a session of their own (a requests.Session is not made to be shared across threads).
+        self.writes = Client(
+            credentials,
+            session=session_factory(credentials),
+            http_client=QuotaClient.configured(settings, self.quota),
+        ).http_client
         self.meta: dict[str, Sheet] = {}
         self.read: dict[str, dict[str, list[list[Any]]]] = {}  # this run's reads, by unit ID
         self.written: dict[str, list[list[Any]]] = {}  # what this run wrote, by unit ID
@@ -205,13 +212,15 @@ class GoogleBackend:
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
         )
 
-    def _read(self, key: str, grid: bool = True) -> dict[str, list[list[Any]]]:
+    def _read(
+        self, key: str, grid: bool = True, http: HTTPClient | None = None
+    ) -> dict[str, list[list[Any]]]:
         """Every tab's values (with `grid`), and always the tabs' IDs and protections."""
         params: dict[str, Any] = (
             {"includeGridData": "true", "fields": GRID_FIELDS} if grid else {"fields": META_FIELDS}
         )
         try:
-            answer = self.http.fetch_sheet_metadata(key, params=params)
+            answer = (http or self.http).fetch_sheet_metadata(key, params=params)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         tabs, ids, protections = {}, {}, {}
@@ -319,16 +328,16 @@ class GoogleBackend:
         lost (Google may have applied it), they are read again and the batch rebuilt."""
         key = sheet_key(unit.sheet)
         if key not in self.meta:  # its values came from the cache: its tab IDs are needed now
-            self._read(key, grid=False)
+            self._read(key, grid=False, http=self.writes)
         sheet_id = 0
 
         def send() -> None:
             nonlocal sheet_id
             sheet_id, batch = self._results_batch(unit, key, grid)
-            self.http.batch_update(key, {"requests": batch})
+            self.writes.batch_update(key, {"requests": batch})
 
         try:
-            settle(self.settings, send, lambda: self._read(key, grid=False))
+            settle(self.settings, send, lambda: self._read(key, grid=False, http=self.writes))
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         self.written[unit.unit_id] = [list(row) for row in grid.rows]

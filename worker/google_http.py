@@ -104,8 +104,8 @@ class Quota:
     drive: Limiter
 
     @classmethod
-    def per_minute(cls, sheets: int, drive: int = DRIVE_PER_MINUTE) -> Quota:
-        return cls(Limiter(sheets), Limiter(sheets), Limiter(drive))
+    def per_minute(cls, reads: int, writes: int, drive: int = DRIVE_PER_MINUTE) -> Quota:
+        return cls(Limiter(reads), Limiter(writes), Limiter(drive))
 
     def bucket(self, method: str, url: str) -> Limiter:
         if "sheets.googleapis.com" not in url:

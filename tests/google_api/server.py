@@ -206,6 +206,18 @@ def apply_fields(value: Any, mask: dict[str, Any]) -> Any:
     return value
 
 
+@dataclass
+class Served:
+    """One request as the server saw it: when it came and went (time.monotonic), the client's
+    connection (host, port), and the spreadsheet or Drive file it was about."""
+
+    method: str
+    connection: tuple[str, int]
+    key: str
+    arrived: float
+    answered: float = 0.0
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -234,6 +246,8 @@ class FakeGoogle:
         # Folders in a shared drive: the only places a service account may create files.
         self.shared_drives: set[str] = set()
         self.log: list[tuple[str, int]] = []  # (API method, request body bytes), in order
+        # Each request as served, in order of arrival: what a quota replay needs (bench).
+        self.trace: list[Served] = []
         self.accounts: dict[str, str] = {}  # token -> the service account it was issued to
         self.caller = ""  # who sends the request being served (routes run under the lock)
         # What a person does right after a request is applied, before its answer goes back.
@@ -389,6 +403,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, {"error": {"code": 404, "message": "Not found"}})
             fake.calls[method.name] += 1
             fake.log.append((method.name, len(raw)))
+            served = Served(method.name, self.client_address, _about(url.path), time.monotonic())
+            fake.trace.append(served)
+            self.served = served
             fake.violations += discovery.check_query(method, query)
             body = json.loads(raw) if raw else None
             if method.request and body is not None:
@@ -473,7 +490,12 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             fake.accounts[token] = claims.get("iss", "")
             self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
 
+        served: Served | None = None
+
         def _send(self, status: int, payload: Any) -> None:
+            if self.served is not None:
+                self.served.answered = time.monotonic()
+                self.served = None
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -482,6 +504,13 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def _about(path: str) -> str:
+    """The spreadsheet or file a request is about ("" for a listing)."""
+    if path.startswith("/v4/spreadsheets/"):
+        return _key(path)
+    return path.removeprefix("/drive/v3/files").strip("/").split("/")[0]
 
 
 def _key(path: str) -> str:
