@@ -215,6 +215,7 @@ class Served:
     connection: tuple[str, int]
     key: str
     arrived: float
+    size: int = 0  # the request body's bytes
     answered: float = 0.0
 
 
@@ -375,6 +376,11 @@ def _a1_tab(a1: str) -> str:
 
 def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Connections kept open, as Google's are: a client's requests on one connection come one
+        # after the other, which is what the bench's quota replay reads from `trace`.
+        protocol_version = "HTTP/1.1"
+        served: Served | None = None  # the request being answered
+
         def log_message(self, *args: Any) -> None:
             pass
 
@@ -403,9 +409,10 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, {"error": {"code": 404, "message": "Not found"}})
             fake.calls[method.name] += 1
             fake.log.append((method.name, len(raw)))
-            served = Served(method.name, self.client_address, _about(url.path), time.monotonic())
-            fake.trace.append(served)
-            self.served = served
+            self.served = Served(
+                method.name, self.client_address, _about(url.path), time.monotonic(), len(raw)
+            )
+            fake.trace.append(self.served)
             fake.violations += discovery.check_query(method, query)
             body = json.loads(raw) if raw else None
             if method.request and body is not None:
@@ -489,8 +496,6 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             fake.tokens.add(token)
             fake.accounts[token] = claims.get("iss", "")
             self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
-
-        served: Served | None = None
 
         def _send(self, status: int, payload: Any) -> None:
             if self.served is not None:
