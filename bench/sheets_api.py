@@ -11,11 +11,10 @@ least wall time of three schedules side by side:
 
 - 1 bucket: every request, Drive's included, through one 60/min limiter in log order
   (the worker before issue 9);
-- 2 buckets: the run's own requests replayed from the server's trace: each no sooner than the
-  one before it on its connection (one client thread's requests come one after the other), a
-  write no sooner than the read of its spreadsheet, and each Sheets bucket at 60 a minute in
-  order of arrival (Drive apart). A worker that read everything before writing would replay at
-  the 1-bucket time; the pipelined worker (reader and writer threads) at about half.
+- 2 buckets: the run's own requests replayed from the server's trace: each no sooner than every
+  request answered before it arrived (the order the run kept, whichever thread sent what), each
+  Sheets bucket at 60 a minute in order of arrival, Drive apart. A worker that reads and writes
+  one after the other replays at the 1-bucket time; a pipelined one at about half.
 """
 
 from __future__ import annotations
@@ -68,19 +67,24 @@ def single_bucket(log: list[str]) -> float:
 
 
 def replay(trace: list[Served], per_minute: int = QUOTA) -> float:
-    """The least wall time of the traced requests under the two-bucket quota (zero latency):
-    each in order of arrival, after the previous one on its connection and, for a write, after
-    the read of its spreadsheet; at most `per_minute` of a Sheets bucket in any 60 seconds, in
-    order of arrival within the bucket; Drive's requests wait for no Sheets bucket."""
-    connection: dict[tuple[str, int], float] = {}
-    read_at: dict[str, float] = {}
+    """The least wall time of the traced requests under the two-bucket quota (zero latency).
+
+    Each request goes, in order of arrival, no sooner than every request that was answered
+    before it arrived (what it may have waited for: the run's own order, whatever its threads),
+    and no more than `per_minute` of a Sheets bucket in any 60 seconds, in order of arrival
+    within the bucket; Drive's requests wait for no Sheets bucket. Requests that overlapped in
+    the run may overlap here: a worker that reads and writes one after the other replays at the
+    one-bucket time, a pipelined one at about half."""
+    answered = sorted(range(len(trace)), key=lambda i: trace[i].answered)
+    at: list[float] = [0.0] * len(trace)
+    done, before = 0, 0.0  # answered[:done] came back before the current request arrived
     buckets: dict[str, list[float]] = {"read": [], "write": []}
-    end = 0.0
-    for served in trace:
-        t = connection.get(served.connection, 0.0)
+    for i, served in enumerate(trace):
+        while done < len(answered) and trace[answered[done]].answered < served.arrived:
+            before = max(before, at[answered[done]])
+            done += 1
+        t = before
         bucket = "read" if served.method in READS else "write" if served.method in WRITES else ""
-        if bucket == "write":
-            t = max(t, read_at.get(served.key, 0.0))
         if bucket:
             sent = buckets[bucket]
             if sent:
@@ -88,11 +92,8 @@ def replay(trace: list[Served], per_minute: int = QUOTA) -> float:
             if len(sent) >= per_minute:
                 t = max(t, sent[-per_minute] + 60)
             sent.append(t)
-        if bucket == "read":
-            read_at[served.key] = t
-        connection[served.connection] = t
-        end = max(end, t)
-    return end
+        at[i] = t
+    return max(at, default=0.0)
 
 
 def province(fake: FakeGoogle, root: Path, units: int, models: int) -> list[str]:
@@ -184,8 +185,8 @@ def main() -> None:
         print(f"  {label}: " + ", ".join(f"{m} {c}" for m, c in sorted(methods.items())))
     print(
         "\n1 bucket: every request through one 60/min limiter in log order (the worker before "
-        "issue 9); 2 buckets: the run's own trace replayed: per connection in order, a write "
-        "after its sheet's read, reads and writes in their own 60/min buckets, Drive apart"
+        "issue 9); 2 buckets: the run's own trace replayed (each request after those answered "
+        "before it arrived), reads and writes in their own 60/min buckets, Drive apart"
     )
     print(
         f"\nvalidate + rate, {rated} models: {compute:.2f} s "
