@@ -121,3 +121,17 @@ def test_reads_and_writes_have_limits_of_their_own(
     with open_workspace(root) as ws:
         quota = ws.backend.quota  # type: ignore[attr-defined]
         assert (quota.reads.per_minute, quota.writes.per_minute) == (reads, writes)
+
+
+@on_google
+def test_a_limit_below_one_a_minute_names_the_setting(
+    workspace: Callable[..., Path], fake_google: Any, cli: Callable[..., Any]
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    configure(root, "reads_per_minute = 0")
+    result = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 2
+    assert (
+        f"Cấu hình [google] reads_per_minute = 0 trong {root / 'config.toml'} phải từ 1 trở lên "
+        "(Google cho mỗi tài khoản 60 lượt đọc và 60 lượt ghi một phút)"
+    ) in result.output
