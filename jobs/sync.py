@@ -8,11 +8,13 @@ from datetime import date, datetime
 
 from worker.backend import SheetError
 from worker.evaluate import UnitResult
+from worker.pipeline import ahead
 from worker.results import fingerprint, unit_grid
 from worker.validation import CellError
 from worker.workspace import Workspace
 
 WRITTEN, UNCHANGED, FAILED, SKIPPED = "written", "unchanged", "failed", "skipped"
+READ_AHEAD = 2  # units read and rated ahead of the one being written
 
 
 @dataclass
@@ -55,10 +57,11 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
 
 
 def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
-    evaluation = ws.evaluate(today)
-    registry = list(evaluation.registry_errors)
-    report = SyncReport(evaluation.year, registry=registry, rejected=len(evaluation.rejected))
-    for result in evaluation.units:  # a stop request ends the reading: what was read is written
+    """Every unit read, rated and written. Unit i is written here while unit i+1 is read in a
+    thread of its own: Sheets counts reads and writes in separate quotas, used at once this way.
+    A stop request ends the reading; what was read is written."""
+    report = SyncReport(ws.settings.year(today))
+    for result in ahead(ws.evaluating(today), READ_AHEAD):
         outcome, detail = sync_unit(ws, result, now)
         report.outcomes[result.unit.unit_id] = outcome
         if outcome == FAILED:
@@ -67,6 +70,9 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             report.written.append(detail)
         report.errors += len(result.errors)
         report.ratings.update(m.level for m in result.models)
+    evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
+    report.registry = list(evaluation.registry_errors)
+    report.rejected = len(evaluation.rejected)
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )

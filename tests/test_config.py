@@ -49,6 +49,8 @@ SETTINGS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("google", "reports_folder"): ("thuMucBaoCao", 2),
     ("google", "report_spreadsheet"): ("1AbCdEfGhIjKlMnOpQrStUvWxYz", 3),
     ("google", "per_minute"): (60, 60.5),
+    ("google", "reads_per_minute"): (60, "60"),
+    ("google", "writes_per_minute"): (60, [60]),
     ("google", "attempts"): (6, "6"),
     ("google", "backoff"): (2, "2"),
     ("google", "timeout"): (60, [60]),

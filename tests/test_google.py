@@ -57,6 +57,10 @@ def test_an_unchanged_unit_costs_nothing(province: Path, cli: Cli, fake_google: 
     fake_google.calls.clear()
     result = sync(cli, province)
     assert "0 cập nhật tab Kết quả, 5 không đổi" in result.output
+    # the sheets we wrote last time: their last change proven ours by Drive, not read
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1, "revisions.list": 5}
+    fake_google.calls.clear()
+    sync(cli, province)
     assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1}
 
 
@@ -82,6 +86,7 @@ def test_a_unit_that_changed_is_read_again_and_rewritten(
     assert fake_google.calls == {
         "spreadsheets.get": 2,
         "files.list": 2,
+        "revisions.list": 4,  # the four written last time and unchanged since: checked
         "spreadsheets.batchUpdate": 1,
     }
     rows = fake_google.values(key, "Kết quả")
@@ -135,7 +140,8 @@ def test_a_storm_of_429_answers_is_waited_out(province: Path, cli: Cli, fake_goo
     result = sync(cli, province)
     assert result.exit_code == 0, result.output
     assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
-    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4
+    # a 503 to a write may come after Google applied it: its tabs are read back, once
+    assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4 + 1
     assert fake_google.calls["spreadsheets.batchUpdate"] == 5 + 2
 
 
@@ -451,6 +457,7 @@ def test_results_that_change_on_an_unchanged_sheet_are_written_at_small_cost(
     assert fake_google.calls == {
         "spreadsheets.get": 1 + 5,
         "files.list": 2,
+        "revisions.list": 5,
         "spreadsheets.batchUpdate": 5,
     }
     assert all(
@@ -460,4 +467,5 @@ def test_results_that_change_on_an_unchanged_sheet_are_written_at_small_cost(
     fake_google.calls.clear()
     again = cli("sync", "--workspace", province, "--today", "2026-12-05")
     assert "0 cập nhật tab Kết quả, 5 không đổi" in again.output
-    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1}  # cache kept up
+    # cache kept up: no sheet read, each one written last time checked once
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1, "revisions.list": 5}

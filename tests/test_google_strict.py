@@ -229,7 +229,7 @@ def test_a_drive_rate_limit_is_waited_out(
     fake_google.calls.clear()
     result = sync(cli, root)
     assert "0 cập nhật tab Kết quả, 1 không đổi" in result.output, result.output
-    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1 + 2}
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1 + 2, "revisions.list": 1}
 
 
 @on_google

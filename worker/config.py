@@ -130,6 +130,9 @@ def _heartbeat(section: dict[str, object], path: Path) -> str:
     return url
 
 
+RATES = ("per_minute", "reads_per_minute", "writes_per_minute")  # [google] quota settings
+
+
 def _google(section: dict[str, object], path: Path) -> GoogleSettings:
     key = section.get("key_file") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     if not key:
@@ -144,16 +147,19 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
         )
     numbers = {
         k: float(str(section[k]))
-        for k in ("per_minute", "attempts", "backoff", "timeout")
+        for k in (*RATES, "attempts", "backoff", "timeout")
         if k in section
     }  # of their type and range: the schema checked them
+    per_minute = int(numbers.get("per_minute", 60))
     return GoogleSettings(
         key_file=path.parent / str(key),
         registry=str(section["registry"]),
         folder=str(section.get("folder", "")),
         reports_folder=str(section.get("reports_folder", "")),
         report_spreadsheet=str(section.get("report_spreadsheet", "")),
-        per_minute=int(numbers.get("per_minute", 60)),
+        per_minute=per_minute,
+        reads_per_minute=int(numbers.get("reads_per_minute", per_minute)),
+        writes_per_minute=int(numbers.get("writes_per_minute", per_minute)),
         attempts=int(numbers.get("attempts", 6)),
         backoff=numbers.get("backoff", 2.0),
         timeout=numbers.get("timeout", 60.0),

@@ -113,6 +113,8 @@ SCHEMA: dict[str, dict[str, Kind]] = {
         "reports_folder": text('"1AbC…"'),
         "report_spreadsheet": text('"https://docs.google.com/spreadsheets/d/…"'),
         "per_minute": integer(1, 1_000_000, 60),
+        "reads_per_minute": integer(1, 1_000_000, 60),
+        "writes_per_minute": integer(1, 1_000_000, 60),
         "attempts": integer(1, 20, 6),
         "backoff": number(0, 64, 2),
         "timeout": SECONDS,

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,11 @@ from gspread.http_client import HTTPClient
 
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
+from worker.cells import SERIAL_EPOCH, Percent
 from worker.evaluate import Unit
 from worker.failures import network_unreachable
 from worker.google_cache import GoogleCache
-from worker.google_http import Quota, QuotaClient, transient
+from worker.google_http import Quota, QuotaClient, settle, transient
 from worker.layout import load
 from worker.results import Grid
 from worker.settings import ConfigError, GoogleSettings
@@ -47,11 +49,16 @@ META_FIELDS = (
     "properties(locale),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description))"
 )
+# With each value its number format's type only: a typed 90% is 0.9 shown as PERCENT, a typed
+# date a serial number shown as DATE; the rest of the format would only swell the answer.
 GRID_FIELDS = (
     "properties(locale),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description),"
-    "data(rowData(values(effectiveValue))))"
+    "data(rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))"
 )
+# The newest revision's author (Drive v3 Revision.lastModifyingUser; User.me is "whether this
+# user is the requesting user"): absent from the answer unless asked for.
+REVISION_FIELDS = "nextPageToken,revisions(id,modifiedTime,lastModifyingUser(emailAddress,me))"
 # Our protected range is known by its description: Google adds the spreadsheet's owner to the
 # editors we give, so "editors are exactly us" never matches and ranges piled up.
 PROTECTION = requests_body.PROTECTION
@@ -97,12 +104,23 @@ def _blank_unticked(rows: list[list[Any]]) -> list[list[Any]]:
     return [[] if all(v is None or v is False or v == "" for v in row) else row for row in rows]
 
 
-def _cell(value: dict[str, Any] | None) -> Any:
+def _cell(cell: dict[str, Any]) -> Any:
+    """A cell's value as the unit sees it: a percentage as a `Percent` (0.9 is not the count
+    90), a date as a date (an error shows it as typed, not as serial 46000)."""
+    value = cell.get("effectiveValue")
     if not value:
         return None
     if "errorValue" in value:
         return ERRORS.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
-    return next(iter(value.values()))
+    found = next(iter(value.values()))
+    shown = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+    if isinstance(found, int | float) and not isinstance(found, bool):
+        if shown == "PERCENT":
+            return Percent(found)
+        if shown in ("DATE", "DATE_TIME") and 1 <= found < 2_958_466:
+            moment = datetime.combine(SERIAL_EPOCH, time()) + timedelta(days=found)
+            return moment.date() if shown == "DATE" else moment
+    return found
 
 
 @dataclass
@@ -149,13 +167,20 @@ class GoogleBackend:
         self.token_uri = str(info["token_uri"])  # named when it cannot be reached
         self.credentials = credentials
         # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
-        self.quota = Quota.per_minute(settings.per_minute)
+        self.quota = Quota.per_minute(settings.reads_per_minute, settings.writes_per_minute)
         self.client = Client(
             credentials,
             session=session_factory(credentials),
             http_client=QuotaClient.configured(settings, self.quota),
         )
         self.http = self.client.http_client
+        # Sync writes one unit while it reads the next in another thread: the writes go through
+        # a session of their own (a requests.Session is not made to be shared across threads).
+        self.writes = Client(
+            credentials,
+            session=session_factory(credentials),
+            http_client=QuotaClient.configured(settings, self.quota),
+        ).http_client
         self.meta: dict[str, Sheet] = {}
         self.read: dict[str, dict[str, list[list[Any]]]] = {}  # this run's reads, by unit ID
         self.written: dict[str, list[list[Any]]] = {}  # what this run wrote, by unit ID
@@ -202,13 +227,15 @@ class GoogleBackend:
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
         )
 
-    def _read(self, key: str, grid: bool = True) -> dict[str, list[list[Any]]]:
+    def _read(
+        self, key: str, grid: bool = True, http: HTTPClient | None = None
+    ) -> dict[str, list[list[Any]]]:
         """Every tab's values (with `grid`), and always the tabs' IDs and protections."""
         params: dict[str, Any] = (
             {"includeGridData": "true", "fields": GRID_FIELDS} if grid else {"fields": META_FIELDS}
         )
         try:
-            answer = self.http.fetch_sheet_metadata(key, params=params)
+            answer = (http or self.http).fetch_sheet_metadata(key, params=params)
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, key) from None
         tabs, ids, protections = {}, {}, {}
@@ -218,7 +245,7 @@ class GoogleBackend:
             protections[props["sheetId"]] = sheet.get("protectedRanges", [])
             rows = sheet.get("data", [{}])[0].get("rowData", [])
             tabs[props["title"]] = _blank_unticked(
-                [[_cell(c.get("effectiveValue")) for c in r.get("values", [])] for r in rows]
+                [[_cell(c) for c in r.get("values", [])] for r in rows]
             )
         locale = answer.get("properties", {}).get("locale", "")
         self.meta[key] = Sheet(ids, protections, locale)
@@ -280,6 +307,8 @@ class GoogleBackend:
         key = sheet_key(unit.sheet)
         version = self.versions().get(key)
         tabs = self.cache.cached_sheet(unit.unit_id, version) if version and not force else None
+        if tabs is not None and self.cache.unverified(unit.unit_id) and not self._ours(key):
+            tabs = None  # changed by someone between our last write and the listing after it
         if tabs is None:
             tabs = self._read(key)
             if self.meta[key].locale in MONTH_FIRST:
@@ -290,14 +319,53 @@ class GoogleBackend:
                 )
             if version:
                 self.cache.cache_sheet(unit.unit_id, version, tabs)
+        self.cache.set_unverified(unit.unit_id, False)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
 
+    def _ours(self, key: str) -> bool:
+        """Whether Drive's revision history proves the sheet's last change was our write: its
+        newest revision made by this service account. One Drive request; anything short of
+        proof (an error, a longer history than one page) says no, and the sheet is read."""
+        try:
+            answer = self.http.request(
+                "get",
+                f"{DRIVE_FILES}/{key}/revisions",
+                params={"fields": REVISION_FIELDS, "pageSize": 1000},
+            ).json()
+        except (APIError, requests.RequestException):
+            return False
+        revisions = answer.get("revisions") or [{}]
+        if answer.get("nextPageToken"):  # oldest first: the newest is on a later page
+            return False
+        user = revisions[-1].get("lastModifyingUser") or {}  # absent: not a signed-in user
+        return user.get("me") is True or user.get("emailAddress") == self.account
+
     def write_results(self, unit: Unit, grid: Grid) -> str:
-        """Replace the Kết quả tab in one batchUpdate: values as values, protected."""
+        """Replace the Kết quả tab in one batchUpdate: values as values, protected.
+
+        The batch is built from the tabs and protections the sheet holds; when its answer is
+        lost (Google may have applied it), they are read again and the batch rebuilt."""
         key = sheet_key(unit.sheet)
         if key not in self.meta:  # its values came from the cache: its tab IDs are needed now
-            self._read(key, grid=False)
+            self._read(key, grid=False, http=self.writes)
+        sheet_id = 0
+
+        def send() -> None:
+            nonlocal sheet_id
+            sheet_id, batch = self._results_batch(unit, key, grid)
+            self.writes.batch_update(key, {"requests": batch})
+
+        try:
+            settle(self.settings, send, lambda: self._read(key, grid=False, http=self.writes))
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, key) from None
+        self.written[unit.unit_id] = [list(row) for row in grid.rows]
+        self.cache.set_results_tab(unit.unit_id, sheet_id)
+        return f"https://docs.google.com/spreadsheets/d/{key}"
+
+    def _results_batch(self, unit: Unit, key: str, grid: Grid) -> tuple[int, list[dict[str, Any]]]:
+        """The requests that make the sheet's Kết quả tab hold `grid`, from what it holds now."""
         meta = self.meta[key]
         title = load("unit").results_tab or ""
         requests_: list[dict[str, Any]] = []
@@ -352,16 +420,14 @@ class GoogleBackend:
             requests_.append(requests_body.protection(sheet_id, self.account))
         # one range per tab: those an older version piled up go
         requests_ += [{"deleteProtectedRange": {"protectedRangeId": i}} for i in ours[1:]]
-        try:
-            self.http.batch_update(key, {"requests": requests_})
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, key) from None
-        self.written[unit.unit_id] = [list(row) for row in grid.rows]
-        self.cache.set_results_tab(unit.unit_id, sheet_id)
-        return f"https://docs.google.com/spreadsheets/d/{key}"
+        return sheet_id, requests_
 
     def after_writes(self, units: Sequence[Unit]) -> None:
-        """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one."""
+        """Our writes changed the sheets' modifiedTime: cache what they now hold at the new one.
+
+        A unit may have edited its sheet between our write and this listing: the new version
+        covers that edit too. Each sheet cached here is marked, and its next sync reads it
+        again unless its revision history shows that the last change was ours."""
         written = [u for u in units if u.unit_id in self.written and u.unit_id in self.read]
         if not written or not self.settings.folder:
             return
@@ -372,6 +438,7 @@ class GoogleBackend:
             if version:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
                 self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.set_unverified(unit.unit_id, True)
 
     def provision(self, unit: Unit) -> str:
         """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,
@@ -392,23 +459,28 @@ class GoogleBackend:
                 self._read(registry)
             tab = load("registry").tab("units").name
             row, col = requests_body.a1_index(unit.sheet_cell)
-            self.http.batch_update(
-                registry,
-                {
-                    "requests": [
-                        {
-                            "updateCells": {
-                                "start": {
-                                    "sheetId": self.meta[registry].ids[tab],
-                                    "rowIndex": row,
-                                    "columnIndex": col,
-                                },
-                                "rows": [{"values": requests_body.cells([url])}],
-                                "fields": "userEnteredValue",
+            # the same cell written twice holds the same: nothing to read back before resending
+            settle(
+                self.settings,
+                lambda: self.http.batch_update(
+                    registry,
+                    {
+                        "requests": [
+                            {
+                                "updateCells": {
+                                    "start": {
+                                        "sheetId": self.meta[registry].ids[tab],
+                                        "rowIndex": row,
+                                        "columnIndex": col,
+                                    },
+                                    "rows": [{"values": requests_body.cells([url])}],
+                                    "fields": "userEnteredValue",
+                                }
                             }
-                        }
-                    ]
-                },
+                        ]
+                    },
+                ),
+                lambda: None,
             )
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, unit.unit_id) from None
@@ -417,39 +489,67 @@ class GoogleBackend:
     def _unit_sheet(self, http: HTTPClient, unit: Unit) -> str:
         """The unit's new spreadsheet, laid out: found again by the property set when it was
         created (a provisioning that failed half way is resumed, never duplicated)."""
-        folder = self.settings.folder
-        try:
-            found = http.request(
-                "get",
-                DRIVE_FILES,
-                params={
-                    "q": f"'{folder}' in parents and appProperties has {{ key='mohinh_unit' "
-                    f"and value='{unit.unit_id}' }} and trashed=false",
-                    "fields": "files(id)",
-                    "supportsAllDrives": True,
-                    "includeItemsFromAllDrives": True,
-                },
-            ).json()["files"]
-            if found:
-                key = str(found[0]["id"])
-            else:
-                key = http.request(
-                    "post",
-                    DRIVE_FILES,
-                    params={"supportsAllDrives": True},
-                    json={
-                        "name": f"Mô hình, điển hình — {unit.name}",
-                        "mimeType": "application/vnd.google-apps.spreadsheet",
-                        "parents": [folder],
-                        "appProperties": {"mohinh_unit": unit.unit_id},
-                    },
-                ).json()["id"]
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, "folder") from None
+        key = self._tagged_file(
+            http,
+            "folder",
+            {"mohinh_unit": unit.unit_id},
+            f"Mô hình, điển hình — {unit.name}",
+        )
+        title = load("unit").results_tab or ""
         self._read(key, grid=False)
-        if (load("unit").results_tab or "") not in self.meta[key].ids:  # not laid out yet
-            http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+
+        def lay_out() -> None:
+            if title not in self.meta[key].ids:  # not laid out yet (the layout is one batch)
+                http.batch_update(key, {"requests": requests_body.unit_sheet_layout(self.account)})
+
+        settle(self.settings, lay_out, lambda: self._read(key, grid=False))
         return key
+
+    def _tagged_file(self, http: HTTPClient, setting: str, tag: dict[str, str], name: str) -> str:
+        """The spreadsheet of the folder `setting` that carries `tag` in its appProperties, made
+        there (with the tag) when there is none. A files.create whose answer was lost may have
+        made the file: it is looked for again before another is made."""
+        folder = getattr(self.settings, setting)
+        ((tag_key, tag_value),) = tag.items()
+        found: list[str] = []
+
+        def look() -> None:
+            found[:] = [
+                str(f["id"])
+                for f in http.request(
+                    "get",
+                    DRIVE_FILES,
+                    params={
+                        "q": f"'{folder}' in parents and appProperties has {{ key='{tag_key}' "
+                        f"and value='{tag_value}' }} and trashed=false",
+                        "fields": "files(id)",
+                        "supportsAllDrives": True,
+                        "includeItemsFromAllDrives": True,
+                    },
+                ).json()["files"]
+            ]
+
+        def create() -> str:
+            if found:
+                return found[0]
+            answer = http.request(
+                "post",
+                DRIVE_FILES,
+                params={"supportsAllDrives": True},
+                json={
+                    "name": name,
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                    "parents": [folder],
+                    "appProperties": tag,
+                },
+            ).json()
+            return str(answer["id"])
+
+        try:
+            look()
+            return settle(self.settings, create, look)
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, setting) from None
 
     def _creating(self) -> HTTPClient:
         """A client that may also create Drive files (drive.file), for provisioning only."""
@@ -577,25 +677,14 @@ class GoogleBackend:
         return refused
 
     def _report_sheet(self, name: str, title: str) -> str:
-        """The report's spreadsheet: the one made before for `name`, or a new one."""
+        """The report's spreadsheet: the one made before for `name` (known to the state, or
+        found by its tag when the run that made it died before saving it), or a new one."""
         known = self.cache.published(name)
         if known:
             return known
-        try:
-            created = self.http.request(
-                "post",
-                DRIVE_FILES,
-                params={"supportsAllDrives": True},
-                json={
-                    "name": title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet",
-                    "parents": [self.settings.reports_folder],
-                },
-            ).json()
-        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
-            raise self._fail(exc, "reports_folder") from None
-        self.cache.set_published(name, created["id"])
-        return str(created["id"])
+        key = self._tagged_file(self.http, "reports_folder", {"mohinh_report": name}, title)
+        self.cache.set_published(name, key)
+        return key
 
     def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
         """A new tab sized to the grid, its rows written in pieces of at most CHUNK bytes."""

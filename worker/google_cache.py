@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date, datetime
 from typing import Any
+
+from worker.cells import Percent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sheets (
@@ -15,6 +18,8 @@ CREATE TABLE IF NOT EXISTS results_tabs (
     unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
     name TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS unverified (
+    unit TEXT PRIMARY KEY);
 """
 
 
@@ -29,13 +34,25 @@ class GoogleCache:
         row = self.db.execute(
             "SELECT tabs FROM sheets WHERE unit = ? AND version = ?", (unit, version)
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return json.loads(row[0], object_hook=_decode) if row else None
 
     def cache_sheet(self, unit: str, version: str, tabs: dict[str, list[list[Any]]]) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
-            (unit, version, json.dumps(tabs, ensure_ascii=False)),
+            (unit, version, json.dumps(tabs, ensure_ascii=False, default=_encode)),
         )
+
+    # Units whose cached copy was taken at the version Drive listed after our write: a unit's
+    # edit made between the write and the listing is in that version but not in the copy.
+    def unverified(self, unit: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM unverified WHERE unit = ?", (unit,)).fetchone()
+        return row is not None
+
+    def set_unverified(self, unit: str, unverified: bool) -> None:
+        if unverified:
+            self.db.execute("INSERT OR IGNORE INTO unverified VALUES (?)", (unit,))
+        else:
+            self.db.execute("DELETE FROM unverified WHERE unit = ?", (unit,))
 
     # The sheet ID of each unit's Kết quả tab in Google Sheets: found by ID, not by title.
     def results_tab(self, unit: str) -> int | None:
@@ -54,3 +71,25 @@ class GoogleCache:
 
     def set_published(self, name: str, key: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO published VALUES (?, ?)", (name, key))
+
+
+# Cell values JSON has no type for: kept as what they are, so that a sheet read from the cache
+# is validated as when it was read (a percentage in a count column stays an error).
+def _encode(value: object) -> dict[str, Any]:
+    if isinstance(value, Percent):
+        return {"$percent": value.value}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not a cell value")
+
+
+def _decode(value: dict[str, Any]) -> object:
+    if "$percent" in value:
+        return Percent(value["$percent"])
+    if "$datetime" in value:
+        return datetime.fromisoformat(value["$datetime"])
+    if "$date" in value:
+        return date.fromisoformat(value["$date"])
+    return value

@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from gspread.exceptions import APIError
@@ -48,13 +48,50 @@ DRIVE_PER_MINUTE = 12_000  # Drive's queries per minute per user (drive/api/guid
 RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
 
 
+T = TypeVar("T")
+
+
 def transient(exc: BaseException) -> bool:
+    """A failure that may pass: a rate limit, a 5xx, a timeout, a lost connection."""
     if isinstance(exc, APIError):
         if exc.code == 403:
             errors = exc.error.get("errors") or [{}]
             return errors[0].get("reason") in RATE_LIMITS
         return exc.code == 429 or exc.code >= 500
     return isinstance(exc, requests.Timeout | requests.ConnectionError)
+
+
+def refused(exc: BaseException) -> bool:
+    """A failure that proves the request was not applied: a rate limit (Google checks the quota
+    before doing anything), or a connection that never opened: such a write may go again as is."""
+    if isinstance(exc, APIError):
+        return exc.code == 429 or (exc.code == 403 and transient(exc))
+    return isinstance(exc, requests.ConnectTimeout)
+
+
+def ambiguous(exc: BaseException) -> bool:
+    """A write's failure that leaves unknown whether Google applied it: a 5xx, a read timeout or
+    a connection lost once the request was sent. "Google applied it" is the case to plan for:
+    a timed-out batchUpdate adding a tab, sent again, fails with "already exists"."""
+    return transient(exc) and not refused(exc)
+
+
+def settle(settings: GoogleSettings, send: Callable[[], T], reread: Callable[[], object]) -> T:
+    """`send` a write that is not idempotent; after an ambiguous failure, `reread` what Google
+    now holds (so that `send` rebuilds the write from it) before sending again. Bounded by
+    `attempts`; raises the last failure."""
+    retrying = Retrying(
+        stop=stop_after_attempt(settings.attempts),
+        wait=wait_random_exponential(multiplier=settings.backoff, max=64),
+        retry=retry_if_exception(ambiguous),
+        reraise=True,
+    )
+    for attempt in retrying:
+        with attempt:
+            if attempt.retry_state.attempt_number > 1:
+                reread()
+            return send()
+    raise AssertionError("unreachable: tenacity re-raises the last error")
 
 
 @dataclass(frozen=True)
@@ -67,8 +104,8 @@ class Quota:
     drive: Limiter
 
     @classmethod
-    def per_minute(cls, sheets: int, drive: int = DRIVE_PER_MINUTE) -> Quota:
-        return cls(Limiter(sheets), Limiter(sheets), Limiter(drive))
+    def per_minute(cls, reads: int, writes: int, drive: int = DRIVE_PER_MINUTE) -> Quota:
+        return cls(Limiter(reads), Limiter(writes), Limiter(drive))
 
     def bucket(self, method: str, url: str) -> Limiter:
         if "sheets.googleapis.com" not in url:
@@ -81,6 +118,8 @@ class QuotaClient(HTTPClient):
 
     gspread's own BackOffHTTPClient retries 429 for ever and has no timeout; this one gives up
     after `attempts` tries and raises, so that one unit's trouble never stalls the others.
+    Reads (GET) are retried on any transient failure; a write only when it was refused unapplied
+    (`refused`): the caller settles an ambiguous one (`settle`).
     """
 
     settings: GoogleSettings
@@ -99,7 +138,7 @@ class QuotaClient(HTTPClient):
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.attempts),
             wait=wait_random_exponential(multiplier=self.settings.backoff, max=64),
-            retry=retry_if_exception(transient),
+            retry=retry_if_exception(transient if method.upper() == "GET" else refused),
             reraise=True,
         )
         for attempt in retrying:

@@ -23,7 +23,9 @@ class GoogleSettings:
     folder: str = ""  # the Drive folder of the unit sheets: lets unchanged sheets go unread
     reports_folder: str = ""  # the Drive folder where the consolidated spreadsheets go
     report_spreadsheet: str = ""  # or one spreadsheet holding a set of tabs per year
-    per_minute: int = 60  # requests a minute the client allows itself
+    per_minute: int = 60  # requests a minute the client allows itself, reads and writes each
+    reads_per_minute: int = 60  # Sheets reads a minute (per_minute unless set)
+    writes_per_minute: int = 60  # Sheets writes a minute (per_minute unless set)
     attempts: int = 6  # tries of one request on 429, 5xx or a timeout
     backoff: float = 2.0  # retries wait a random time up to backoff × 2^n seconds, 64 at most
     timeout: float = 60.0  # seconds for one request

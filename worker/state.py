@@ -36,13 +36,17 @@ class State:
         """Open the state at `path`; `in_memory_copy` (dry runs) opens a copy never saved."""
         self.path = path
         if in_memory_copy:
-            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             if path.exists():
                 source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 source.backup(self.db)
                 source.close()
         else:
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=backups.BUSY_SECONDS)
+            # Sync reads units in one thread while it writes in another, both through this
+            # connection (the read cache, the ratings): SQLite serializes them (threadsafety 3).
+            self.db = sqlite3.connect(
+                path, isolation_level=None, timeout=backups.BUSY_SECONDS, check_same_thread=False
+            )
         self.db.executescript(SCHEMA)
         self.ledger = Ledger(self.db)
 

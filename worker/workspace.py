@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -121,43 +121,48 @@ class Workspace:
     def evaluate(self, today: date) -> Evaluation:
         """Read, validate and rate every active unit once per run and day."""
         if today not in self._evaluations:
-            self._evaluations[today] = self._evaluate(today)
+            for _ in self.evaluating(today):
+                pass
         return self._evaluations[today]
 
-    def _evaluate(self, today: date) -> Evaluation:
+    def evaluating(self, today: date) -> Iterator[UnitResult]:
+        """Each active unit read, validated and rated in turn, given as soon as it is (sync
+        writes one unit while the next is read). Once the units are all done (or a stop was
+        asked for), the evaluation is kept: the day's other jobs reuse it without reading."""
+        if today in self._evaluations:
+            yield from self._evaluations[today].units
+            return
         year = self.settings.year(today)
         reference = self.settings.reference(year)
         registry = load_registry(self.backend.read_registry())
         rejected = [registry_problem(u, year, errors) for u, errors in registry.rejected]
-        results = []
+        evaluation = Evaluation(year, reference, [], registry.errors, rejected)
         for unit in self.options.progress([u for u in registry.units if u.active]):
             if self.stopping():
                 break
-            if not unit.sheet:
-                results.append(
-                    unreadable(
-                        unit,
-                        year,
-                        "chưa có bảng tính: điền cột Bảng tính "
-                        f"trong danh mục hoặc chạy 'mohinh provision "
-                        f"{unit.unit_id}'",
-                    )
-                )
-                continue
-            try:
-                tabs = self.backend.read_unit(unit, self.options.force)
-            except SheetError as exc:
-                results.append(unreadable(unit, year, str(exc)))
-                continue
-            results.append(
-                evaluate_unit(
-                    unit,
-                    tabs,
-                    year,
-                    today,
-                    reference,
-                    self.state.rated_before(unit.unit_id, year),
-                    self.settings.completion_method,
-                )
+            result = self._evaluate_unit(unit, year, today, reference)
+            evaluation.units.append(result)
+            yield result
+        self._evaluations[today] = evaluation
+
+    def _evaluate_unit(self, unit: Unit, year: int, today: date, reference: date) -> UnitResult:
+        if not unit.sheet:
+            return unreadable(
+                unit,
+                year,
+                "chưa có bảng tính: điền cột Bảng tính "
+                f"trong danh mục hoặc chạy 'mohinh provision {unit.unit_id}'",
             )
-        return Evaluation(year, reference, results, registry.errors, rejected)
+        try:
+            tabs = self.backend.read_unit(unit, self.options.force)
+        except SheetError as exc:
+            return unreadable(unit, year, str(exc))
+        return evaluate_unit(
+            unit,
+            tabs,
+            year,
+            today,
+            reference,
+            self.state.rated_before(unit.unit_id, year),
+            self.settings.completion_method,
+        )

@@ -83,6 +83,7 @@ class Spreadsheet:
     time_zone: str = PERSON_LOCALE[1]
     owner: str = ""  # a person's file; files in a shared drive belong to the organization
     properties: dict[str, str] = field(default_factory=dict)  # Drive appProperties
+    revisions: list[tuple[str, str]] = field(default_factory=list)  # (modifiedTime, by whom)
 
     def sheet(self, sheet_id: int) -> Sheet:
         for sheet in self.sheets:
@@ -102,11 +103,31 @@ class Spreadsheet:
 
 
 def cell_of(value: Any) -> dict[str, Any]:
-    """What a person typing `value` leaves in a cell; ("=F()", shown) is a formula."""
+    """What a person typing `value` leaves in a cell; ("=F()", shown) is a formula. A date is
+    a serial number with a DATE format, as typing one leaves it (strict.typed)."""
     if isinstance(value, tuple):
         formula, shown = value
         return {"userEnteredValue": {"formulaValue": formula}, "effectiveValue": _value(shown)}
+    if isinstance(value, date):
+        return {
+            "userEnteredValue": _value(value),
+            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "dd/mm/yyyy"}},
+        }
     return {"userEnteredValue": _value(value)}
+
+
+def number_format(sheet: Sheet, row: int, col: int, cell: dict[str, Any]) -> dict[str, Any]:
+    """The number format a cell shows: its own, else the last repeatCell over it. CellData.
+    effectiveFormat is "the effective format being used by the cell" (Sheets v4 discovery),
+    so a typed 90% answers numberFormat.type PERCENT, a typed date DATE."""
+    own = cell.get("userEnteredFormat", {}).get("numberFormat")
+    if own:
+        return dict(own)
+    for top, left, bottom, right, fmt, _fields in reversed(sheet.formats):
+        inside = top <= row < (bottom or sheet.rows) and left <= col < (right or sheet.cols)
+        if inside and "numberFormat" in fmt.get("userEnteredFormat", {}):
+            return dict(fmt["userEnteredFormat"]["numberFormat"])
+    return {}
 
 
 def _value(value: Any) -> dict[str, Any]:
@@ -185,6 +206,19 @@ def apply_fields(value: Any, mask: dict[str, Any]) -> Any:
     return value
 
 
+@dataclass
+class Served:
+    """One request as the server saw it: when it came and went (time.monotonic), the client's
+    connection (host, port), and the spreadsheet or Drive file it was about."""
+
+    method: str
+    connection: tuple[str, int]
+    key: str
+    arrived: float
+    size: int = 0  # the request body's bytes
+    answered: float = 0.0
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -213,6 +247,12 @@ class FakeGoogle:
         # Folders in a shared drive: the only places a service account may create files.
         self.shared_drives: set[str] = set()
         self.log: list[tuple[str, int]] = []  # (API method, request body bytes), in order
+        # Each request as served, in order of arrival: what a quota replay needs (bench).
+        self.trace: list[Served] = []
+        self.accounts: dict[str, str] = {}  # token -> the service account it was issued to
+        self.caller = ""  # who sends the request being served (routes run under the lock)
+        # What a person does right after a request is applied, before its answer goes back.
+        self.after: dict[str, list[Callable[[], None]]] = defaultdict(list)
         self.lock = threading.RLock()
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
@@ -236,9 +276,11 @@ class FakeGoogle:
         self._ids += 1
         return f"{prefix}{self._ids:04d}AbCdEfGhIjKlMnOpQrStUvWxYz"
 
-    def touch(self, spreadsheet: Spreadsheet) -> None:
+    def touch(self, spreadsheet: Spreadsheet, by: str = OWNER) -> None:
+        """A change to the file: a new modifiedTime, and a revision made by `by`."""
         self._clock += timedelta(seconds=1)
         spreadsheet.modified = self._clock.isoformat().replace("+00:00", ".000Z")
+        spreadsheet.revisions.append((spreadsheet.modified, by))
 
     def add_spreadsheet(
         self,
@@ -296,6 +338,11 @@ class FakeGoogle:
         answer only after these many seconds (a float): a late answer the client gave up on."""
         self.late[method].extend(outcomes)
 
+    def then(self, method: str, action: Callable[[], None]) -> None:
+        """Once the next call of `method` is applied, `action` runs (a person editing in the
+        browser) before the answer goes back: the window between our write and what we do next."""
+        self.after[method].append(action)
+
     def rate_limit(self, method: str, times: int, reason: str = "userRateLimitExceeded") -> None:
         """Drive's rate limit: 403 with reason userRateLimitExceeded or rateLimitExceeded
         (developers.google.com/drive/api/guides/limits: "you'll receive a 403: User rate
@@ -329,6 +376,11 @@ def _a1_tab(a1: str) -> str:
 
 def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Connections kept open, as Google's are: a client's requests on one connection come one
+        # after the other, which is what the bench's quota replay reads from `trace`.
+        protocol_version = "HTTP/1.1"
+        served: Served | None = None  # the request being answered
+
         def log_message(self, *args: Any) -> None:
             pass
 
@@ -357,11 +409,16 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, {"error": {"code": 404, "message": "Not found"}})
             fake.calls[method.name] += 1
             fake.log.append((method.name, len(raw)))
+            self.served = Served(
+                method.name, self.client_address, _about(url.path), time.monotonic(), len(raw)
+            )
+            fake.trace.append(self.served)
             fake.violations += discovery.check_query(method, query)
             body = json.loads(raw) if raw else None
             if method.request and body is not None:
                 fake.violations += discovery.check_body(method.api, method.request, body)
-            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in fake.tokens:
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if token not in fake.tokens:
                 return self._send(
                     401,
                     {
@@ -401,7 +458,10 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 )
             try:
                 with fake.lock:
+                    fake.caller = fake.accounts.get(token, "")
                     answer = ROUTES[method.name](fake, url.path, query, body)
+                    if fake.after[method.name]:
+                        fake.after[method.name].pop(0)()
             except ApiError as exc:
                 return self._send(exc.status, exc.body())
             if fake.late[method.name]:
@@ -434,9 +494,13 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             fake.scopes = claims["scope"].split()
             token = f"tok-{len(fake.tokens) + 1}"
             fake.tokens.add(token)
+            fake.accounts[token] = claims.get("iss", "")
             self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
 
         def _send(self, status: int, payload: Any) -> None:
+            if self.served is not None:
+                self.served.answered = time.monotonic()
+                self.served = None
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -445,6 +509,13 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def _about(path: str) -> str:
+    """The spreadsheet or file a request is about ("" for a listing)."""
+    if path.startswith("/v4/spreadsheets/"):
+        return _key(path)
+    return path.removeprefix("/drive/v3/files").strip("/").split("/")[0]
 
 
 def _key(path: str) -> str:
@@ -490,6 +561,9 @@ def _sheet_json(sheet: Sheet, index: int, grid: bool) -> dict[str, Any]:
             if value is not None:
                 out["effectiveValue"] = value
                 out["formattedValue"] = str(plain(value))
+                shown = number_format(sheet, r, c, cell)
+                if shown:
+                    out["effectiveFormat"] = {"numberFormat": shown}
             values[c] = out
         result["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
     return result
@@ -702,7 +776,7 @@ def batch_update(
         else:
             raise ApiError(400, f"the test server does not implement {kind}")
     fake.files[original.key] = spreadsheet
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     return {"spreadsheetId": spreadsheet.key, "replies": replies}
 
 
@@ -738,7 +812,7 @@ def create_file(
         time_zone=SERVICE_LOCALE[1],
         properties=dict(body.get("appProperties", {})),
     )
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     fake.files[key] = spreadsheet
     return {
         "kind": "drive#file",
@@ -838,6 +912,47 @@ def list_files(
     return answer
 
 
+def list_revisions(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    """A file's revisions, oldest first, each with the user who made it last (Drive v3
+    discovery: RevisionList.revisions, Revision.lastModifyingUser "The last user to modify this
+    revision", User.me "Whether this user is the requesting user"; pageSize defaults to 200).
+    Google lists only the newer revisions of a busy sheet (googleapis/google-api-python-client
+    issue 1744): what matters is the last one. lastModifyingUser is absent unless asked for in
+    `fields`, as every field beyond id/kind/mimeType/modifiedTime (same issue)."""
+    key = path.removeprefix("/drive/v3/files/").split("/")[0]
+    if key not in fake.files:
+        raise ApiError(404, f"File not found: {key}.", "notFound")
+    size = int(query.get("pageSize", ["200"])[0])
+    start = int(query.get("pageToken", ["0"])[0] or 0)
+    revisions = fake.files[key].revisions
+    answer: dict[str, Any] = {
+        "kind": "drive#revisionList",
+        "revisions": [
+            {
+                "kind": "drive#revision",
+                "id": str(start + i + 1),
+                "mimeType": SPREADSHEET_MIME,
+                "modifiedTime": when,
+                "lastModifyingUser": {
+                    "kind": "drive#user",
+                    "displayName": who.split("@")[0],
+                    "emailAddress": who,
+                    "me": who == fake.caller,
+                },
+            }
+            for i, (when, who) in enumerate(revisions[start : start + size])
+        ],
+    }
+    if start + size < len(revisions):
+        answer["nextPageToken"] = str(start + size)
+    if "fields" not in query:  # the default answer leaves lastModifyingUser out
+        for revision in answer["revisions"]:
+            del revision["lastModifyingUser"]
+    return answer
+
+
 def values_get(
     fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
 ) -> dict[str, Any]:
@@ -874,7 +989,7 @@ def values_update(
     for i, row in enumerate(values):
         for j, value in enumerate(row):
             sheet.cells[top + i, col + j] = _entered(value, option, spreadsheet.locale)
-    fake.touch(spreadsheet)
+    fake.touch(spreadsheet, fake.caller)
     return {
         "spreadsheetId": spreadsheet.key,
         "updatedRange": a1,
@@ -939,4 +1054,5 @@ ROUTES = {
     "spreadsheets.values.batchGet": batch_get,
     "spreadsheets.batchUpdate": batch_update,
     "files.list": list_files,
+    "revisions.list": list_revisions,
 }
