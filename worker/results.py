@@ -55,6 +55,33 @@ class Grid:
         return range(start, end)
 
 
+LINE_POINTS = 15  # one line of 11-point text
+DEFAULT_WIDTH = 9  # a column without a width (Excel's 8.43, rounded up)
+
+
+def row_heights(grid: Grid) -> dict[int, int]:
+    """Points for each row (0-based) whose wrapped text takes more than one line in its column.
+
+    Written into the file because neither LibreOffice nor Excel grows a row to its wrapped
+    text when it opens a workbook: lines would print over each other. A line holds about one
+    character per unit of width; a word that does not fit starts a new line, so one less."""
+    heights = {}
+    for r, row in enumerate(grid.rows):
+        if r in grid.titles:
+            continue  # titles run on over the empty cells beside them
+        lines = 1
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not value:
+                continue
+            width = grid.widths[c] if c < len(grid.widths) else DEFAULT_WIDTH
+            per_line = max(1, width - 2)
+            needed = sum(-(-max(len(p), 1) // per_line) for p in value.split("\n"))
+            lines = max(lines, needed)
+        if lines > 1:
+            heights[r] = lines * LINE_POINTS
+    return heights
+
+
 def percent_cell(value: Fraction | None) -> Percent | str:
     """A percentage (rules give 200/3 for 66,67 %) as a Percent cell; "" when there is none."""
     if value is None:

@@ -26,7 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from worker.layout import TEMPLATE_ROWS, Layout, Tab
-from worker.results import PERCENT_FORMAT, Grid, Percent
+from worker.results import PERCENT_FORMAT, Grid, Percent, row_heights
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 TITLE_FONT = Font(bold=True, size=12)
@@ -68,6 +68,8 @@ def fill(ws: Worksheet, grid: Grid) -> None:
                 cell.number_format = PERCENT_FORMAT
     for c, width in enumerate(grid.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
+    for r, height in row_heights(grid).items():
+        ws.row_dimensions[r + 1].height = height
 
 
 def print_setup(ws: Worksheet, head: int) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from worker.backend import Report
 from worker.xlsx import bar_chart, fill, new_workbook, print_setup, save_atomically
+
+# A table of at most this many rows and its chart share a printed page
+ROWS_BESIDE_CHART = 8
 
 
 def write_report(folder: Path, report: Report) -> Path:
@@ -33,6 +37,8 @@ def write_report(folder: Path, report: Report) -> Path:
     for chart in report.charts:
         grid = grids[chart.tab]
         table = grid.table()
+        if len(table) > ROWS_BESIDE_CHART:  # the chart starts a page rather than split on two
+            wb[chart.tab].row_breaks.append(Break(id=len(grid.rows) + 1))
         bar_chart(
             wb[chart.tab],
             chart.title,

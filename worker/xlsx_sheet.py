@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from worker.results import Grid, Percent
+from worker.results import Grid, Percent, row_heights
 from worker.xlsx_package import DECLARATION
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -143,8 +143,10 @@ def worksheet(grid: Grid, styles: Styles) -> bytes:
             out.append(f'<col min="{n}" max="{n}" width="{float(w)!r}" customWidth="1"/>')
         out.append("</cols>")
     out.append("<sheetData>")
+    heights = row_heights(grid)
     for r, values in enumerate(grid.rows, start=1):
-        out.append(f'<row r="{r}">')
+        height = heights.get(r - 1)
+        out.append(f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">')
         header, title = r - 1 in grid.headers, r - 1 in grid.titles
         for c, value in enumerate(values):
             style = styles.header if header else styles.text
