@@ -23,7 +23,7 @@ from email.policy import default
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import render  # noqa: E402  (docs/ is not a package)
+import render
 
 DOCS = Path(__file__).resolve().parent
 UNIT = "CA-DL"  # the demo unit with data errors, a Yếu model and a missing document
