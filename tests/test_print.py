@@ -16,7 +16,7 @@ from click.testing import Result
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import REPORTS, good_unit
-from worker.results import PERCENT_FORMAT, Grid, Percent, percent_cell
+from worker.results import PERCENT_FORMAT, Grid, Percent, percent_cell, row_heights
 from worker.xlsx_write import write_tab
 
 Cli = Callable[..., Result]
@@ -199,3 +199,14 @@ def test_google_charts_sit_below_their_table_and_leave_the_total_out(
     assert (anchor["rowIndex"] > total, anchor["columnIndex"]) == (True, 0)
     assert anchor["rowIndex"] < fields.rows
     assert fields.frozen_rows == 2
+
+
+def test_a_row_is_as_tall_as_its_longest_wrapped_text() -> None:
+    grid = Grid(
+        [["Tiêu đề rất dài " * 10], ["ngắn", "x" * 25], ["ngắn", "dòng một\ndòng hai"]],
+        titles={0},
+        widths=(10, 12),
+    )
+    # 25 characters in a 12-wide column: 10 a line, 3 lines; two paragraphs: 2 lines; a title
+    # runs on over the empty cells beside it
+    assert row_heights(grid) == {1: 3 * 15, 2: 2 * 15}
