@@ -50,7 +50,9 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
         Report(
             name,
             title,
-            tables.consolidated(evaluation.units, evaluation.rejected, evaluation.registry_errors),
+            tables.consolidated(
+                evaluation.units, evaluation.rejected, evaluation.registry_errors, title
+            ),
             CHARTS,
         )
     )

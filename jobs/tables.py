@@ -9,7 +9,7 @@ import pandas as pd
 from worker import rules
 from worker.evaluate import UnitResult
 from worker.layout import load
-from worker.results import Grid, error_row, exemplar_row, model_row, percent_cell
+from worker.results import TOTAL, Grid, error_row, exemplar_row, model_row, percent_cell
 from worker.validation import CellError
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
@@ -33,7 +33,7 @@ def field_table(units: Sequence[UnitResult]) -> pd.DataFrame:
         fill_value=0,
     )
     table["Tổng"] = table.sum(axis=1)
-    table.loc["Tổng cộng"] = table.sum(axis=0)
+    table.loc[TOTAL] = table.sum(axis=0)
     table = table.reset_index()
     table.columns = _headers("fields")
     return table.astype(object)
@@ -61,18 +61,31 @@ def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_headers("units"))
 
 
-def _grid(key: str, frame: pd.DataFrame | list[list[object]]) -> tuple[str, Grid]:
+def _grid(key: str, frame: pd.DataFrame | list[list[object]], title: str) -> tuple[str, Grid]:
+    """A tab: its title row (what a printed page is about), the header row, the rows; a last
+    row named TOTAL is the table's total."""
     section = load("consolidated").section(key)
     rows = frame.values.tolist() if isinstance(frame, pd.DataFrame) else frame
-    return section.title, Grid([list(section.headers), *rows], headers={0}, widths=section.widths)
+    heading = f"{section.title} — {title}" if title else section.title
+    grid = Grid(
+        [[heading], list(section.headers), *rows],
+        titles={0},
+        headers={1},
+        widths=section.widths,
+        head=2,
+    )
+    if rows and rows[-1] and rows[-1][0] == TOTAL:
+        grid.totals.add(len(grid.rows) - 1)
+    return section.title, grid
 
 
 def consolidated(
     units: Sequence[UnitResult],
     rejected: Sequence[UnitResult] = (),
     registry_errors: Sequence[CellError] = (),
+    title: str = "",
 ) -> list[tuple[str, Grid]]:
-    """Every tab of the consolidated workbook, in the template's order.
+    """Every tab of the consolidated workbook, in the template's order, each headed `title`.
 
     `rejected` are the registry rows set aside (a row each in the unit summary, its problems in
     Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column)."""
@@ -85,7 +98,7 @@ def consolidated(
         who: list[object] = [r.unit.unit_id, r.unit.name]
         for m in r.models:
             row = model_row(m)
-            models.append([*who, *row[:8]])
+            models.append([*who, *row])
             if m.level == rules.YEU:
                 terminate.append(
                     [
@@ -108,14 +121,15 @@ def consolidated(
                 )
         for e in r.exemplars:
             exemplars.append([*who, *exemplar_row(e)])
-            if e.result and e.result.flagged:
+            if e.result and e.result.flagged and e.result.percent is not None:
                 terminate.append(
                     [
                         *who,
                         rules.EXEMPLAR_FLAG,
                         e.exemplar.exemplar_id,
                         e.exemplar.name,
-                        f"Đạt {percent_cell(e.result.percent)}% tiêu chí, dưới 70%",
+                        f"Đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
+                        f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%",
                     ]
                 )
         errors.extend([*who, *error_row(e)] for e in r.errors)
@@ -135,11 +149,11 @@ def consolidated(
     of_rows = {e for r in rejected for e in r.errors}
     errors.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
     return [
-        _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)])),
-        _grid("fields", field_table(units)),
-        _grid("models", models),
-        _grid("exemplars", exemplars),
-        _grid("terminate", terminate),
-        _grid("replicate", replicate),
-        _grid("errors", errors),
+        _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)]), title),
+        _grid("fields", field_table(units), title),
+        _grid("models", models, title),
+        _grid("exemplars", exemplars, title),
+        _grid("terminate", terminate, title),
+        _grid("replicate", replicate, title),
+        _grid("errors", errors, title),
     ]

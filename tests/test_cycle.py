@@ -182,16 +182,17 @@ def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
 def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")
-    units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=2)]
+    # row 1 is the tab's title, row 2 its headers
+    units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=3)]
     assert [(u[0], u[3], u[4], u[5], u[13]) for u in units] == [
         ("U1", 2, 2, 2, "OK"),
         ("U2", 1, 1, 1, "OK"),
         ("U3", 1, 1, 1, "OK"),
     ]
-    fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=2)]
+    fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=3)]
     assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 4]
     assert fields[-1] == ["Tổng cộng", 4, 0, 0, 0, 0, 4]
-    replicate = list(wb["Đề xuất nhân rộng"].iter_rows(min_row=2, values_only=True))
+    replicate = list(wb["Đề xuất nhân rộng"].iter_rows(min_row=3, values_only=True))
     assert len(replicate) == 4
 
 
@@ -213,7 +214,7 @@ def test_unit_text_reaches_the_consolidated_workbook_as_text(
     root = workspace(("U1", rows, "a@example.gov.vn"))
     cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(root / "reports" / "tong-hop-2026.xlsx")
-    cell = wb["Danh sách mô hình"]["D2"]
+    cell = wb["Danh sách mô hình"]["D3"]  # under the title and header rows
     assert (cell.value, cell.data_type) == ('=IMPORTXML("http://x.invalid","//a")', "s")
 
 

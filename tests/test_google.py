@@ -102,7 +102,7 @@ def test_the_results_tab_is_protected_values_only_and_repaired_after_an_edit(
     sheet = fake_google.files[key].by_title("Kết quả")
     # Google adds the spreadsheet's owner to the editors (tests/google_api/server.py)
     assert [p["editors"] for p in sheet.protected] == [{"users": [ACCOUNT, OWNER]}]
-    assert sheet.frozen_rows == 1
+    assert sheet.frozen_rows == 2  # the title and the stamp stay in view
     row = next(
         r
         for r, c in sheet.cells
@@ -271,8 +271,8 @@ def test_the_consolidation_is_published_as_a_shared_spreadsheet_with_charts(
         {"type": "user", "role": "writer", "emailAddress": "tinh@example.gov.vn"}
     ]
     models = fake_google.values(report.key, "Danh sách mô hình", render="FORMULA")
-    assert models[1][3] == '=IMPORTXML("http://x.invalid","//a")'  # text, never a formula
-    assert fake_google.values(report.key, "Tổng hợp đơn vị")[1][:4] == [
+    assert models[2][3] == '=IMPORTXML("http://x.invalid","//a")'  # text, never a formula
+    assert fake_google.values(report.key, "Tổng hợp đơn vị")[2][:4] == [
         "U1",
         "Công an xã U1",
         "Xã",

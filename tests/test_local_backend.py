@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import TODAY, good_unit
 from worker.backend import SheetError
+from worker.cells import Percent
 from worker.evaluate import Unit, evaluate_unit
 from worker.results import Grid, unit_grid
 from worker.xlsx_read import read_tabs
@@ -96,11 +97,13 @@ def test_writing_results_leaves_every_other_tab_as_it_was(unit_file: Path) -> No
 def test_results_name_each_model_and_the_time_of_the_update(unit_file: Path) -> None:
     write_tab(unit_file, "Kết quả", grid_for(unit_file))
     rows = read_tabs(unit_file)["Kết quả"]
-    assert rows[0][:4] == ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026]
+    assert rows[0] == ["Kết quả đánh giá mô hình, điển hình năm 2026 — Công an xã U1"]
+    assert rows[1][:4] == ["Cập nhật lúc", "29/10/2026 06:30", "Năm đánh giá", 2026]
     models = [r for r in rows if r and r[0] in ("MH-001", "MH-002")]
     assert [(r[0], r[3], r[4], r[5], r[6]) for r in models] == [
-        ("MH-001", "Có", 31, 100, "Tốt"),
-        ("MH-002", "Có", 31, 100, "Tốt"),
+        # 100 %: the number 1 formatted as a percentage, as the reader finds it
+        ("MH-001", "Có", 31, Percent(1.0), "Tốt"),
+        ("MH-002", "Có", 31, Percent(1.0), "Tốt"),
     ]
 
 

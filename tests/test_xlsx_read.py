@@ -125,7 +125,13 @@ def test_the_demo_reads_as_openpyxl_reads_it(demo_units: list[Path]) -> None:
     assert len(demo_units) >= 10
     for path in demo_units:
         assert "Kết quả" in read_tabs(path) or path.name == "registry.xlsx"
-        assert read_tabs(path) == trimmed(openpyxl_baseline.read_tabs(path)), path.name
+        # Kết quả's percentages are numbers formatted as such: the reader marks them, openpyxl
+        # gives the bare number
+        ours = {
+            name: [[v.value if isinstance(v, cells.Percent) else v for v in row] for row in rows]
+            for name, rows in read_tabs(path).items()
+        }
+        assert ours == trimmed(openpyxl_baseline.read_tabs(path)), path.name
 
 
 # The fixtures made by real office software (tests/fixtures/README.md).

@@ -76,6 +76,8 @@ ERRORS = {
 }
 STAGING = " (mới)"  # the suffix of tabs being written, before they are swapped in
 MAX_BATCH = 1_800_000  # bytes of one batchUpdate body: Google advises at most 2 MB
+# rows left below a charted table for its chart to sit on (Google's default chart is ~20 rows)
+CHART_ROOM = 30
 CHUNK = 600_000  # bytes of rows in one updateCells of a report tab, so that batches can split
 SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})|^([A-Za-z0-9_-]{20,})$")
 
@@ -102,6 +104,15 @@ def _blank_unticked(rows: list[list[Any]]) -> list[list[Any]]:
     """Rows holding only unticked checkboxes (FALSE) and empty cells are blank rows: a checkbox
     column fills its whole range with FALSE."""
     return [[] if all(v is None or v is False or v == "" for v in row) else row for row in rows]
+
+
+def _rows(grid: Grid) -> list[dict[str, Any]]:
+    """The grid's rows for updateCells: titles, headers and totals bold."""
+    rows = [{"values": requests_body.cells(row)} for row in grid.rows]
+    for index in grid.titles | grid.headers | grid.totals:
+        for cell in rows[index]["values"]:
+            cell.setdefault("userEnteredFormat", {})["textFormat"] = {"bold": True}
+    return rows
 
 
 def _cell(cell: dict[str, Any]) -> Any:
@@ -382,7 +393,7 @@ class GoogleBackend:
                         "properties": {
                             "sheetId": sheet_id,
                             "title": title,
-                            "gridProperties": {"frozenRowCount": 1, **size},
+                            "gridProperties": {"frozenRowCount": grid.head, **size},
                         }
                     }
                 }
@@ -392,22 +403,23 @@ class GoogleBackend:
             requests_.append(
                 {
                     "updateSheetProperties": {
-                        "properties": {"sheetId": sheet_id, "title": title, "gridProperties": size},
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "title": title,
+                            "gridProperties": {"frozenRowCount": grid.head, **size},
+                        },
                         "fields": ("title," if other != title else "")
-                        + "gridProperties.rowCount,gridProperties.columnCount",
+                        + "gridProperties.rowCount,gridProperties.columnCount,"
+                        + "gridProperties.frozenRowCount",
                     }
                 }
             )
-        rows = [{"values": requests_body.cells(row)} for row in grid.rows]
-        for index in grid.titles | grid.headers:
-            for cell in rows[index]["values"]:
-                cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
         requests_.append(
             {
                 "updateCells": {
                     "range": {"sheetId": sheet_id},
-                    "rows": rows,
-                    "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                    "rows": _rows(grid),
+                    "fields": requests_body.CELL_FIELDS,
                 }
             }
         )
@@ -612,10 +624,18 @@ class GoogleBackend:
                 {"deleteSheet": {"sheetId": sid}} for t, sid in old.items() if t.endswith(STAGING)
             ]
             used = len(json.dumps(batch))
+            charted = {c.tab for c in charts}
             staged = [
-                r for tab, grid in tabs for r in self._staging(ids[tab], final[tab] + STAGING, grid)
+                r
+                for tab, grid in tabs
+                for r in self._staging(ids[tab], final[tab] + STAGING, grid, tab in charted)
             ]
-            for request in [*staged, *(requests_body.chart(ids[c.tab], c) for c in charts)]:
+            grids = dict(tabs)
+            drawn = [
+                requests_body.chart(ids[c.tab], c, grids[c.tab].table(), len(grids[c.tab].rows) + 1)
+                for c in charts
+            ]
+            for request in [*staged, *drawn]:
                 size = len(json.dumps(request)) + 2
                 if batch and used + size > MAX_BATCH:  # bodies stay under Google's 2 MB advice
                     self.http.batch_update(key, {"requests": batch})
@@ -686,18 +706,19 @@ class GoogleBackend:
         self.cache.set_published(name, key)
         return key
 
-    def _staging(self, sheet_id: int, title: str, grid: Grid) -> list[dict[str, Any]]:
-        """A new tab sized to the grid, its rows written in pieces of at most CHUNK bytes."""
-        rows = [{"values": requests_body.cells(row)} for row in grid.rows]
-        for index in grid.headers:
-            for cell in rows[index]["values"]:
-                cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    def _staging(
+        self, sheet_id: int, title: str, grid: Grid, chart: bool = False
+    ) -> list[dict[str, Any]]:
+        """A new tab sized to the grid (with room below for a `chart`), its rows written in
+        pieces of at most CHUNK bytes."""
+        rows = _rows(grid)
+        size = requests_body.grid_size(grid.rows, CHART_ROOM if chart else 1)
         add = {
             "addSheet": {
                 "properties": {
                     "sheetId": sheet_id,
                     "title": title,
-                    "gridProperties": {"frozenRowCount": 1, **requests_body.grid_size(grid.rows)},
+                    "gridProperties": {"frozenRowCount": grid.head, **size},
                 }
             }
         }
@@ -711,7 +732,7 @@ class GoogleBackend:
                         "updateCells": {
                             "start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": 0},
                             "rows": rows[start : i + 1],
-                            "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                            "fields": requests_body.CELL_FIELDS,
                         }
                     }
                 )

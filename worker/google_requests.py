@@ -7,14 +7,24 @@ from typing import Any
 
 from worker.backend import Chart
 from worker.layout import TEMPLATE_ROWS, load
+from worker.results import PERCENT_FORMAT, Percent
+
+PERCENT = {"numberFormat": {"type": "PERCENT", "pattern": PERCENT_FORMAT}}
+# What a written cell's userEnteredFormat holds: anything else it held before goes
+CELL_FIELDS = "userEnteredValue,userEnteredFormat.textFormat.bold,userEnteredFormat.numberFormat"
 
 
 def cells(row: Sequence[object]) -> list[dict[str, Any]]:
-    """A row for `updateCells`: text always as stringValue, so nothing becomes a formula."""
+    """A row for `updateCells`: text always as stringValue, so nothing becomes a formula; a
+    Percent as a number formatted PERCENT_FORMAT."""
     out: list[dict[str, Any]] = []
     for value in row:
         if value is None or value == "":
             out.append({})
+        elif isinstance(value, Percent):
+            out.append(
+                {"userEnteredValue": {"numberValue": value}, "userEnteredFormat": {**PERCENT}}
+            )
         elif isinstance(value, bool):
             out.append({"userEnteredValue": {"boolValue": value}})
         elif isinstance(value, int | float):
@@ -45,10 +55,11 @@ LOCALE = {
 }
 
 
-def grid_size(rows: Sequence[Sequence[object]]) -> dict[str, int]:
-    """gridProperties for a tab holding `rows`: never smaller than a new sheet's grid."""
+def grid_size(rows: Sequence[Sequence[object]], room: int = 1) -> dict[str, int]:
+    """gridProperties for a tab holding `rows` and `room` rows more (a chart's anchor): never
+    smaller than a new sheet's grid."""
     width = max((len(r) for r in rows), default=0)
-    return {"rowCount": max(len(rows) + 1, MIN_ROWS), "columnCount": max(width, MIN_COLS)}
+    return {"rowCount": max(len(rows) + room, MIN_ROWS), "columnCount": max(width, MIN_COLS)}
 
 
 def protection(sheet_id: int, account: str) -> dict[str, Any]:
@@ -180,8 +191,10 @@ def unit_sheet_layout(account: str) -> list[dict[str, Any]]:
     return requests_
 
 
-def chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
-    """A native stacked bar chart of columns first..last by the categories column."""
+def chart(sheet_id: int, chart: Chart, table: range, below: int) -> dict[str, Any]:
+    """A native stacked bar chart of columns first..last by the categories column, over the
+    rows `table` (0-based; the series' names in the row above), anchored in column A of row
+    `below` (0-based): under the table, covering none of it."""
 
     def column(index: int) -> dict[str, Any]:
         return {
@@ -189,7 +202,8 @@ def chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
                 "sources": [
                     {
                         "sheetId": sheet_id,
-                        "startRowIndex": 0,
+                        "startRowIndex": table.start - 1,
+                        "endRowIndex": table.stop,
                         "startColumnIndex": index - 1,
                         "endColumnIndex": index,
                     }
@@ -218,8 +232,8 @@ def chart(sheet_id: int, chart: Chart) -> dict[str, Any]:
                     "overlayPosition": {
                         "anchorCell": {
                             "sheetId": sheet_id,
-                            "rowIndex": 1,
-                            "columnIndex": chart.last + 1,
+                            "rowIndex": below,
+                            "columnIndex": 0,
                         }
                     }
                 },

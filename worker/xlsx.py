@@ -21,13 +21,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from worker.layout import TEMPLATE_ROWS, Layout, Tab
-from worker.results import Grid
+from worker.results import PERCENT_FORMAT, Grid, Percent, row_heights
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 TITLE_FONT = Font(bold=True, size=12)
+BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 YESNO = ("Có", "Không")
 
 
@@ -45,18 +49,41 @@ def put(cell: Any, value: Any) -> None:
 
 
 def fill(ws: Worksheet, grid: Grid) -> None:
+    """The grid's values, titles, headers (bold, shaded, wrapped), totals (bold) and widths;
+    body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT."""
     for r, row in enumerate(grid.rows, start=1):
+        title, header, total = r - 1 in grid.titles, r - 1 in grid.headers, r - 1 in grid.totals
         for c, value in enumerate(row, start=1):
-            put(ws.cell(r, c), value)
-        if r - 1 in grid.titles:
-            ws.cell(r, 1).font = TITLE_FONT
-        if r - 1 in grid.headers:
-            for c in range(1, len(row) + 1):
-                ws.cell(r, c).font = Font(bold=True)
-                ws.cell(r, c).fill = HEADER_FILL
-                ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+            cell = ws.cell(r, c)
+            put(cell, value)
+            if title and c == 1:
+                cell.font = TITLE_FONT  # not wrapped: a title runs on over the empty cells
+                continue
+            cell.alignment = WRAPPED
+            if header:
+                cell.font, cell.fill = BOLD, HEADER_FILL
+            elif total:
+                cell.font = BOLD
+            if isinstance(value, Percent):
+                cell.number_format = PERCENT_FORMAT
     for c, width in enumerate(grid.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
+    for r, height in row_heights(grid).items():
+        ws.row_dimensions[r + 1].height = height
+
+
+def print_setup(ws: Worksheet, head: int) -> None:
+    """A4 landscape, as wide as the page and as many pages down as it takes, numbered, the
+    first `head` rows repeated atop each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.oddFooter.center.text = "Trang &P/&N"  # type: ignore[union-attr]  # always made
+    if head:
+        ws.print_title_rows = f"1:{head}"
 
 
 def write_file(wb: Workbook, path: Path) -> None:
@@ -118,21 +145,29 @@ def new_workbook() -> Workbook:
 
 
 def bar_chart(
-    ws: Worksheet, title: str, rows: int, categories: int, first: int, last: int, anchor: str
+    ws: Worksheet, title: str, rows: range, categories: int, columns: range, at: str
 ) -> None:
-    """A stacked bar chart of columns first..last (headers in row 1) by the `categories` column."""
-    if rows == 0:
+    """A stacked bar chart of `columns` over `rows` (1-based; the series' names in the row just
+    above), labelled by the `categories` column, its top left corner at the cell `at`."""
+    if not rows:
         return
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
     chart.title = title
-    chart.height, chart.width = max(7.5, 0.6 * rows + 3), 18
+    chart.height, chart.width = max(7.5, 0.6 * len(rows) + 3), 24
+    last = rows.stop - 1
     chart.add_data(
-        Reference(ws, min_col=first, max_col=last, min_row=1, max_row=rows + 1),
+        Reference(
+            ws,
+            min_col=columns.start,
+            max_col=columns.stop - 1,
+            min_row=rows.start - 1,
+            max_row=last,
+        ),
         titles_from_data=True,
     )
-    chart.set_categories(Reference(ws, min_col=categories, min_row=2, max_row=rows + 1))
-    ws.add_chart(chart, anchor)
+    chart.set_categories(Reference(ws, min_col=categories, min_row=rows.start, max_row=last))
+    ws.add_chart(chart, at)
 
 
 def write_workbook(

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from worker.results import Grid
+from worker.results import Grid, Percent, row_heights
 from worker.xlsx_package import DECLARATION
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -25,11 +25,21 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 DATE_FORMAT = "DD/MM/YYYY"
 HEADER_RGB = "FFDDEBF7"
 TITLE_SIZE = "12"
+PERCENT_ID = "10"  # the built-in number format 0.00% (ECMA-376 §18.8.30): results.PERCENT_FORMAT
 MAX_TEXT = 32767  # Excel's limit for one cell
 EPOCH = date(1899, 12, 30)  # day 0 of the 1900 date system, as Excel counts past 1900-03-01
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The order CT_Stylesheet gives its children: a new one goes where the schema wants it.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
+
+
+# Printed on A4 landscape, as wide as the page (as many pages down as it takes), numbered; the
+# rows repeated atop each page are the workbook's _xlnm.Print_Titles name (xlsx_write).
+PRINT_SETUP = (
+    '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    "<headerFooter><oddFooter>&amp;CTrang &amp;P/&amp;N</oddFooter></headerFooter>"
+)
 
 
 def q(tag: str) -> str:
@@ -43,6 +53,8 @@ class Styles:
     date: int
     title: int
     header: int
+    text: int  # a body cell: top-aligned, wrapped
+    percent: int  # a Percent: PERCENT_FORMAT, top-aligned
 
 
 def column_letter(n: int) -> str:
@@ -73,16 +85,18 @@ def _escape(text: str) -> str:
     )
 
 
-def _cell(ref: str, value: object, style: int | None, dates: int) -> str:
-    """One `<c>`: a number as a number, a date as a number with the date style, the rest text.
-    Only `value`'s text comes from outside, and it goes through `_escape`."""
+def _cell(ref: str, value: object, style: int | None, dates: int, percents: int) -> str:
+    """One `<c>`: a number as a number, a date as a number with the date style, a Percent with
+    the percent style, the rest text. Only `value`'s text comes from outside, through `_escape`."""
+    if isinstance(value, Percent) and math.isfinite(value):
+        return f'<c r="{ref}" s="{percents}"><v>{float(value)!r}</v></c>'
     s = "" if style is None else f' s="{style}"'
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{dates if style is None else style}"><v>{serial(value)!r}</v></c>'
+        return f'<c r="{ref}" s="{dates}"><v>{serial(value)!r}</v></c>'
     if isinstance(value, int | float | Decimal | Fraction) and math.isfinite(value):
         number = value if isinstance(value, int) else float(value)
         return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
@@ -111,12 +125,16 @@ def worksheet(grid: Grid, styles: Styles) -> bytes:
     width = max((len(r) for r in grid.rows), default=0)
     letters = [column_letter(c + 1) for c in range(max(width, 1))]
     last = f"{letters[-1]}{max(len(grid.rows), 1)}"
+    below = f"A{grid.head + 1}"
     out = [
         f'<worksheet xmlns="{MAIN}">',
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',  # pageSetup's fitTo* apply
         f'<dimension ref="{"A1" if last == "A1" else "A1:" + last}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+        f'<pane ySplit="{grid.head}" topLeftCell="{below}" activePane="bottomLeft" '
+        'state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="{below}" sqref="{below}"/>'
+        "</sheetView></sheetViews>",
         '<sheetFormatPr defaultRowHeight="15"/>',
     ]
     if grid.widths:
@@ -125,12 +143,16 @@ def worksheet(grid: Grid, styles: Styles) -> bytes:
             out.append(f'<col min="{n}" max="{n}" width="{float(w)!r}" customWidth="1"/>')
         out.append("</cols>")
     out.append("<sheetData>")
+    heights = row_heights(grid)
     for r, values in enumerate(grid.rows, start=1):
-        out.append(f'<row r="{r}">')
+        height = heights.get(r - 1)
+        out.append(f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">')
         header, title = r - 1 in grid.headers, r - 1 in grid.titles
         for c, value in enumerate(values):
-            style = styles.header if header else (styles.title if title and c == 0 else None)
-            out.append(_cell(f"{letters[c]}{r}", value, style, styles.date))
+            style = styles.header if header else styles.text
+            if title and c == 0:
+                style = styles.title  # not wrapped: a title runs on over the empty cells
+            out.append(_cell(f"{letters[c]}{r}", value, style, styles.date, styles.percent))
         out.append("</row>")
     out.append("</sheetData>")
     # Only the worker writes here; units may still select, sort and filter ("0": not locked).
@@ -143,9 +165,7 @@ def worksheet(grid: Grid, styles: Styles) -> bytes:
             ref = f"{column_letter(c + 1)}{r + 1}"
             out.append(f'<hyperlink ref="{ref}" location="{_attr(place)}"{display}/>')
         out.append("</hyperlinks>")
-    out.append(
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-    )
+    out.append(PRINT_SETUP)
     out.append("</worksheet>")
     return DECLARATION + "".join(out).encode("utf-8")
 
@@ -249,7 +269,20 @@ def add_styles(sheet: etree._Element) -> Styles:
     if len(sheet.find(q("cellStyleXfs")) if sheet.find(q("cellStyleXfs")) is not None else ()):
         base["xfId"] = "0"  # the Normal cell style, as Excel's own cells refer to it
     xfs = "cellXfs"
+    top = {"vertical": "top", "wrapText": "1"}
     return Styles(
+        text=_index(sheet, xfs, _el("xf", _el("alignment", **top), **base, applyAlignment="1")),
+        percent=_index(
+            sheet,
+            xfs,
+            _el(
+                "xf",
+                _el("alignment", vertical="top"),
+                **{**base, "numFmtId": PERCENT_ID},
+                applyNumberFormat="1",
+                applyAlignment="1",
+            ),
+        ),
         date=_index(sheet, xfs, _el("xf", **{**base, "numFmtId": fmt_id}, applyNumberFormat="1")),
         title=_index(sheet, xfs, _el("xf", **{**base, "fontId": str(big)}, applyFont="1")),
         header=_index(
@@ -267,26 +300,32 @@ def add_styles(sheet: etree._Element) -> Styles:
     )
 
 
-def cell_a1(data: bytes, shared: list[str] | None) -> str | None:
-    """The text of cell A1 of a worksheet part, read up to its first cell; `shared` is the
-    workbook's shared strings (None when it has none)."""
-    cells = etree.iterparse(
-        io.BytesIO(data), events=("end",), tag=q("c"), no_network=True, resolve_entities=False
+def column_a(data: bytes, shared: list[str] | None, rows: int) -> list[str | None]:
+    """The texts of A1..A<rows> of a worksheet part (None where empty or unreadable), read up
+    to row `rows`; `shared` is the workbook's shared strings (None when it has none)."""
+    found: list[str | None] = [None] * rows
+    parsed = etree.iterparse(
+        io.BytesIO(data), events=("end",), tag=q("row"), no_network=True, resolve_entities=False
     )
-    for _, c in cells:
-        row = c.getparent()
-        first = row is not None and row.get("r", "1") == "1" and row.index(c) == 0
-        if c.get("r", "A1" if first else "") != "A1":
+    for count, (_, row) in enumerate(parsed, start=1):
+        number = int(row.get("r", "0") or 0) or count
+        if number > rows:
+            break
+        c = row.find(q("c"))
+        if c is not None and c.get("r", f"A{number}") == f"A{number}":
+            found[number - 1] = _text(c, shared)
+    return found
+
+
+def _text(c: etree._Element, shared: list[str] | None) -> str | None:
+    if c.get("t") == "inlineStr":
+        return "".join(t.text or "" for t in c.iter(q("t")))
+    v = c.findtext(q("v"))
+    if c.get("t") == "s":
+        if shared is None or v is None or not v.isdigit() or int(v) >= len(shared):
             return None
-        if c.get("t") == "inlineStr":
-            return "".join(t.text or "" for t in c.iter(q("t")))
-        v = c.findtext(q("v"))
-        if c.get("t") == "s":
-            if shared is None or v is None or not v.isdigit() or int(v) >= len(shared):
-                return None
-            return shared[int(v)]
-        return v
-    return None
+        return shared[int(v)]
+    return v
 
 
 def shared_strings(data: bytes) -> list[str]:

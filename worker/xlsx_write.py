@@ -22,8 +22,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from worker.backend import SheetError
-from worker.layout import load, normalize_header
-from worker.results import Grid
+from worker.layout import normalize_header
+from worker.results import HEAD_ROWS, Grid, cell_place, is_results_head
 from worker.xlsx_package import (
     DOC_REL,
     Package,
@@ -36,7 +36,7 @@ from worker.xlsx_sheet import (
     WORKSHEET_TYPE,
     Styles,
     add_styles,
-    cell_a1,
+    column_a,
     q,
     shared_strings,
     worksheet,
@@ -219,9 +219,37 @@ def replaced(data: bytes, name: str, grid: Grid) -> bytes:
             _app_titles(pkg, entry.get("name"), name)
         entry.set("name", name)
         entry.set(R_ID, rid)
+    _print_titles(workbook, sheets.findall(q("sheet")).index(entry), name, grid.head)
     pkg.dirty(book)
     pkg.set_override(part, WORKSHEET_TYPE)
     return pkg.build()
+
+
+# CT_Workbook's children that come before definedNames (ECMA-376 §18.2.27)
+_BEFORE_NAMES = (
+    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+    "functionGroups", "externalReferences",
+)  # fmt: skip
+
+
+def _print_titles(workbook: etree._Element, index: int, name: str, rows: int) -> None:
+    """Rows 1..`rows` of the tab at `index` repeated atop every printed page: the defined name
+    _xlnm.Print_Titles local to it (a print area left from the old tab goes: it would clip)."""
+    names = workbook.find(q("definedNames"))
+    if names is None:
+        names = etree.Element(q("definedNames"))
+        anchor = [c for c in workbook if etree.QName(c).localname in _BEFORE_NAMES]
+        anchor[-1].addnext(names)
+    for old in names.findall(q("definedName")):
+        if old.get("localSheetId") == str(index) and old.get("name") in (
+            "_xlnm.Print_Titles", "_xlnm.Print_Area",
+        ):  # fmt: skip
+            names.remove(old)
+    if rows:
+        title = etree.SubElement(
+            names, q("definedName"), name="_xlnm.Print_Titles", localSheetId=str(index)
+        )
+        title.text = cell_place(name, f"$1:${rows}")
 
 
 def _unlink(rel: Relationship) -> None:
@@ -247,7 +275,6 @@ def find_tab(
         if rel is None or rel.type != WORKSHEET_REL:
             raise _WrongTab(chosen.get("name"))
         return chosen
-    stamp = normalize_header(load("unit").stamp_label)
     shared: list[str] | None = None
     for s in items:
         rel = rels.get(s.get(R_ID, ""))
@@ -257,10 +284,10 @@ def find_tab(
         if shared is None:
             shared = _shared(pkg, rels)
         try:
-            a1 = cell_a1(pkg.read(part), shared)
+            head = column_a(pkg.read(part), shared, HEAD_ROWS)
         except etree.XMLSyntaxError as exc:
             raise PackageError(f"{part}: {exc}") from None
-        if a1 is not None and normalize_header(a1) == stamp:
+        if is_results_head(*head):
             return s
     return None
 
