@@ -77,7 +77,7 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
         who: list[object] = [r.unit.unit_id, r.unit.name]
         for m in r.models:
             row = model_row(m)
-            models.append([*who, *row[:8]])
+            models.append([*who, *row[:11]])  # up to the reasons; not the missing documents
             if m.level == rules.YEU:
                 terminate.append(
                     [

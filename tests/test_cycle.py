@@ -18,6 +18,7 @@ from click.testing import Result
 from tests.conftest import good_unit
 from worker.calendars import load_calendar
 from worker.config import load_settings
+from worker.layout import load
 
 Cli = Callable[..., Result]
 # The same behaviour on both backends: .xlsx files, and Google Sheets through the test server.
@@ -270,7 +271,8 @@ def test_document_13_is_required_once_a_model_was_rated_in_an_earlier_year(
     assert "Tốt 0 · Khá 0 · Trung bình 0 · Yếu 1" in result.output
     kq = openpyxl.load_workbook(root / "units" / "u1.xlsx")["Kết quả"]
     row = next(r for r in kq.iter_rows(values_only=True) if r[0] == "MH-001")
-    assert row[8] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
+    documents = load("unit").section("models").headers.index("Tài liệu hồ sơ còn thiếu")
+    assert row[documents] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
 
 
 def test_bad_configuration_exits_2_naming_the_setting_and_the_file(

@@ -30,7 +30,8 @@ class Column:
     type: str
     hint: str
     width: int = 14
-    required: bool = False
+    required: bool = False  # every row must fill it; without the column no row is read
+    optional: bool = False  # the column itself may be absent: nothing decided depends on it
     unique: bool = False
     past: bool = False
     positive: bool = False

@@ -16,7 +16,16 @@ from typing import Any
 from worker import cells
 from worker.cells import CellProblem
 from worker.layout import Column, Tab, load, normalize_header
-from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
+from worker.records import (
+    DECISION_KEYS,
+    Assessment,
+    Criterion,
+    Decision,
+    Dossier,
+    Exemplar,
+    Model,
+    Target,
+)
 
 Rows = Sequence[Sequence[Any]]
 
@@ -149,6 +158,8 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
             positions[column.key] = index
     absent = [c for c in tab.columns if c.key not in positions]
     for column in absent:
+        if column.optional:
+            continue  # read as empty: an older sheet without the column stays valid
         errors.append(
             CellError(
                 tab.name,
@@ -301,8 +312,23 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         "giữ lại một dòng mỗi năm",
     )
     for entity, row in assessments.items():
-        ticks = {k: bool(v) for k, v in row.values.items() if k not in ("model_id", "year")}
-        data.assessments[entity] = Assessment(entity, year, ticks)
+        v = row.values
+        ticks = {
+            k: bool(value)
+            for k, value in v.items()
+            if k not in ("model_id", "year", *DECISION_KEYS)
+        }
+        decision = None
+        if not v.get("decided_level") and any(v.get(k) for k in DECISION_KEYS[1:]):
+            data.errors.append(_decision_without_level(layout.tab("assessments"), row, entity))
+        elif v.get("decided_level"):
+            decision = Decision(
+                v["decided_level"],
+                v.get("decided_no") or "",
+                v.get("decided_date"),
+                v.get("decided_by") or "",
+            )
+        data.assessments[entity] = Assessment(entity, year, ticks, decision)
     dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
     for entity, row in dossiers.items():
         present = frozenset(n for n in range(1, 17) if row.values[f"doc{n}"])
@@ -339,3 +365,19 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         if ("exemplars", entity) not in data.blocking
     ]
     return data
+
+
+def _decision_without_level(tab: Tab, row: Row, entity: str) -> CellError:
+    """A decision's number, date or authority with no level: the level is what it decided."""
+    column = tab.column("decided_level")
+    return CellError(
+        tab.name,
+        row.cells["decided_level"],
+        "decision_without_level",
+        "",
+        "đã ghi quyết định công nhận nhưng chưa chọn mức xếp loại",
+        f"chọn {column.header} ({', '.join(column.values)}) theo quyết định, "
+        "hoặc xóa số, ngày, cấp quyết định nếu chưa có quyết định",
+        column.header,
+        entity,
+    )

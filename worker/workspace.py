@@ -146,6 +146,7 @@ class Workspace:
                     reference,
                     self.state.rated_before(unit.unit_id, year),
                     self.settings.completion_method,
+                    self.settings.reference(year - 1),
                 )
             )
         return Evaluation(year, reference, results, errors)
