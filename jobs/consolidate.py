@@ -47,7 +47,12 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     if ws.dry_run:
         return report
     published = ws.backend.publish_report(
-        Report(name, title, tables.consolidated(evaluation.units), CHARTS)
+        Report(
+            name,
+            title,
+            tables.consolidated(evaluation.units, ws.state.history(year), year),
+            CHARTS,
+        )
     )
     report.location, report.published = str(published.file), published.link
     report.problem = published.problem  # the .xlsx is built and sent all the same

@@ -57,7 +57,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         if outcome == WRITTEN:
             report.written.append(detail)
         report.errors += len(result.errors)
-        report.ratings.update(m.level for m in result.models)
+        report.ratings.update(m.final for m in result.models)
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
@@ -66,7 +66,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         for r in evaluation.units:
             if r.readable:
                 ws.state.save_ratings(
-                    r.unit.unit_id, r.year, {m.model.model_id: m.level for m in r.models}
+                    r.unit.unit_id, r.year, {m.model.model_id: m.final for m in r.models}
                 )
         ws.state.record_run(
             "sync",

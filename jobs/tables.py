@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from jobs.audit import History, audit_rows, basis, years_table
 from worker import rules
 from worker.evaluate import UnitResult
 from worker.layout import load
@@ -21,9 +22,10 @@ def _headers(key: str) -> list[str]:
 
 
 def field_table(units: Sequence[UnitResult]) -> pd.DataFrame:
-    """Models by field × rating, a row per field in the template's order and a total row."""
+    """Models by field × rating (decided where recorded), a row per field in the template's
+    order and a total row."""
     models = pd.DataFrame(
-        [(m.model.field or UNKNOWN_FIELD, m.level) for r in units for m in r.models],
+        [(m.model.field or UNKNOWN_FIELD, m.final) for r in units for m in r.models],
         columns=["field", "level"],
     )
     table = pd.crosstab(models["field"], models["level"]).reindex(
@@ -55,19 +57,34 @@ def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
                 flagged,
                 len(r.errors),
                 r.status,
+                sum(1 for m in r.models if m.decision),
+                sum(1 for m in r.models if m.differs),
             ]
         )
     return pd.DataFrame(rows, columns=_headers("units"))
 
 
-def _grid(key: str, frame: pd.DataFrame | list[list[object]]) -> tuple[str, Grid]:
+def _grid(
+    key: str, frame: pd.DataFrame | list[list[object]], extra: Sequence[str] = ()
+) -> tuple[str, Grid]:
+    """A tab of the template; `extra` headers go before its last one (the years' columns)."""
     section = load("consolidated").section(key)
     rows = frame.values.tolist() if isinstance(frame, pd.DataFrame) else frame
-    return section.title, Grid([list(section.headers), *rows], headers={0}, widths=section.widths)
+    headers: list[object] = list(section.headers)
+    if extra:
+        headers[-1:-1] = extra
+    return section.title, Grid([headers, *rows], headers={0}, widths=section.widths)
 
 
-def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
-    """Every tab of the consolidated workbook, in the template's order."""
+def consolidated(
+    units: Sequence[UnitResult], history: History | None = None, year: int | None = None
+) -> list[tuple[str, Grid]]:
+    """Every tab of the consolidated workbook, in the template's order.
+
+    Counts and the kết thúc / nhân rộng lists go by each model's result: the decided rating where
+    the unit recorded one, the proposal otherwise (the Căn cứ column says which). `history`
+    (unit -> model -> year -> level) gives the earlier years of So sánh các năm.
+    """
     models: list[list[object]] = []
     exemplars: list[list[object]] = []
     terminate: list[list[object]] = []
@@ -78,7 +95,7 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
         for m in r.models:
             row = model_row(m)
             models.append([*who, *row[:11]])  # up to the reasons; not the missing documents
-            if m.level == rules.YEU:
+            if m.final == rules.YEU:
                 terminate.append(
                     [
                         *who,
@@ -86,9 +103,10 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
                         m.model.model_id,
                         m.model.name,
                         " ".join(m.rating.reasons),
+                        basis(m),
                     ]
                 )
-            if m.level == rules.TOT:
+            if m.final == rules.TOT:
                 replicate.append(
                     [
                         *who,
@@ -96,6 +114,7 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
                         m.model.name,
                         m.model.field,
                         percent_cell(m.rating.percent),
+                        basis(m),
                     ]
                 )
         for e in r.exemplars:
@@ -108,6 +127,7 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
                         e.exemplar.exemplar_id,
                         e.exemplar.name,
                         f"Đạt {percent_cell(e.result.percent)}% tiêu chí, dưới 70%",
+                        "Tỷ lệ đạt tiêu chí của điển hình",
                     ]
                 )
         errors.extend([*who, *error_row(e)] for e in r.errors)
@@ -122,6 +142,8 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
                     "kiểm tra tệp hoặc quyền chia sẻ",
                 ]
             )
+    this_year = year if year is not None else (units[0].year if units else 0)
+    year_headers, years = years_table(units, history or {}, this_year)
     return [
         _grid("units", unit_table(units)),
         _grid("fields", field_table(units)),
@@ -129,5 +151,7 @@ def consolidated(units: Sequence[UnitResult]) -> list[tuple[str, Grid]]:
         _grid("exemplars", exemplars),
         _grid("terminate", terminate),
         _grid("replicate", replicate),
+        _grid("audit", audit_rows(units)),
+        _grid("years", years, year_headers),
         _grid("errors", errors),
     ]

@@ -247,7 +247,13 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
         click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
         return OK
     draft = compose.unit_digest(
-        "xem-truoc", compose.Letterhead.of(ws.settings), result, due, today, now
+        "xem-truoc",
+        compose.Letterhead.of(ws.settings),
+        result,
+        due,
+        today,
+        now,
+        decision_day=ws.calendar.decision_day(evaluation.year),
     )
     text, html = compose.render_parts(draft)
     click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")
