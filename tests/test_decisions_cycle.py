@@ -170,3 +170,53 @@ def test_a_model_eligible_the_year_before_needs_document_13_in_a_fresh_workspace
     assert level == {"MH-001": "Yếu", "MH-002": "Tốt"}  # an incomplete dossier forces Yếu
     reasons = {r[2]: r[-1] for r in models[1:]}
     assert "hồ sơ" in str(reasons["MH-001"])
+
+
+@both
+def test_the_annual_report_opens_with_the_workbooks_totals_and_is_attached(
+    decisions: Path, cli: Cli
+) -> None:
+    import docx
+    from docx.shared import Mm, Pt
+
+    result = cli("run", "--once", "--workspace", decisions, "--today", "2026-11-16")
+    path = decisions / "reports" / "bao-cao-2026.docx"
+    assert f"dự thảo báo cáo năm (Word): {path}" in result.output
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    cells = [p.text for t in document.tables for r in t.rows for c in r.cells for p in c.paragraphs]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells
+    assert "Độc lập - Tự do - Hạnh phúc" in cells
+    assert "Số:      /BC-BCĐ" in cells
+    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026" in texts
+    section = document.sections[0]
+    # A4 (stored in twentieths of a point: within 0.1 mm)
+    assert abs(section.page_width.mm - 210) < 0.1 and abs(section.page_height.mm - 297) < 0.1
+    assert Mm(30) <= section.left_margin <= Mm(35)
+    assert Mm(15) <= section.right_margin <= Mm(20)
+    assert Mm(20) <= section.top_margin <= Mm(25)
+    assert Mm(20) <= section.bottom_margin <= Mm(25)
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
+    # the field table holds the workbook's numbers, row for row
+    fields = sheet(decisions, 2026, "Theo lĩnh vực")
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Lĩnh vực")
+    in_word = [[c.text for c in row.cells] for row in table.rows]
+    assert in_word == [[str(v) for v in row] for row in fields]
+    assert "Kết quả: Tốt 3, Khá 1, Trung bình 0, Yếu 0, Chưa xếp loại 0." in texts
+    # the decision audit: exactly the two models of the tab Đối chiếu xếp loại
+    audit = next(t for t in document.tables if t.rows[0].cells[0].text == "Đơn vị")
+    assert [row.cells[1].text for row in audit.rows[1:]] == [
+        "MH-001 Tổ tự quản thôn 1",
+        "MH-001 Tổ tự quản thôn 1",
+    ]
+    (sent,) = [m for m in outbox(decisions) if "Bảng tổng hợp" in m["Subject"]]
+    attached = {a.get_filename(): a.get_content() for a in sent.iter_attachments()}
+    assert attached["bao-cao-2026.docx"] == path.read_bytes()
+    assert "tong-hop-2026.xlsx" in attached
+
+
+@both
+def test_a_preview_consolidation_drafts_no_report(decisions: Path, cli: Cli) -> None:
+    cli("consolidate", "--workspace", decisions, "--today", "2026-11-01")
+    assert not (decisions / "reports" / "bao-cao-2026.docx").exists()

@@ -184,6 +184,8 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
     )
     if report.published:
         click.echo(f"  trên Google Sheets: {report.published}")
+    if report.document:
+        click.echo(f"  dự thảo báo cáo năm (Word): {report.document}")
     if report.problem:
         click.echo(f"  ! {report.problem}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-from functools import partial
 from pathlib import Path
 
 from worker.backend import Backend
@@ -18,7 +17,6 @@ from worker.local import LocalBackend
 from worker.settings import ConfigError, Settings
 from worker.state import State
 from worker.workspace import RunOptions, Workspace
-from worker.xlsx_report import write_report
 
 STATE_FILE = "state.sqlite"
 LOCK_FILE = ".mohinh.lock"
@@ -59,7 +57,7 @@ def _backend(settings: Settings, state: State) -> Backend:
         settings.google,
         GoogleCache(state.db),
         settings.staff_emails,
-        partial(write_report, local.reports),
+        local.publish_report,  # the .xlsx and .docx in reports/, as on the local backend
     )
 
 
