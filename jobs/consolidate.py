@@ -54,7 +54,13 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
         Report(
             name,
             title,
-            tables.consolidated(evaluation.units, ws.state.history(year), year),
+            tables.consolidated(
+                evaluation.units,
+                evaluation.rejected,
+                evaluation.registry_errors,
+                ws.state.history(year),
+                year,
+            ),
             CHARTS,
             document,
         )

@@ -6,6 +6,7 @@ recorded: sent (with any refused address), retry after a backoff, failed, or unc
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ class DeliverReport:
     due: int = 0
     unavailable: str = ""  # why the mail server could not be reached
 
+    @property
+    def waiting(self) -> int:
+        """Messages due that this run could not hand over (the server was unreachable)."""
+        return self.due - self.outcomes.total() if self.unavailable else 0
+
 
 def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datetime) -> str:
     """Claim, send and settle one message; returns its new status ("" if another run had it)."""
@@ -35,15 +41,24 @@ def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datet
         )
         ws.state.ledger.settle(email.key, SENT, now, location=location)
         return SENT
+    targets = email.targets()
+    before = json.loads(email.refused)  # earlier attempts' answers, for those not sent to now
+    kept = {a: r for a, r in before.items() if a not in targets}
     try:
-        refused = session.send(ws.settings.sender, email.recipients, email.message)
+        refused = session.send(ws.settings.sender, targets, email.message)
     except TransportError as exc:
         status = UNCERTAIN if exc.uncertain else FAILED if exc.permanent else RETRY
-        ws.state.ledger.settle(email.key, status, now, error=str(exc))
+        ws.state.ledger.settle(email.key, status, now, str(exc), {**before, **exc.refused})
         return status
+    refused = {**kept, **refused}
+    deferred = [a for a, reply in refused.items() if reply.startswith("4")]
+    # A 4xx is "try again later" for that address: the others have it, it alone is resent
+    # (the same message, the same Message-ID) after the backoff.
+    status = RETRY if deferred else SENT
+    error = f"tạm thời chưa nhận: {', '.join(deferred)}" if deferred else ""
     location = f"smtp://{session.settings.host}"
-    ws.state.ledger.settle(email.key, SENT, now, refused=refused, location=location)
-    return SENT
+    ws.state.ledger.settle(email.key, status, now, error, refused, location)
+    return status
 
 
 # One delivery at a time in this process (the daemon's daily cycle and its hourly retry may

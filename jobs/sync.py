@@ -9,6 +9,7 @@ from datetime import date, datetime
 from worker.backend import SheetError
 from worker.evaluate import UnitResult
 from worker.results import fingerprint, unit_grid
+from worker.validation import CellError
 from worker.workspace import Workspace
 
 WRITTEN, UNCHANGED, FAILED, SKIPPED = "written", "unchanged", "failed", "skipped"
@@ -23,6 +24,13 @@ class SyncReport:
     ratings: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
+    registry: list[CellError] = field(default_factory=list)  # every problem of the registry
+    rejected: int = 0  # registry rows set aside for their problems
+
+    @property
+    def trouble(self) -> bool:
+        """Whether a unit or a registry row could not be done: the run exits 1."""
+        return bool(self.failed or self.registry)
 
     @property
     def failed(self) -> int:
@@ -48,7 +56,8 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
 
 def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
     evaluation = ws.evaluate(today)
-    report = SyncReport(evaluation.year)
+    registry = list(evaluation.registry_errors)
+    report = SyncReport(evaluation.year, registry=registry, rejected=len(evaluation.rejected))
     for result in evaluation.units:  # a stop request ends the reading: what was read is written
         outcome, detail = sync_unit(ws, result, now)
         report.outcomes[result.unit.unit_id] = outcome

@@ -11,6 +11,7 @@ from worker import rules
 from worker.evaluate import UnitResult
 from worker.layout import load
 from worker.results import Grid, error_row, exemplar_row, model_row, percent_cell
+from worker.validation import CellError
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
 FIELDS = load("unit").tab("models").column("field").values
@@ -77,10 +78,16 @@ def _grid(
 
 
 def consolidated(
-    units: Sequence[UnitResult], history: History | None = None, year: int | None = None
+    units: Sequence[UnitResult],
+    rejected: Sequence[UnitResult] = (),
+    registry_errors: Sequence[CellError] = (),
+    history: History | None = None,
+    year: int | None = None,
 ) -> list[tuple[str, Grid]]:
     """Every tab of the consolidated workbook, in the template's order.
 
+    `rejected` are the registry rows set aside (a row each in the unit summary, its problems in
+    Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column).
     Counts and the kết thúc / nhân rộng lists go by each model's result: the decided rating where
     the unit recorded one, the proposal otherwise (the Căn cứ column says which). `history`
     (unit -> model -> year -> level) gives the earlier years of So sánh các năm.
@@ -142,10 +149,14 @@ def consolidated(
                     "kiểm tra tệp hoặc quyền chia sẻ",
                 ]
             )
+    for r in rejected:
+        errors.extend([r.unit.unit_id, r.unit.name, *error_row(e)] for e in r.errors)
+    of_rows = {e for r in rejected for e in r.errors}
+    errors.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
     this_year = year if year is not None else (units[0].year if units else 0)
     year_headers, years = years_table(units, history or {}, this_year)
     return [
-        _grid("units", unit_table(units)),
+        _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)])),
         _grid("fields", field_table(units)),
         _grid("models", models),
         _grid("exemplars", exemplars),

@@ -1,6 +1,7 @@
 """SMTP delivery with smtplib: one session per batch, explicit timeouts, every outcome classified.
 
-`Session.send` returns the addresses refused (the rest accepted) or raises `TransportError`:
+`Session.send` returns the addresses refused (the rest accepted: a 4xx among them is for the
+caller to retry, to those addresses only) or raises `TransportError`:
 transient (retry later), permanent (record and report), or uncertain (the connection was lost
 after the message's final "." and before the server's answer: it may have been delivered).
 """
@@ -17,10 +18,17 @@ from worker.settings import SmtpSettings
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, permanent: bool = False, uncertain: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        permanent: bool = False,
+        uncertain: bool = False,
+        refused: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.uncertain = uncertain
+        self.refused = refused or {}  # {address: reply} when every recipient was refused
 
 
 class ServerUnavailable(TransportError):
@@ -120,6 +128,7 @@ class Session:
                     "mọi người nhận bị từ chối: "
                     + "; ".join(f"{a}: {r}" for a, r in refused.items()),
                     permanent=permanent,
+                    refused=refused,
                 )
             smtp.putcmd("data")
             code, reply = smtp.getreply()

@@ -149,6 +149,7 @@ class MailHandler:
     def __init__(self) -> None:
         self.received: list[tuple[tuple[str, ...], bytes]] = []
         self.refuse: set[str] = set()  # addresses answered 550 at RCPT
+        self.defer: set[str] = set()  # addresses answered 450 at RCPT (try again later)
         self.data_reply: str | None = None  # e.g. "451 ..." instead of accepting
         self.delay = 0.0  # seconds before answering the final "."
         self.drop_after: int | None = None  # drop the connection after this many messages
@@ -158,6 +159,8 @@ class MailHandler:
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 Không có hộp thư này"
+        if address in self.defer:
+            return "450 4.2.1 Hộp thư tạm thời không nhận thư"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -288,8 +288,8 @@ def test_bad_configuration_exits_2_naming_the_setting_and_the_file(
     result = cli("sync", "--workspace", province, "--today", "2026-10-29")
     assert result.exit_code == 2
     assert (
-        f"Lỗi cấu hình: Cấu hình [rules] completion_method = 'median' trong {config} không "
-        "hợp lệ: dùng 'mean_ratio' hoặc 'share_met'"
+        f"Lỗi cấu hình: Cấu hình [rules] completion_method = 'median' trong {config} (dòng 13) "
+        "không hợp lệ: dùng 'mean_ratio' hoặc 'share_met'"
     ) in result.output
 
 
@@ -328,13 +328,13 @@ def test_a_year_left_unrated_does_not_count_as_a_rated_year(tmp_path: Path) -> N
     [
         (
             "31/02",
-            "Cấu hình [rules] rollover_date = '31/02' trong {} không hợp lệ: nhập ngày/tháng "
-            "dạng dd/mm, ví dụ 31/10",
+            "Cấu hình [rules] rollover_date = '31/02' trong {} (dòng 15) không hợp lệ: nhập "
+            "ngày/tháng dạng dd/mm, ví dụ 31/10",
         ),
         (
             "15/01",
-            "Cấu hình [rules] rollover_date trong {} phải từ 01/11 đến 31/12 (sau khi kỳ đánh "
-            "giá kết thúc ngày 31/10)",
+            "Cấu hình [rules] rollover_date = '15/01' trong {} (dòng 15) không hợp lệ: chọn một "
+            "ngày từ 01/11 đến 31/12 (sau khi kỳ đánh giá kết thúc ngày 31/10)",
         ),
     ],
     ids=["impossible", "before_the_period_ends"],
@@ -401,7 +401,7 @@ def test_a_bad_address_in_the_config_names_its_setting(province: Path, cli: Cli)
     result = cli("sync", "--workspace", province)
     assert result.exit_code == 2
     assert (
-        f"Cấu hình [mail] sender trong {config}: 'mohinh at example' không phải địa chỉ "
+        f"Cấu hình [mail] sender trong {config} (dòng 18): 'mohinh at example' không phải địa chỉ "
         "email hợp lệ — nhập địa chỉ dạng ten@donvi.gov.vn"
     ) in result.output
 

@@ -144,7 +144,7 @@ def test_the_sender_name_and_the_reply_to_come_from_the_mail_settings(tmp_path: 
     [
         ('sender_name = "Ban\\nChỉ đạo"', "chỉ ghi tên trên một dòng"),
         ('sender_name = "Ban <x@y.vn>"', "chỉ ghi tên trên một dòng"),
-        ("sender_name = 3", "phải là chuỗi văn bản"),
+        ("sender_name = 3", "nhập một chuỗi trong dấu ngoặc kép"),
         ('reply_to = "khong-phai-email"', "không phải địa chỉ email hợp lệ"),
     ],
     ids=["line_break", "angle_brackets", "not_text", "bad_reply_to"],

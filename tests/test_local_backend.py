@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -197,3 +198,58 @@ def test_a_results_tab_someone_edited_is_written_again(
     assert "1 cập nhật tab Kết quả, 0 không đổi" in again.output
     rows = read_tabs(path)["Kết quả"]
     assert next(r for r in rows if r and r[0] == "MH-001")[6] == "Tốt"
+
+
+@pytest.mark.parametrize("where", ["../ngoai.xlsx", "ABSOLUTE", "units/lien-ket.xlsx"])
+def test_a_registry_path_leading_outside_the_workspace_is_refused_and_nothing_is_written(
+    workspace: Callable[..., Path], cli: Callable[..., Any], tmp_path: Path, where: str
+) -> None:
+    from worker.xlsx import set_cell
+
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", good_unit(1), "b@x.vn"))
+    outside = tmp_path / "ngoai.xlsx"
+    shutil.copy(root / "units" / "u2.xlsx", outside)
+    if where == "units/lien-ket.xlsx":
+        (root / "units" / "lien-ket.xlsx").symlink_to(outside)  # a symbolic link out
+    sheet = str(outside) if where == "ABSOLUTE" else where
+    set_cell(root / "registry.xlsx", "Danh mục đơn vị", "F3", sheet)
+    before = outside.read_bytes()
+    result = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1
+    assert (
+        f"! U2 Công an xã U2: đường dẫn '{sheet}' (ô F3 của cột Bảng tính, tab Danh mục đơn vị) "
+        "dẫn ra ngoài thư mục làm việc: chép tệp vào thư mục units/ và ghi đường dẫn tương đối, "
+        "ví dụ units/u2.xlsx"
+    ) in result.output
+    assert "1 cập nhật tab Kết quả" in result.output  # U1 is done all the same
+    assert outside.read_bytes() == before
+
+
+def test_temp_files_a_killed_run_left_are_removed_at_the_next_start(
+    workspace: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@x.vn"))
+    leftover = root / "units" / ".~mohinh-u1.xlsx.tmp"
+    leftover.write_bytes(b"half a workbook")
+    cli("sync", "--workspace", root, "--today", "2026-10-29", "--dry-run")
+    assert leftover.exists()  # a dry run touches nothing
+    cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert not leftover.exists()
+
+
+def test_a_merged_title_above_the_headers_of_a_real_workbook_names_the_right_cell(
+    workspace: Callable[..., Path],
+) -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "01/01/1899"
+    root = workspace(("U1", rows, "a@example.gov.vn"))
+    path = root / "units" / "u1.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Mô hình"]
+    ws.insert_rows(1, 2)  # a title row and a blank row above the headers
+    ws["A1"] = "DANH SÁCH MÔ HÌNH NĂM 2026"
+    ws.merge_cells("A1:L1")
+    wb.save(path)
+    unit = Unit("U1", "Công an xã U1", "Xã", "", ("a@example.gov.vn",), str(path), True)
+    result = evaluate_unit(unit, read_tabs(path), 2026, TODAY, date(2026, 10, 31), set(), "")
+    assert [(e.tab, e.cell, e.code) for e in result.errors] == [("Mô hình", "G4", "too_old")]

@@ -312,3 +312,56 @@ def test_two_workers_started_together_send_each_message_once(
         assert any("đang được một tiến trình mohinh khác sử dụng" in o for o in outputs)
     ids = mail_server.handler.message_ids()
     assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_a_4xx_for_one_recipient_is_retried_for_that_recipient_only_with_the_same_message_id(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    queue(province, cli)
+    mail_server.handler.defer = {"b@example.gov.vn"}
+    assert deliver_at(province, NOW).outcomes == {"sent": 2, "retry": 1}
+    u1 = next(e for e in ledger(province).values() if e["unit"] == "U1")
+    assert (u1["status"], u1["next_attempt"]) == (
+        "retry",
+        (NOW + timedelta(minutes=10)).isoformat(),
+    )
+    assert json.loads(u1["refused"]) == {
+        "b@example.gov.vn": "450 4.2.1 Hộp thư tạm thời không nhận thư"
+    }
+    mail_server.handler.defer = set()
+    assert deliver_at(province, NOW + timedelta(minutes=10)).outcomes == {"sent": 1}
+    u1 = next(e for e in ledger(province).values() if e["unit"] == "U1")
+    assert (u1["status"], json.loads(u1["refused"])) == ("sent", {})
+    to_u1 = [(r, m) for r, m in mail_server.handler.received if "a@example.gov.vn" in str(m)]
+    assert [r for r, _ in to_u1] == [("a@example.gov.vn",), ("b@example.gov.vn",)]
+    ids = {mail_server.handler.message_ids()[mail_server.handler.received.index(x)] for x in to_u1}
+    assert ids == {u1["message_id"]}
+    assert deliver_at(province, NOW + timedelta(days=1)).due == 0
+
+
+def test_a_5xx_refusal_stays_recorded_while_a_4xx_beside_it_is_retried(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    queue(province, cli)
+    mail_server.handler.defer = {"a@example.gov.vn"}
+    mail_server.handler.refuse = {"b@example.gov.vn"}
+    assert deliver_at(province, NOW).outcomes == {"sent": 2, "retry": 1}
+    mail_server.handler.defer = set()
+    assert deliver_at(province, NOW + timedelta(minutes=10)).outcomes == {"sent": 1}
+    u1 = next(e for e in ledger(province).values() if e["unit"] == "U1")
+    assert u1["status"] == "sent"
+    assert json.loads(u1["refused"]) == {"b@example.gov.vn": "550 5.1.1 Không có hộp thư này"}
+    assert ("a@example.gov.vn",) in [r for r, _ in mail_server.handler.received]
+    assert ("b@example.gov.vn",) not in [r for r, _ in mail_server.handler.received]
+
+
+@pytest.mark.parametrize("command", [("deliver",), ("run", "--once")], ids=["deliver", "run_once"])
+def test_messages_due_while_the_server_is_down_exit_1_and_say_how_many_wait(
+    province: Path, mail_server: MailServer, cli: Cli, command: tuple[str, ...]
+) -> None:
+    queue(province, cli)
+    mail_server.stop()
+    result = cli(*command, "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "3 thư chưa gửi được, sẽ thử lại" in result.output
+    assert "không kết nối được máy chủ thư 127.0.0.1" in result.output

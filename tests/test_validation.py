@@ -184,9 +184,10 @@ def test_column_order_is_free_and_extra_columns_are_ignored() -> None:
 def test_a_missing_tab_and_a_missing_header_are_reported() -> None:
     tabs = as_tabs(good_unit())
     del tabs["Hồ sơ"]
-    tabs["Mô hình"] = [r[:-1] for r in tabs["Mô hình"]]  # without Ghi chú
+    tabs["Mô hình"] = [r[:-2] for r in tabs["Mô hình"]]  # without Ngày kết thúc, Ghi chú
     assert [str(e) for e in validate_unit(tabs, 2026, TODAY).errors] == [
-        "Mô hình!L1: thiếu cột 'Ghi chú' — thêm cột có tiêu đề 'Ghi chú' vào dòng 1",
+        "Mô hình!K1: thiếu cột 'Ngày kết thúc' — thêm cột có tiêu đề 'Ngày kết thúc' vào dòng 1 "
+        "(dòng tiêu đề cột)",
         "Hồ sơ!A1: không tìm thấy tab 'Hồ sơ' — thêm lại tab này theo mẫu (tên tab và dòng "
         "tiêu đề)",
     ]
@@ -298,3 +299,81 @@ def test_a_second_assessment_or_dossier_row_for_a_model_is_reported_once() -> No
         ("models", "MH-001"): 1,
         ("models", "MH-002"): 1,
     }
+
+
+def test_a_title_row_above_the_headers_is_skipped_and_cells_are_named_in_their_rows() -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "31/02/2026"
+    tabs = as_tabs(rows)
+    width = len(tabs["Mô hình"][0])
+    title = ["DANH SÁCH MÔ HÌNH NĂM 2026", *[None] * (width - 1)]  # a merged title: one value
+    tabs["Mô hình"] = [title, [None] * width, *tabs["Mô hình"]]
+    assert errors_of_tabs(tabs) == [
+        "Mô hình!G4: '31/02/2026' không phải ngày hợp lệ — nhập theo "
+        "dạng dd/mm/yyyy, ví dụ 05/07/2025"
+    ]
+
+
+def test_a_missing_column_under_a_title_row_is_named_in_the_header_row() -> None:
+    tabs = as_tabs(good_unit())
+    tabs["Chỉ tiêu"] = [["Chỉ tiêu năm 2026"], *[r[:-1] for r in tabs["Chỉ tiêu"]]]  # no Thực hiện
+    assert errors_of_tabs(tabs) == [
+        "Chỉ tiêu!F2: thiếu cột 'Thực hiện' — thêm cột có tiêu đề 'Thực hiện' vào dòng 2 "
+        "(dòng tiêu đề cột)"
+    ]
+
+
+def test_headers_below_the_first_ten_rows_are_not_looked_for() -> None:
+    tabs = as_tabs(good_unit())
+    tabs["Điển hình"] = [[None]] * 10 + tabs["Điển hình"]
+    codes = {(e.tab, e.code) for e in validate_unit(tabs, 2026, TODAY).errors}
+    assert ("Điển hình", "missing_header") in codes
+
+
+def errors_of_tabs(tabs: dict) -> list[str]:
+    return [str(e) for e in validate_unit(tabs, 2026, TODAY).errors]
+
+
+@pytest.mark.parametrize("value", ["01/01/1899", "31/12/1944", 3.0, datetime(1900, 5, 1)])
+def test_a_date_before_1945_is_an_input_error(value: object) -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = value
+    (error,) = validate_unit(as_tabs(rows), 2026, TODAY).errors
+    assert (error.cell, error.code) == ("G2", "too_old")
+    assert error.message.startswith("ngày ") and "trước năm 1945" in error.message
+    assert error.fix == (
+        "kiểm tra lại năm (có thể gõ nhầm); nhập theo dạng dd/mm/yyyy, ví dụ 05/07/2025"
+    )
+
+
+def test_a_model_decided_in_1899_is_not_rated() -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "01/01/1899"
+    reference = date(2026, 10, 31)
+    result = evaluate_unit(UNIT, as_tabs(rows), 2026, TODAY, reference, set(), "mean_ratio")
+    assert [m.level for m in result.models] == ["Chưa xếp loại"]
+
+
+def test_the_first_day_of_1945_is_a_date() -> None:
+    rows = good_unit()
+    rows["models"][0]["decision_date"] = "01/01/1945"
+    assert errors_of(rows) == []
+
+
+def test_an_absent_optional_column_is_not_an_error() -> None:
+    tabs = as_tabs(good_unit())
+    for name in ("Mô hình", "Điển hình"):  # without Ghi chú, the last column
+        tabs[name] = [r[:-1] for r in tabs[name]]
+    tabs["Chỉ tiêu"] = [r[:3] + r[4:] for r in tabs["Chỉ tiêu"]]  # without Đơn vị tính
+    assert validate_unit(tabs, 2026, TODAY).errors == []
+
+
+def test_an_absent_column_the_rating_reads_is_still_reported() -> None:
+    tabs = as_tabs(good_unit())
+    # without "Thu hút nguồn lực xã hội hóa"
+    tabs["Đánh giá"] = [r[:6] + r[7:] for r in tabs["Đánh giá"]]
+    # reported at the first free column after the 17 left (with the four decision columns)
+    assert errors_of_tabs(tabs) == [
+        "Đánh giá!R1: thiếu cột 'Thu hút nguồn lực xã hội hóa' — thêm cột có tiêu đề "
+        "'Thu hút nguồn lực xã hội hóa' vào dòng 1 (dòng tiêu đề cột)"
+    ]

@@ -16,6 +16,9 @@ from fractions import Fraction
 
 MAX_CELL_CHARS = 50_000
 SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial dates (Excel and Google Sheets)
+# No model or plan of this movement predates the country (02/09/1945): an earlier date is a typo
+# ("1899" for "1999"), or a number cell read as a date, never a fact.
+EARLIEST_DATE = date(1945, 1, 1)
 FORMULA_ERRORS = frozenset(
     {
         "#REF!",
@@ -135,6 +138,12 @@ def parse_date(value: object, today: date | None = None) -> date:
         result = SERIAL_EPOCH + timedelta(days=int(value))
     else:
         result = _parse_text_date(clean_text(value))
+    if result < EARLIEST_DATE:
+        raise CellProblem(
+            "too_old",
+            f"ngày {result:%d/%m/%Y} trước năm {EARLIEST_DATE.year}, không thể đúng",
+            "kiểm tra lại năm (có thể gõ nhầm); " + _DATE_FIX,
+        )
     if today is not None and result > today:
         raise CellProblem(
             "future_date",
@@ -225,14 +234,28 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
     )
 
 
+_ADDRESS = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A part of an address list: "Tên hiển thị <ten@donvi.gov.vn>", "<ten@…>" or a bare address
+_NAMED = re.compile(r'(?:"[^"]*"|[^"<>]*)\s*<([^<>]*)>')
+# ';' or ',' outside double quotes: "Trần, B" <b@…> is one address
+_SEPARATOR = re.compile(r'[;,](?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
 def parse_emails(value: object) -> tuple[str, ...]:
-    """One or more addresses separated by ';' or ','; each must be a plain address."""
-    parts = [p.strip() for p in re.split(r"[;,]", clean_text(value)) if p.strip()]
-    for part in parts:
-        if not re.fullmatch(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", part):
+    """One or more addresses separated by ';' or ','; each a plain address, or an address
+    with a display name as mail programs copy it ("Nguyễn Văn A <a@donvi.gov.vn>"): the
+    address is kept, the name dropped (the digests greet the unit by its name)."""
+    addresses = []
+    for part in (p.strip() for p in _SEPARATOR.split(clean_text(value))):
+        if not part:
+            continue
+        named = _NAMED.fullmatch(part)
+        address = named.group(1).strip() if named else part
+        if not _ADDRESS.fullmatch(address):
             raise CellProblem(
                 "bad_email",
                 f"'{part}' không phải địa chỉ email hợp lệ",
                 "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
             )
-    return tuple(parts)
+        addresses.append(address)
+    return tuple(addresses)

@@ -1,8 +1,11 @@
 """The `mohinh` command (also `python -m worker`). Only this module and the scheduler read the
 clock; every job gets `today` and `now` from here.
 
-Exit status: 0 all well, 1 some unit failed (the others done), 2 bad configuration,
-3 another worker holds the workspace (this one did nothing).
+Exit status: 0 all well; 1 some unit failed (the others done), a registry row has a problem,
+or due messages wait for an unreachable mail server; 2 bad configuration; 3 another worker holds
+the workspace (this one did nothing); 4 the environment (disk full, state store busy,
+unwritable or corrupt beyond repair, network unreachable: nothing is left half-written, and the
+next run goes on).
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from jobs import consolidate, cycle, deliver, remind, sync
-from worker import rules
+from jobs import consolidate, deliver, remind, sync
+from worker import monitor, rules
 from worker.backend import SheetError
 from worker.evaluate import Unit, read_registry
+from worker.failures import EnvironmentProblem
 from worker.scaffold import init_workspace
 from worker.settings import ConfigError
-from worker.wiring import WorkspaceBusy, open_workspace
+from worker.wiring import WorkspaceBusy, back_up, environment_errors, open_workspace
 from worker.workspace import RunOptions, Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-OK, SOME_FAILED, BAD_CONFIG, BUSY = 0, 1, 2, 3
+OK, SOME_FAILED, BAD_CONFIG, BUSY, ENVIRONMENT = 0, 1, 2, 3, 4
 
 
 def progress(units: list[Unit]) -> Iterator[Unit]:
@@ -79,13 +83,21 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
             )
             sys.exit(BAD_CONFIG)
         try:
-            with open_workspace(workspace, options) as ws:
+            with environment_errors(workspace), open_workspace(workspace, options) as ws:
                 click.echo(
                     f"mohinh — {ws.settings.province} — năm đánh giá "
                     f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
                     + (" — CHẠY THỬ, không ghi gì" if dry_run else "")
                 )
-                sys.exit(command(ws, day, now, **kw))
+                for notice in ws.notices:
+                    click.echo(f"Lưu ý: {notice}", err=True)
+                status = command(ws, day, now, **kw)
+                if status in (OK, SOME_FAILED):  # a backup of the state the run left
+                    back_up(ws, datetime.now(TZ))  # named by the real time, not --today
+                sys.exit(status)
+        except EnvironmentProblem as exc:
+            click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+            sys.exit(ENVIRONMENT)
         except ConfigError as exc:
             click.echo(f"Lỗi cấu hình: {exc}", err=True)
             sys.exit(BAD_CONFIG)
@@ -110,10 +122,14 @@ def main() -> None:
 def init(directory: Path, demo: bool, today: datetime | None) -> None:
     day, _ = RunOptions(today=today.date() if today else None).clock(TZ)
     try:
-        written = init_workspace(directory, demo, day)
+        with environment_errors(directory):
+            written = init_workspace(directory, demo, day)
     except ConfigError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(BAD_CONFIG)
+    except EnvironmentProblem as exc:
+        click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+        sys.exit(ENVIRONMENT)
     click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
     for path in written:
         click.echo(f"  {path}")
@@ -136,6 +152,13 @@ def _summary_sync(report: sync.SyncReport) -> None:
         click.echo(f"  ! {unit} {problem}")
     for notice in dict.fromkeys(report.notices):
         click.echo(f"  ! {notice}")
+    if report.rejected:
+        click.echo(
+            f"Danh mục đơn vị: {report.rejected} dòng có lỗi, các đơn vị này chưa được đọc "
+            "(sửa danh mục rồi chạy lại)"
+        )
+    for e in report.registry:
+        click.echo(f"  ! {e.tab}, ô {e.cell}: {e.what()}" if e.cell else f"  ! {e}")
     click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
     levels = (*rules.LEVELS, rules.UNRATED)
     click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
@@ -172,7 +195,10 @@ def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
         parts = [f"{n} {names[s]}" for s, n in report.outcomes.items() if s in names]
         click.echo(f"Thư ({where}): " + (", ".join(parts) or "chưa gửi được thư nào"))
     if report.unavailable:
-        click.echo(f"  ! {report.unavailable}: thư còn lại sẽ được gửi ở lần chạy sau")
+        click.echo(
+            f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
+            "ở lần chạy sau"
+        )
 
 
 def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
@@ -194,17 +220,28 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
 @click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
 @common
 def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
-    if not once:
-        from worker.scheduler import serve
+    # The daemon and --once both keep logs/mohinh.log (a dry run writes nothing, not even that)
+    handler = None if ws.dry_run else monitor.log_to_file(ws.root, ws.options.log)
+    try:
+        return _run(ws, today, now, once)
+    finally:
+        if handler is not None:
+            monitor.stop_logging(ws.options.log, handler)
 
+
+def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
+    from worker.scheduler import run_cycle, serve
+
+    if not once:
         return serve(ws, TZ)
-    report = cycle.run_once(ws, today, now)
+    report = run_cycle(ws, today, now)
     _summary_sync(report.sync)
     _summary_remind(report.remind)
     _summary_consolidate(report.consolidate)
     _summary_deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
-    return SOME_FAILED if report.sync.failed else OK
+    # TODO(issue 10, part A): an unreachable mail server may take the "environment" status
+    return SOME_FAILED if report.sync.trouble or report.deliver.waiting else OK
 
 
 @main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
@@ -307,7 +344,7 @@ def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...])
 def sync_command(ws: Workspace, today: date, now: datetime) -> int:
     report = sync.run(ws, today, now)
     _summary_sync(report)
-    return SOME_FAILED if report.failed else OK
+    return SOME_FAILED if report.trouble else OK
 
 
 @main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")
@@ -329,5 +366,6 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
 @main.command(name="deliver", help="Gửi các thư đang chờ (ở đây: ghi tệp .eml vào outbox/).")
 @common
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
-    _summary_deliver(deliver.run(ws, today, now), ws)
-    return OK
+    report = deliver.run(ws, today, now)
+    _summary_deliver(report, ws)
+    return SOME_FAILED if report.waiting else OK  # messages due wait for the server

@@ -12,26 +12,19 @@ from datetime import date
 from pathlib import Path
 
 from worker.cells import CellProblem, parse_emails
-from worker.settings import (
-    BACKENDS,
-    METHODS,
-    ConfigError,
-    GoogleSettings,
-    Settings,
-    SmtpSettings,
-)
+from worker.config_schema import Checker
+from worker.settings import ConfigError, GoogleSettings, Settings, SmtpSettings
 
 CONFIG_FILE = "config.toml"
 
 
-def _month_day(raw: object, setting: str, path: Path) -> tuple[int, int]:
+def _month_day(raw: object, section: str, key: str, check: Checker) -> tuple[int, int]:
     try:
         day, month = (int(part) for part in str(raw).split("/"))
         date(2024, month, day)
     except ValueError:
-        raise ConfigError(
-            f"Cấu hình {setting} = '{raw}' trong {path} không hợp lệ: "
-            "nhập ngày/tháng dạng dd/mm, ví dụ 31/10"
+        raise check.bad_value(
+            section, key, raw, "nhập ngày/tháng dạng dd/mm, ví dụ 31/10"
         ) from None
     return month, day
 
@@ -44,9 +37,12 @@ def load_settings(root: Path) -> Settings:
             "'mohinh init THƯ_MỤC' hoặc chỉ đúng thư mục bằng --workspace"
         )
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        source = path.read_text("utf-8")
+        raw = tomllib.loads(source)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Tệp cấu hình {path} sai cú pháp: {exc}") from None
+    check = Checker(path, source)
+    check.check(raw)  # from here on, every name is known and every value of its type
 
     def get(section: str, key: str, default: object = None) -> object:
         value = raw.get(section, {}).get(key, default)
@@ -55,39 +51,33 @@ def load_settings(root: Path) -> Settings:
         return value
 
     method = get("rules", "completion_method", "mean_ratio")
-    if method not in METHODS:
-        raise ConfigError(
-            f"Cấu hình [rules] completion_method = '{method}' trong {path} "
-            f"không hợp lệ: dùng 'mean_ratio' hoặc 'share_met'"
-        )
     backend = get("workspace", "backend", "local")
-    if backend not in BACKENDS:
-        raise ConfigError(
-            f"Cấu hình [workspace] backend = '{backend}' trong {path} "
-            f"không hợp lệ: dùng {' hoặc '.join(repr(b) for b in BACKENDS)}"
-        )
 
     def emails(section: str, key: str, default: object = None) -> tuple[str, ...]:
         value = get(section, key, default)
         try:
-            return parse_emails(";".join(value) if isinstance(value, list) else value)
+            return parse_emails(";".join(value) if isinstance(value, list) else str(value))
         except CellProblem as problem:
             raise ConfigError(
-                f"Cấu hình [{section}] {key} trong {path}: {problem.message} — {problem.fix}"
+                f"Cấu hình [{section}] {key} trong {check.where(section, key)}: "
+                f"{problem.message} — {problem.fix}"
             ) from None
 
     staff_emails = emails("province", "staff_emails", "")
     sender = emails("mail", "sender")
     sender_name = _display_name(raw.get("mail", {}).get("sender_name", ""), path)
     reply_to = emails("mail", "reply_to", "")
-    rollover = _month_day(get("rules", "rollover_date", "01/12"), "[rules] rollover_date", path)
+    raw_rollover = get("rules", "rollover_date", "01/12")
+    rollover = _month_day(raw_rollover, "rules", "rollover_date", check)
     if rollover < (11, 1):
-        raise ConfigError(
-            f"Cấu hình [rules] rollover_date trong {path} phải từ 01/11 đến 31/12 "
-            "(sau khi kỳ đánh giá kết thúc ngày 31/10)"
+        raise check.bad_value(
+            "rules",
+            "rollover_date",
+            raw_rollover,
+            "chọn một ngày từ 01/11 đến 31/12 (sau khi kỳ đánh giá kết thúc ngày 31/10)",
         )
     calendar = raw.get("workspace", {}).get("calendar")
-    smtp = _smtp(raw.get("mail", {}), path)
+    smtp = _smtp(raw.get("mail", {}), path, check)
     google = _google(raw.get("google", {}), path) if backend == "google" else None
     return Settings(
         path=path,
@@ -100,12 +90,13 @@ def load_settings(root: Path) -> Settings:
         registry=str(get("workspace", "registry", "registry.xlsx")),
         completion_method=str(method),
         reference_day=_month_day(
-            get("rules", "reference_date", "31/10"), "[rules] reference_date", path
+            get("rules", "reference_date", "31/10"), "rules", "reference_date", check
         ),
         rollover_day=rollover,
         calendar=str(calendar) if calendar else None,
         smtp=smtp,
         google=google,
+        heartbeat_url=_heartbeat(raw.get("monitor", {}), path),
     )
 
 
@@ -114,12 +105,7 @@ SENDER_NAME_MAX = 80  # characters: a display name, not a sentence
 
 def _display_name(raw: object, path: Path) -> str:
     """[mail] sender_name: one line of printable text, NFC, that a mail client can show."""
-    if not isinstance(raw, str):
-        raise ConfigError(
-            f"Cấu hình [mail] sender_name trong {path} phải là chuỗi văn bản, "
-            'ví dụ sender_name = "Ban Chỉ đạo tỉnh Bình Thuận"'
-        )
-    name = unicodedata.normalize("NFC", raw).strip()
+    name = unicodedata.normalize("NFC", str(raw)).strip()
     if not all(ch.isprintable() for ch in name) or any(ch in name for ch in '<>"'):
         raise ConfigError(
             f"Cấu hình [mail] sender_name = '{raw}' trong {path} không hợp lệ: "
@@ -131,6 +117,17 @@ def _display_name(raw: object, path: Path) -> str:
             f"rút gọn còn tối đa {SENDER_NAME_MAX} ký tự"
         )
     return name
+
+
+def _heartbeat(section: dict[str, object], path: Path) -> str:
+    """[monitor] heartbeat_url: an http(s) address, or nothing."""
+    url = section.get("heartbeat_url", "")
+    if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
+        raise ConfigError(
+            f"Cấu hình [monitor] heartbeat_url = '{url}' trong {path} không hợp lệ: nhập địa "
+            "chỉ bắt đầu bằng https:// (hoặc http://), ví dụ https://hc-ping.com/<mã-theo-dõi>"
+        )
+    return url
 
 
 def _google(section: dict[str, object], path: Path) -> GoogleSettings:
@@ -145,16 +142,11 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
             f"Thiếu cấu hình [google] registry trong {path}: mã hoặc đường dẫn "
             "bảng tính Danh mục đơn vị"
         )
-    try:
-        numbers = {
-            k: float(str(section[k]))
-            for k in ("per_minute", "attempts", "backoff", "timeout")
-            if k in section
-        }
-    except ValueError:
-        raise ConfigError(
-            f"Cấu hình [google] per_minute, attempts, backoff, timeout trong {path} phải là số"
-        ) from None
+    numbers = {
+        k: float(str(section[k]))
+        for k in ("per_minute", "attempts", "backoff", "timeout")
+        if k in section
+    }  # of their type and range: the schema checked them
     return GoogleSettings(
         key_file=path.parent / str(key),
         registry=str(section["registry"]),
@@ -168,27 +160,18 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
     )
 
 
-def _smtp(mail: dict[str, object], path: Path) -> SmtpSettings | None:
+def _smtp(mail: dict[str, object], path: Path, check: Checker) -> SmtpSettings | None:
     if not mail.get("smtp_host"):
         return None
     security = str(mail.get("security", "starttls"))
-    if security not in ("starttls", "ssl", "none"):
-        raise ConfigError(
-            f"Cấu hình [mail] security = '{security}' trong {path} không hợp lệ: "
-            "dùng 'starttls', 'ssl' hoặc 'none'"
-        )
-    try:
-        port, timeout = int(str(mail.get("smtp_port", 587))), float(str(mail.get("timeout", 30)))
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"Cấu hình [mail] smtp_port hoặc timeout trong {path} phải là số"
-        ) from None
+    port, timeout = int(str(mail.get("smtp_port", 587))), float(str(mail.get("timeout", 30)))
     files = {}
     for setting in ("password_file", "ca_file"):
         value = mail.get(setting)
         if value and not (path.parent / str(value)).is_file():
             raise ConfigError(
-                f"Cấu hình [mail] {setting} = '{value}' trong {path}: không tìm thấy tệp"
+                f"Cấu hình [mail] {setting} = '{value}' trong {check.where('mail', setting)}: "
+                "không tìm thấy tệp"
             )
         files[setting] = path.parent / str(value) if value else None
     return SmtpSettings(
@@ -235,4 +218,9 @@ sender = "{sender}"
 # password_file = "mat-khau-smtp.txt" # hoặc biến môi trường MOHINH_SMTP_PASSWORD
 # timeout = 30                        # giây
 # ca_file = "ca.pem"                  # chứng chỉ CA riêng của máy chủ thư (nếu có)
+
+# [monitor]
+# Địa chỉ theo dõi (healthchecks.io, Uptime Kuma): báo khi mỗi chu kỳ bắt đầu (…/start),
+# xong (địa chỉ này) hoặc có lỗi (…/fail); nếu không nghe tin, máy theo dõi sẽ cảnh báo.
+# heartbeat_url = "https://hc-ping.com/<mã-theo-dõi>"
 '''

@@ -19,6 +19,7 @@ def atomic(db: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite itself rolls back on some errors (a full disk)
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")

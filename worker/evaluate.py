@@ -16,6 +16,7 @@ from worker.records import Decision, Exemplar, Model
 from worker.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "OK", "Có lỗi", "Không đọc được"
+STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
 
 
 @dataclass(frozen=True)
@@ -30,41 +31,78 @@ class Unit:
     sheet_cell: str = ""  # the A1 address of its Bảng tính cell in the registry
 
 
-def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]]:
-    """Units of the registry (SPEC §5) with every problem of its rows."""
+@dataclass(frozen=True)
+class Registry:
+    """The registry read: the units to work on, every problem, and the rows set aside."""
+
+    units: list[Unit]
+    errors: list[CellError]
+    rejected: list[tuple[Unit, tuple[CellError, ...]]]  # rows not read, with their problems
+
+
+def load_registry(tabs: Mapping[str, Rows]) -> Registry:
+    """Units of the registry (SPEC §5); a row with a problem is set aside, never dropped."""
     tab = load("registry").tab("units")
     errors: list[CellError] = []
-    rows = read_tab(tab, find_tab(tabs, tab.name), date.max, errors)
-    units, seen = [], set()
-    for row in rows:
-        v = row.values
-        if row.errors or v["unit_id"] in seen:
-            if v["unit_id"] in seen:
-                errors.append(
-                    CellError(
-                        tab.name,
-                        row.cells["unit_id"],
-                        "duplicate_id",
-                        v["unit_id"],
-                        "mã đơn vị bị trùng",
-                        "mỗi đơn vị một mã riêng",
-                    )
-                )
-            continue
-        seen.add(v["unit_id"])
-        units.append(
-            Unit(
-                v["unit_id"],
-                v["name"],
-                v["level"],
-                v["parent"] or "",
-                v["emails"] or (),
-                v["sheet"] or "",
-                bool(v["active"]),
-                row.cells["sheet"],
+    found = find_tab(tabs, tab.name)
+    if found is None:
+        present = ", ".join(f"'{title}'" for title in tabs) or "không có tab nào"
+        errors.append(
+            CellError(
+                tab.name,
+                "",
+                "missing_tab",
+                "",
+                f"không tìm thấy tab '{tab.name}' trong danh mục đơn vị (các tab hiện có: "
+                f"{present})",
+                f"đổi tên tab chứa danh sách đơn vị thành '{tab.name}'",
             )
         )
-    return units, errors
+        return Registry([], errors, [])
+    units, rejected, seen = [], [], dict[str, int]()
+    for row in read_tab(tab, found, date.max, errors):
+        v = row.values
+        problems = list(row.errors)
+        if v["unit_id"] in seen:
+            duplicate = CellError(
+                tab.name,
+                row.cells["unit_id"],
+                "duplicate_id",
+                v["unit_id"],
+                f"mã đơn vị trùng với dòng {seen[v['unit_id']]}",
+                "mỗi đơn vị một mã riêng: đổi mã hoặc xóa dòng trùng",
+            )
+            errors.append(duplicate)
+            problems.append(duplicate)
+        unit = Unit(
+            v["unit_id"] or "",
+            v["name"] or "",
+            v["level"] or "",
+            v["parent"] or "",
+            v["emails"] or (),
+            v["sheet"] or "",
+            v["active"] is not False,  # unreadable: counted as active, so that it is shown
+            row.cells["sheet"],
+        )
+        if problems:
+            rejected.append((unit, tuple(problems)))
+        else:
+            seen[unit.unit_id] = row.number
+            units.append(unit)
+    errors.sort(key=_reading_order)  # the duplicates were found after their rows' own errors
+    return Registry(units, errors, rejected)
+
+
+def _reading_order(error: CellError) -> tuple[int, int, str]:
+    """Row by row, then column by column: the order in which staff read the tab."""
+    letters = error.cell.rstrip("0123456789")
+    return int(error.cell[len(letters) :] or 0), len(letters), letters
+
+
+def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]]:
+    """Units of the registry (SPEC §5) with every problem of its rows."""
+    registry = load_registry(tabs)
+    return registry.units, registry.errors
 
 
 @dataclass(frozen=True)
@@ -114,7 +152,7 @@ class UnitResult:
 
     @property
     def readable(self) -> bool:
-        return self.status != STATUS_UNREADABLE
+        return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
 
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""
@@ -123,6 +161,13 @@ class UnitResult:
 
 def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
     return UnitResult(unit, year, STATUS_UNREADABLE, problem)
+
+
+def registry_problem(unit: Unit, year: int, errors: tuple[CellError, ...]) -> UnitResult:
+    """A registry row set aside: shown in the unit summary with its problems, never read."""
+    return UnitResult(
+        unit, year, STATUS_REGISTRY, "; ".join(str(e) for e in errors), errors=list(errors)
+    )
 
 
 def _blocked_reason(errors: list[CellError]) -> str:

@@ -26,6 +26,7 @@ from gspread.http_client import HTTPClient
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.evaluate import Unit
+from worker.failures import network_unreachable
 from worker.google_cache import GoogleCache
 from worker.google_http import Quota, QuotaClient, transient
 from worker.layout import load
@@ -112,6 +113,11 @@ class Sheet:
     locale: str = ""
 
 
+class Unreachable(SheetError):
+    """Google did not answer (network down, timeouts, 429 or 5xx) after every attempt: for a
+    unit, that unit's trouble; for the registry, the environment's."""
+
+
 class GoogleBackend:
     def __init__(
         self,
@@ -130,15 +136,17 @@ class GoogleBackend:
         # spreadsheets; `provision` asks for it on its own client, when it runs.
         extra = [DRIVE_FILE] if settings.reports_folder else []
         try:
-            credentials = service_account.Credentials.from_service_account_file(
-                str(settings.key_file), scopes=[*SCOPES, *extra]
+            info = json.loads(settings.key_file.read_text("utf-8"))
+            credentials = service_account.Credentials.from_service_account_info(
+                info, scopes=[*SCOPES, *extra]
             )
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise ConfigError(
                 f"Không đọc được khóa tài khoản dịch vụ [google] key_file = "
                 f"'{settings.key_file}': {exc.__class__.__name__}"
             ) from None
         self.account = credentials.service_account_email
+        self.token_uri = str(info["token_uri"])  # named when it cannot be reached
         self.credentials = credentials
         # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
         self.quota = Quota.per_minute(settings.per_minute)
@@ -155,7 +163,14 @@ class GoogleBackend:
         self.notices: list[str] = []  # what went wrong beyond one unit, told after the run
 
     def _fail(self, exc: Exception, key: str) -> SheetError:
-        if isinstance(exc, RefreshError | TransportError):
+        if isinstance(exc, TransportError) or (
+            isinstance(exc, RefreshError) and getattr(exc, "retryable", False)
+        ):
+            # the token endpoint is out of reach: no request of this run can succeed
+            raise network_unreachable(
+                "máy chủ cấp quyền truy cập của Google", f"token_uri {self.token_uri}"
+            ) from None
+        if isinstance(exc, RefreshError):
             raise ConfigError(
                 f"Không lấy được quyền truy cập Google bằng khóa [google] key_file "
                 f"= '{self.settings.key_file.name}' của {self.account}: kiểm tra "
@@ -182,7 +197,7 @@ class GoogleBackend:
                 f"Google Sheets từ chối yêu cầu với bảng tính {key} "
                 f"({exc.code}: {exc.error.get('message', '')})"
             )
-        return SheetError(
+        return Unreachable(
             f"Google Sheets không trả lời được ({exc.__class__.__name__}) sau "
             f"{self.settings.attempts} lần thử; lần chạy sau sẽ thử lại"
         )
@@ -249,6 +264,11 @@ class GoogleBackend:
     def read_registry(self) -> Mapping[str, Rows]:
         try:
             return self._read(sheet_key(self.settings.registry))
+        except Unreachable:
+            raise network_unreachable(
+                "Google Sheets để đọc danh mục đơn vị",
+                f"[google] registry = '{self.settings.registry}'",
+            ) from None
         except SheetError as exc:
             raise ConfigError(
                 f"Không đọc được danh mục đơn vị ([google] registry = "

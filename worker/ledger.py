@@ -64,6 +64,15 @@ class Email:
     attempts: int = 0
     last_error: str = ""
     refused: str = "{}"
+    delivered: str | None = None  # when it first reached a recipient
+
+    def targets(self) -> tuple[str, ...]:
+        """Whom this attempt sends to: after a partial delivery, only those a 4xx answer
+        deferred; otherwise everyone but those a 5xx answer refused for good."""
+        refused = json.loads(self.refused)
+        if self.delivered:
+            return tuple(a for a in self.recipients if refused.get(a, "").startswith("4"))
+        return tuple(a for a in self.recipients if not refused.get(a, "").startswith("5"))
 
 
 class Ledger:
@@ -118,12 +127,12 @@ class Ledger:
     def _emails(self, where: str, *args: object) -> list[Email]:
         rows = self.db.execute(
             "SELECT key, unit, recipients, subject, message_id, message, status, attempts,"
-            f" last_error, refused FROM emails WHERE {where} ORDER BY created, key",
+            f" last_error, refused, delivered FROM emails WHERE {where} ORDER BY created, key",
             args,
         )
         return [
-            Email(k, u, tuple(r.split(";")), s, m, b, st, a, e, rf)
-            for k, u, r, s, m, b, st, a, e, rf in rows
+            Email(k, u, tuple(r.split(";")), s, m, b, st, a, e, rf, d)
+            for k, u, r, s, m, b, st, a, e, rf, d in rows
         ]
 
     def due_emails(self, now: datetime) -> list[Email]:
@@ -162,22 +171,26 @@ class Ledger:
         refused: dict[str, str] | None = None,
         location: str = "",
     ) -> None:
-        """Record how one attempt ended; a transient failure is retried after a backoff."""
+        """Record how one attempt ended; a transient failure is retried after a backoff.
+
+        A message sent to some recipients keeps the time it was first delivered and where,
+        even while a 4xx answer for others keeps it in `retry`."""
         attempts = self.db.execute("SELECT attempts FROM emails WHERE key = ?", (key,)).fetchone()[
             0
         ]
         if status == RETRY and attempts >= MAX_ATTEMPTS:
             status, error = FAILED, f"{error} (đã thử {attempts} lần)"
         self.db.execute(
-            "UPDATE emails SET status = ?, last_error = ?, refused = ?, location = ?,"
-            " next_attempt = ?, delivered = ? WHERE key = ?",
+            "UPDATE emails SET status = ?, last_error = ?, refused = ?,"
+            " location = COALESCE(NULLIF(?, ''), location), next_attempt = ?,"
+            " delivered = COALESCE(delivered, ?) WHERE key = ?",
             (
                 status,
                 error,
                 json.dumps(refused or {}, ensure_ascii=False),
                 location,
                 (now + backoff(attempts)).isoformat() if status == RETRY else None,
-                now.isoformat() if status == SENT else None,
+                now.isoformat() if location else None,
                 key,
             ),
         )

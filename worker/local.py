@@ -15,7 +15,7 @@ from worker.validation import Rows
 from worker.xlsx import set_cell, write_workbook
 from worker.xlsx_read import read_tabs
 from worker.xlsx_report import write_report
-from worker.xlsx_write import write_tab
+from worker.xlsx_write import remove_leftovers, write_tab
 
 
 class LocalBackend:
@@ -37,7 +37,25 @@ class LocalBackend:
             ) from None
 
     def path(self, unit: Unit) -> Path:
-        return self.root / unit.sheet
+        """The unit's workbook; a path that leads outside the workspace (absolute, `..`, a
+        symbolic link out) is refused, so that no run reads or writes elsewhere."""
+        path = self.root / unit.sheet
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            where = f"ô {unit.sheet_cell} của " if unit.sheet_cell else ""
+            raise SheetError(
+                f"đường dẫn '{unit.sheet}' ({where}cột Bảng tính, tab "
+                f"{load('registry').tab('units').name}) dẫn ra ngoài thư mục làm việc: chép tệp "
+                f"vào thư mục units/ và ghi đường dẫn tương đối, ví dụ "
+                f"units/{unit.unit_id.lower()}.xlsx"
+            )
+        return path
+
+    def remove_leftovers(self) -> list[Path]:
+        """Temp files a killed run left beside the workbooks and reports: removed at start."""
+        folders = {self.root, self.root / "units", self.reports, self.registry_path.parent}
+        return [
+            p for folder in sorted(folders) if folder.is_dir() for p in remove_leftovers(folder)
+        ]
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
         """The unit's tabs (always read: a file costs no quota); raises SheetError."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import datetime, tzinfo
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
 from types import FrameType
+from typing import TypeVar
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -17,34 +19,49 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs import cycle, deliver
-from worker.wiring import open_workspace
+from worker.failures import EnvironmentProblem
+from worker.monitor import Heartbeat
+from worker.wiring import back_up, environment_errors, open_workspace
 from worker.workspace import Workspace
 
 DAY = 24 * 3600
+CATCH_UP = "catch-up"  # the job retrying a start-up cycle the environment stopped
+T = TypeVar("T")
+
+
+def run_cycle(ws: Workspace, today: date, now: datetime) -> cycle.CycleReport:
+    """One cycle, told to the heartbeat monitor: start, then success or failure.
+
+    A dry run pings nothing: it is not the worker doing its work."""
+    beat = Heartbeat("" if ws.dry_run else ws.settings.heartbeat_url, ws.options.log)
+    beat.start()
+    try:
+        report = cycle.run_once(ws, today, now)
+    except Exception as exc:
+        beat.finish(False, f"chu kỳ {today:%d/%m/%Y} dừng vì lỗi: {exc!r}")
+        raise
+    beat.finish(report.ok, report.summary(today))
+    return report
 
 
 def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     """The daily cycle on a freshly opened workspace (the configuration may have changed)."""
     today, now = ws.options.clock(tz)
     # `ws` holds the lock; the fresh one runs with the same options (dry run, force, stop)
-    with open_workspace(ws.root, ws.options, lock=False) as fresh:
-        report = cycle.run_once(fresh, today, now)
-    ws.options.log.info(
-        "chu kỳ %s: %d đơn vị, %d lỗi đơn vị, %d thư mới, thư: %s",
-        today.isoformat(),
-        len(report.sync.outcomes),
-        report.sync.failed,
-        len(report.remind.queued),
-        dict(report.deliver.outcomes) or "không có",
-    )
+    with environment_errors(ws.root), open_workspace(ws.root, ws.options, lock=False) as fresh:
+        for notice in fresh.notices:
+            ws.options.log.warning("%s", notice)
+        report = run_cycle(fresh, today, now)
+        back_up(fresh, now)
     return report
 
 
 def retry_deliveries(ws: Workspace, tz: tzinfo) -> deliver.DeliverReport:
     """Between daily cycles: send what a failed delivery left due."""
     today, now = ws.options.clock(tz)
-    with open_workspace(ws.root, ws.options, lock=False) as fresh:
+    with environment_errors(ws.root), open_workspace(ws.root, ws.options, lock=False) as fresh:
         report = deliver.run(fresh, today, now)
+        back_up(fresh, now)
     if report.due:
         ws.options.log.info(
             "gửi lại thư %s: %s %s",
@@ -55,6 +72,16 @@ def retry_deliveries(ws: Workspace, tz: tzinfo) -> deliver.DeliverReport:
     return report
 
 
+def logged(job: Callable[[Workspace, tzinfo], T], ws: Workspace, tz: tzinfo) -> T | None:
+    """A scheduled job whose environment failed (network, disk, state store) is logged with its
+    reason and None returned: the daemon goes on, and the job's next run retries."""
+    try:
+        return job(ws, tz)
+    except EnvironmentProblem as exc:
+        ws.options.log.error("%s không chạy được, sẽ thử lại lần sau: %s", job.__name__, exc)
+        return None
+
+
 def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     """The jobs and their times, from the workspace's calendar."""
     scheduler = BackgroundScheduler(
@@ -63,16 +90,16 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     )
     at = ws.calendar.run_at
     scheduler.add_job(
-        tick,
+        logged,
         CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
-        args=(ws, tz),
+        args=(tick, ws, tz),
         id="cycle",
         name="Chu kỳ hằng ngày: đồng bộ, nhắc hạn, tổng hợp, gửi thư",
     )
     scheduler.add_job(
-        retry_deliveries,
+        logged,
         IntervalTrigger(minutes=ws.calendar.retry_minutes, timezone=tz),
-        args=(ws, tz),
+        args=(retry_deliveries, ws, tz),
         id="deliver",
         name="Gửi lại thư chưa gửi được",
     )
@@ -95,9 +122,24 @@ def next_runs(ws: Workspace, tz: tzinfo) -> list[tuple[str, datetime]]:
 
 
 def start(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
-    """Catch up on whatever is due now, then schedule the jobs; returns the running scheduler."""
-    tick(ws, tz)
+    """Catch up on whatever is due now, then schedule the jobs; returns the running scheduler.
+
+    A catch-up the environment stops (the network down at start) does not stop the daemon: it
+    is logged and retried every `retry_minutes` until it succeeds."""
+    caught_up = logged(tick, ws, tz) is not None
     scheduler = build(ws, tz)
+    if not caught_up:
+
+        def catch_up() -> None:
+            if logged(tick, ws, tz) is not None:
+                scheduler.remove_job(CATCH_UP)
+
+        scheduler.add_job(
+            catch_up,
+            IntervalTrigger(minutes=ws.calendar.retry_minutes, timezone=tz),
+            id=CATCH_UP,
+            name="Chạy bù chu kỳ lúc khởi động",
+        )
     scheduler.start()
     ws.options.log.info(
         "mohinh chạy nền: mỗi ngày lúc %s (%s)", ws.calendar.run_at.strftime("%H:%M"), tz

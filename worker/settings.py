@@ -45,6 +45,7 @@ class Settings:
     calendar: str | None = None  # a calendar file instead of the default of jobs/
     smtp: SmtpSettings | None = None  # None: messages are written to outbox/ as .eml files
     google: GoogleSettings | None = None  # with backend = "google"
+    heartbeat_url: str = ""  # [monitor]: pinged at each cycle's start and end (healthchecks.io)
 
     @property
     def root(self) -> Path:

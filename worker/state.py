@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
+from worker import backups
 from worker.db import atomic
 from worker.ledger import Ledger
 from worker.rules import UNRATED
@@ -41,7 +42,7 @@ class State:
                 source.backup(self.db)
                 source.close()
         else:
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=backups.BUSY_SECONDS)
         self.db.executescript(SCHEMA)
         self.ledger = Ledger(self.db)
 

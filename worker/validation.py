@@ -62,8 +62,14 @@ class CellError:
     entity: str = ""  # the ID of the row's model or exemplar, when it could be read
 
     def __str__(self) -> str:
-        found = f"'{self.value}' " if self.value else ""
-        return f"{self.tab}!{self.cell}: {found}{self.message} — {self.fix}"
+        where = f"{self.tab}!{self.cell}" if self.cell else self.tab  # no cell: the whole tab
+        return f"{where}: {self.what()}"
+
+    def what(self) -> str:
+        """The value found, the problem and the fix, without the place."""
+        quoted = f"'{self.value}'"
+        found = f"{quoted} " if self.value and quoted not in self.message else ""
+        return f"{found}{self.message} — {self.fix}"
 
 
 @dataclass
@@ -122,6 +128,24 @@ def find_tab(tabs: Mapping[str, Rows], name: str) -> Rows | None:
     return next((rows for title, rows in tabs.items() if normalize_header(title) == wanted), None)
 
 
+HEADER_ROWS = 10  # the header row is looked for this far down: title rows may stand above it
+
+
+def header_row(rows: Rows | None, tab: Tab) -> int:
+    """The index of the header row: among the first rows, the one naming most of the columns.
+
+    Administrative sheets often carry a title ("DANH SÁCH MÔ HÌNH NĂM 2026", merged, then a
+    blank row) above the headers; with no header found at all, the first row is the header.
+    """
+    wanted = {normalize_header(c.header) for c in tab.columns}
+    best, found = 0, 0
+    for index, row in enumerate((rows or [])[:HEADER_ROWS]):
+        named = len(wanted.intersection(normalize_header(v) for v in row if v is not None))
+        if named > found:
+            best, found = index, named
+    return best
+
+
 def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) -> list[Row]:
     """Typed rows of one tab; appends every problem found to `errors`."""
     if rows is None:
@@ -136,7 +160,8 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
             )
         )
         return []
-    header = list(rows[0]) if rows else []
+    head = header_row(rows, tab)
+    header = list(rows[head]) if rows else []
     positions: dict[str, int] = {}
     wanted = {normalize_header(c.header): c for c in tab.columns}
     for index, title in enumerate(header):
@@ -147,7 +172,7 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
             errors.append(
                 CellError(
                     tab.name,
-                    f"{column_letter(index)}1",
+                    f"{column_letter(index)}{head + 1}",
                     "duplicate_header",
                     cells.clean_text(title),
                     "tiêu đề cột bị lặp lại",
@@ -163,18 +188,18 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
         errors.append(
             CellError(
                 tab.name,
-                f"{column_letter(len(header))}1",
+                f"{column_letter(len(header))}{head + 1}",
                 "missing_header",
                 "",
                 f"thiếu cột '{column.header}'",
-                f"thêm cột có tiêu đề '{column.header}' vào dòng 1",
+                f"thêm cột có tiêu đề '{column.header}' vào dòng {head + 1} (dòng tiêu đề cột)",
             )
         )
     if any(c.required for c in absent):
         return []  # without a required column no row can be read
     result = []
-    for offset, raw in enumerate(rows[1:]):
-        number = offset + 2
+    for offset, raw in enumerate(rows[head + 1 :]):
+        number = head + offset + 2
         if all(cells.is_blank(v) for v in raw):
             continue  # a blank row in the middle: skip it and read on
         values: dict[str, Any] = {}

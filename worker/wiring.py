@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+from worker import backups
 from worker.backend import Backend
 from worker.calendars import CalendarError, load_calendar
 from worker.config import load_settings
+from worker.failures import os_problem
 from worker.local import LocalBackend
 from worker.settings import ConfigError, Settings
 from worker.state import State
@@ -29,7 +34,9 @@ class WorkspaceBusy(Exception):
 def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = True) -> Workspace:
     """The workspace at `root`, locked for this process unless `lock` is False (or a dry run).
 
-    Raises ConfigError for bad settings or calendar, WorkspaceBusy when another worker has it."""
+    Raises ConfigError for bad settings or calendar, WorkspaceBusy when another worker has it,
+    EnvironmentProblem when the state cannot be used (a corrupt state is restored from its
+    newest good backup first: the workspace's `notices` say so)."""
     options = options or RunOptions()
     settings = load_settings(root)
     try:
@@ -38,12 +45,38 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
         raise ConfigError(str(exc)) from None
     fd = _lock(root) if lock and not options.dry_run else None
     try:
-        state = State(root / STATE_FILE, in_memory_copy=options.dry_run)
-        return Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
+        if fd is not None:  # this process owns the workspace: what a killed run left goes
+            LocalBackend(settings).remove_leftovers()
+        recovery = backups.recover(root / STATE_FILE, root / backups.BACKUPS, options.dry_run)
+        state = State(recovery.source, in_memory_copy=options.dry_run)
+        ws = Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
+        ws.notices.extend([recovery.notice] if recovery.notice else [])
+        return ws
     except BaseException:
         if fd is not None:
             os.close(fd)
         raise
+
+
+def back_up(ws: Workspace, now: datetime) -> Path | None:
+    """After a run that changed the state, a consistent backup of it (none for a dry run)."""
+    if ws.dry_run or ws.state.db.total_changes == 0:
+        return None
+    return backups.back_up(ws.state.db, ws.root / backups.BACKUPS, now)
+
+
+@contextmanager
+def environment_errors(root: Path) -> Iterator[None]:
+    """The block's errors that are the machine's (disk full, read-only disk, state store busy,
+    unwritable or corrupt) raised as EnvironmentProblem; any other error goes on unchanged."""
+    with backups.state_errors(root / STATE_FILE):
+        try:
+            yield
+        except OSError as exc:
+            problem = os_problem(exc, root)
+            if problem is None:
+                raise
+            raise problem from None
 
 
 def _backend(settings: Settings, state: State) -> Backend:

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from worker.backend import Backend, SheetError
 from worker.calendars import Calendar
-from worker.evaluate import CellError, Unit, UnitResult, evaluate_unit, read_registry, unreadable
+from worker.evaluate import (
+    CellError,
+    Unit,
+    UnitResult,
+    evaluate_unit,
+    load_registry,
+    registry_problem,
+    unreadable,
+)
 from worker.settings import OUTBOX, Settings
 from worker.state import State
 
@@ -55,6 +63,8 @@ class Evaluation:
     reference: date
     units: list[UnitResult]
     registry_errors: list[CellError] = field(default_factory=list)
+    # Registry rows set aside for their problems (status "Lỗi danh mục"), never read
+    rejected: list[UnitResult] = field(default_factory=list)
 
 
 class Workspace:
@@ -77,6 +87,7 @@ class Workspace:
         self.backend = backend
         self.options = options
         self._lock_fd = lock_fd
+        self.notices: list[str] = []  # what opening it did that the user must hear of
         self._evaluations: dict[date, Evaluation] = {}
 
     @property
@@ -116,9 +127,10 @@ class Workspace:
     def _evaluate(self, today: date) -> Evaluation:
         year = self.settings.year(today)
         reference = self.settings.reference(year)
-        units, errors = read_registry(self.backend.read_registry())
+        registry = load_registry(self.backend.read_registry())
+        rejected = [registry_problem(u, year, errors) for u, errors in registry.rejected]
         results = []
-        for unit in self.options.progress([u for u in units if u.active]):
+        for unit in self.options.progress([u for u in registry.units if u.active]):
             if self.stopping():
                 break
             if not unit.sheet:
@@ -149,4 +161,4 @@ class Workspace:
                     self.settings.reference(year - 1),
                 )
             )
-        return Evaluation(year, reference, results, errors)
+        return Evaluation(year, reference, results, registry.errors, rejected)

@@ -59,13 +59,18 @@ def fill(ws: Worksheet, grid: Grid) -> None:
         ws.column_dimensions[get_column_letter(c)].width = width
 
 
+def write_file(wb: Workbook, path: Path) -> None:
+    """The one place a workbook's bytes go to disk (a full disk fails here)."""
+    wb.save(path)
+
+
 def save_atomically(wb: Workbook, path: Path) -> None:
     """Save beside the target, then rename: a crash leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        write_file(wb, Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

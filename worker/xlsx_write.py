@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -140,6 +141,12 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return found
 
 
+def write_bytes(handle: BinaryIO, data: bytes) -> None:
+    """The one place a unit workbook's bytes go to disk (a full disk fails here)."""
+    handle.write(data)
+    handle.flush()
+
+
 def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
     """Write beside `path`, fsync, rename over it: a crash leaves the old file or the new one.
     The new file gets the old one's mode, and its owner and group when we may set them.
@@ -156,8 +163,7 @@ def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
                 except PermissionError:
                     continue  # not ours to give away: keep at least the group if we can
             os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode))
-            f.write(data)
-            f.flush()
+            write_bytes(f, data)
             os.fsync(f.fileno())
         now = path.stat()
         if (now.st_ino, now.st_size, now.st_mtime_ns) != (
@@ -165,6 +171,11 @@ def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
         ):  # fmt: skip
             raise FileChanged(path.name)  # saved by a program that leaves no lock file
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None:  # a full disk names no file: it was the temporary one
+            exc.filename = str(tmp)
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
