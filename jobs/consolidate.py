@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from jobs import tables
+from jobs.annual_report import annual_report
 from notifications import compose
 from worker.backend import Chart, Report
 from worker.ledger import PROVINCE, email_key
@@ -29,6 +30,7 @@ class ConsolidateReport:
     problem: str = ""  # why it could not be published
     preview: bool = False
     queued: str | None = None
+    document: str | None = None  # the drafted annual report (.docx) in reports/
 
 
 def is_due(ws: Workspace, today: date) -> bool:
@@ -46,17 +48,26 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     report = ConsolidateReport(year, preview=preview)
     if ws.dry_run:
         return report
+    # The annual report is drafted on the consolidation day, not for a preview.
+    document = None if preview else annual_report(evaluation.units, year, ws.settings.province)
     published = ws.backend.publish_report(
         Report(
             name,
             title,
             tables.consolidated(
-                evaluation.units, evaluation.rejected, evaluation.registry_errors, title
+                evaluation.units,
+                evaluation.rejected,
+                evaluation.registry_errors,
+                ws.state.history(year),
+                year,
+                title,
             ),
             CHARTS,
+            document,
         )
     )
     report.location, report.published = str(published.file), published.link
+    report.document = str(published.document) if published.document else None
     report.problem = published.problem  # the .xlsx is built and sent all the same
     if preview:
         return report
@@ -74,6 +85,9 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             now,
             report.published,
             ws.state.ledger.delivery_problems(year),
+            (Path(report.document).name, Path(report.document).read_bytes())
+            if report.document
+            else None,
         )
         ws.state.ledger.add_email(
             key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message

@@ -52,7 +52,15 @@ def remind_unit(
     if not covers:
         return None
     key = "+".join(covers)
-    draft = compose.unit_digest(key, compose.Letterhead.of(ws.settings), result, due, today, now)
+    draft = compose.unit_digest(
+        key,
+        compose.Letterhead.of(ws.settings),
+        result,
+        due,
+        today,
+        now,
+        decision_day=ws.calendar.decision_day(result.year),
+    )
     return _queue(ws, draft, result.unit.unit_id, due, result.year, covers)
 
 
@@ -74,6 +82,7 @@ def remind_province(
         today,
         now,
         ws.state.ledger.delivery_problems(evaluation.year),
+        ws.calendar.decision_day(evaluation.year),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

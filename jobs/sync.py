@@ -69,7 +69,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         if outcome == WRITTEN:
             report.written.append(detail)
         report.errors += len(result.errors)
-        report.ratings.update(m.level for m in result.models)
+        report.ratings.update(m.final for m in result.models)
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
     report.registry = list(evaluation.registry_errors)
     report.rejected = len(evaluation.rejected)
@@ -81,7 +81,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         for r in evaluation.units:
             if r.readable:
                 ws.state.save_ratings(
-                    r.unit.unit_id, r.year, {m.model.model_id: m.level for m in r.models}
+                    r.unit.unit_id, r.year, {m.model.model_id: m.final for m in r.models}
                 )
         ws.state.record_run(
             "sync",

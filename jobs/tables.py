@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from jobs.audit import History, audit_rows, basis, years_table
 from worker import rules
 from worker.evaluate import UnitResult
 from worker.layout import load
@@ -22,9 +23,10 @@ def _headers(key: str) -> list[str]:
 
 
 def field_table(units: Sequence[UnitResult]) -> pd.DataFrame:
-    """Models by field × rating, a row per field in the template's order and a total row."""
+    """Models by field × rating (decided where recorded), a row per field in the template's
+    order and a total row."""
     models = pd.DataFrame(
-        [(m.model.field or UNKNOWN_FIELD, m.level) for r in units for m in r.models],
+        [(m.model.field or UNKNOWN_FIELD, m.final) for r in units for m in r.models],
         columns=["field", "level"],
     )
     table = pd.crosstab(models["field"], models["level"]).reindex(
@@ -56,19 +58,27 @@ def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
                 flagged,
                 len(r.errors),
                 r.status,
+                sum(1 for m in r.models if m.decision),
+                sum(1 for m in r.models if m.differs),
             ]
         )
     return pd.DataFrame(rows, columns=_headers("units"))
 
 
-def _grid(key: str, frame: pd.DataFrame | list[list[object]], title: str) -> tuple[str, Grid]:
+def _grid(
+    key: str, frame: pd.DataFrame | list[list[object]], title: str, extra: Sequence[str] = ()
+) -> tuple[str, Grid]:
     """A tab: its title row (what a printed page is about), the header row, the rows; a last
-    row named TOTAL is the table's total."""
+    row named TOTAL is the table's total. `extra` headers go before the last one (the years'
+    columns)."""
     section = load("consolidated").section(key)
     rows = frame.values.tolist() if isinstance(frame, pd.DataFrame) else frame
     heading = f"{section.title} — {title}" if title else section.title
+    headers: list[object] = list(section.headers)
+    if extra:
+        headers[-1:-1] = extra
     grid = Grid(
-        [[heading], list(section.headers), *rows],
+        [[heading], headers, *rows],
         titles={0},
         headers={1},
         widths=section.widths,
@@ -83,12 +93,18 @@ def consolidated(
     units: Sequence[UnitResult],
     rejected: Sequence[UnitResult] = (),
     registry_errors: Sequence[CellError] = (),
+    history: History | None = None,
+    year: int | None = None,
     title: str = "",
 ) -> list[tuple[str, Grid]]:
     """Every tab of the consolidated workbook, in the template's order, each headed `title`.
 
     `rejected` are the registry rows set aside (a row each in the unit summary, its problems in
-    Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column)."""
+    Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column).
+    Counts and the kết thúc / nhân rộng lists go by each model's result: the decided rating where
+    the unit recorded one, the proposal otherwise (the Căn cứ column says which). `history`
+    (unit -> model -> year -> level) gives the earlier years of So sánh các năm.
+    """
     models: list[list[object]] = []
     exemplars: list[list[object]] = []
     terminate: list[list[object]] = []
@@ -99,7 +115,7 @@ def consolidated(
         for m in r.models:
             row = model_row(m)
             models.append([*who, *row])
-            if m.level == rules.YEU:
+            if m.final == rules.YEU:
                 terminate.append(
                     [
                         *who,
@@ -107,9 +123,10 @@ def consolidated(
                         m.model.model_id,
                         m.model.name,
                         " ".join(m.rating.reasons),
+                        basis(m),
                     ]
                 )
-            if m.level == rules.TOT:
+            if m.final == rules.TOT:
                 replicate.append(
                     [
                         *who,
@@ -117,6 +134,7 @@ def consolidated(
                         m.model.name,
                         m.model.field,
                         percent_cell(m.rating.percent),
+                        basis(m),
                     ]
                 )
         for e in r.exemplars:
@@ -130,6 +148,7 @@ def consolidated(
                         e.exemplar.name,
                         f"Đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
                         f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%",
+                        "Tỷ lệ đạt tiêu chí của điển hình",
                     ]
                 )
         errors.extend([*who, *error_row(e)] for e in r.errors)
@@ -148,6 +167,8 @@ def consolidated(
         errors.extend([r.unit.unit_id, r.unit.name, *error_row(e)] for e in r.errors)
     of_rows = {e for r in rejected for e in r.errors}
     errors.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
+    this_year = year if year is not None else (units[0].year if units else 0)
+    year_headers, years = years_table(units, history or {}, this_year)
     return [
         _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)]), title),
         _grid("fields", field_table(units), title),
@@ -155,5 +176,7 @@ def consolidated(
         _grid("exemplars", exemplars, title),
         _grid("terminate", terminate, title),
         _grid("replicate", replicate, title),
+        _grid("audit", audit_rows(units), title),
+        _grid("years", years, title, year_headers),
         _grid("errors", errors, title),
     ]

@@ -37,6 +37,7 @@ _ENV = {
     for kind in ("html", "txt")
 }
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 SUBJECT_MAX = 150  # characters: the unit's name is cut, never the counts that lead
 
 
@@ -165,9 +166,11 @@ def unit_digest(
     today: date,
     now: datetime,
     tab_ids: Mapping[str, int] | None = None,
+    decision_day: date | None = None,
 ) -> Draft:
     """A unit's digest, action first. `tab_ids` (tab name -> sheet ID, Google only) lets each
-    error link to its cell; without them the links open the sheet."""
+    error link to its cell; without them the links open the sheet. From `decision_day` on, the
+    rated models without a recorded decision are told."""
     cutoffs = cutoff_lines(due, result.year, today)
     subject = view.unit_subject(result, cutoffs[0]["days"])
     text, html = render(
@@ -177,7 +180,8 @@ def unit_digest(
         result=result,
         today=f"{today:%d/%m/%Y}",
         where=view.where_to_fix(result.unit.sheet),
-        view=view.unit_view(result, tab_ids or {}),
+        view=view.unit_view(result, tab_ids or {}, _passed(decision_day, today)),
+        decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
     )
     return assemble(key, sender, result.unit.emails, subject, text, html, now)
 
@@ -192,11 +196,15 @@ def province_digest(
     today: date,
     now: datetime,
     undelivered: Sequence[Any] = (),
+    decision_day: date | None = None,
 ) -> Draft:
     """The province staff's digest: `fields` is the field × rating table (headers, rows);
-    `undelivered` lists the ledger's delivery problems."""
+    `undelivered` lists the ledger's delivery problems; from `decision_day` on, the models
+    without a recorded decision are listed by unit."""
     cutoffs = cutoff_lines(due, evaluation.year, today)
-    province = province_view.province_view(evaluation, [_problem(e) for e in undelivered])
+    province = province_view.province_view(
+        evaluation, [_problem(e) for e in undelivered], _passed(decision_day, today)
+    )
     subject = province_view.province_subject(
         province, cutoffs[0]["days"], header_text(sender.province)
     )
@@ -209,8 +217,13 @@ def province_digest(
         field_rows=[list(row) for row in fields[1]],
         unit_headers=province_view.UNIT_HEADERS,
         registry_errors=[str(e) for e in evaluation.registry_errors],
+        decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
     )
     return assemble(key, sender, staff, subject, text, html, now)
+
+
+def _passed(day: date | None, today: date) -> bool:
+    return day is not None and today >= day
 
 
 def _problem(email: Any) -> str:
@@ -235,8 +248,10 @@ def consolidation_email(
     now: datetime,
     link: str | None = None,
     undelivered: Sequence[Any] = (),
+    report: tuple[str, bytes] | None = None,
 ) -> Draft:
-    """The consolidated workbook, attached, with the counts that matter and a guide to its tabs."""
+    """The consolidated workbook, attached, with the counts that matter and a guide to its tabs;
+    `report` (file name, bytes) is the drafted annual report (.docx), attached as well."""
     subject = (
         f"Bảng tổng hợp mô hình, điển hình năm {evaluation.year} — {header_text(sender.province)}"
     )
@@ -248,5 +263,11 @@ def consolidation_email(
         filename=filename,
         p=province_view.province_view(evaluation, [_problem(e) for e in undelivered]),
         tabs=province_view.tab_names(),
+        report=report[0] if report else "",
     )
-    return assemble(key, sender, staff, subject, text, html, now, (filename, data))
+    draft = assemble(key, sender, staff, subject, text, html, now, (filename, data))
+    if report:
+        draft.message.add_attachment(
+            report[1], maintype=DOCX[0], subtype=DOCX[1], filename=report[0]
+        )
+    return draft

@@ -10,7 +10,7 @@ from typing import Any
 
 from notifications.view import days_left
 from worker import rules
-from worker.evaluate import UnitResult
+from worker.evaluate import ModelResult, UnitResult
 from worker.layout import load
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
@@ -48,6 +48,10 @@ class ProvinceView:
     replicate: list[Named] = field(default_factory=list)  # Tốt models
     flagged: int = 0  # exemplars below 70 %
     undelivered: list[str] = field(default_factory=list)
+    decided: int = 0  # models whose rating the authority decided (counted by the decision)
+    audit: list[Named] = field(default_factory=list)  # decisions that differ from the proposal
+    undecided: list[str] = field(default_factory=list)  # after the decision day: "U1 …: MH-001"
+    undecided_models: int = 0
 
 
 def _who(r: UnitResult) -> str:
@@ -59,7 +63,21 @@ def _urgency(r: UnitResult) -> tuple[int, int, str]:
     return (r.readable, -len(r.errors), r.unit.unit_id)
 
 
-def province_view(evaluation: Any, undelivered: Sequence[str] = ()) -> ProvinceView:
+def undecided(r: UnitResult) -> list[str]:
+    """The unit's rated models with no recorded decision (III.2.c: decided before 10/11)."""
+    return [m.model.model_id for m in r.models if m.level != rules.UNRATED and not m.decision]
+
+
+def _marked(m: ModelResult, note: str) -> str:
+    """A listed model's note, saying whether its level is decided or only proposed."""
+    basis = "theo quyết định công nhận" if m.decision else "theo đề xuất, chưa có quyết định"
+    return f"{note}; {basis}" if note else basis
+
+
+def province_view(
+    evaluation: Any, undelivered: Sequence[str] = (), decisions_due: bool = False
+) -> ProvinceView:
+    """`decisions_due`: the decision day has passed, rated models without a decision are told."""
     units: list[UnitResult] = list(evaluation.units)
     v = ProvinceView(units=len(units), undelivered=list(undelivered))
     v.models = sum(len(r.models) for r in units)
@@ -85,14 +103,27 @@ def province_view(evaluation: Any, undelivered: Sequence[str] = ()) -> ProvinceV
             v.without_email.append(_who(r))
         v.errors += len(r.errors)
         v.with_errors += bool(r.readable and r.errors)
+        if decisions_due and (missing := undecided(r)):
+            v.undecided.append(f"{_who(r)}: {', '.join(missing)}")
+            v.undecided_models += len(missing)
         for m in r.models:
             item = f"{m.model.model_id} {m.model.name}"
-            if m.level == rules.YEU:
-                v.terminate.append(Named(_who(r), item, " ".join(m.rating.reasons)))
-            elif m.level == rules.TOT:
+            v.decided += m.decision is not None
+            if m.differs and m.decision and m.check:
+                v.audit.append(
+                    Named(
+                        _who(r),
+                        item,
+                        f"đề xuất {m.level}, công nhận {m.decision.level}"
+                        + (f" — {m.check.text}" if m.check.kind == rules.ABOVE else ""),
+                    )
+                )
+            if m.final == rules.YEU:
+                v.terminate.append(Named(_who(r), item, _marked(m, " ".join(m.rating.reasons))))
+            elif m.final == rules.TOT:
                 percent = m.rating.percent
                 note = f"{rules.format_percent(percent)}% chỉ tiêu" if percent is not None else ""
-                v.replicate.append(Named(_who(r), item, note))
+                v.replicate.append(Named(_who(r), item, _marked(m, note)))
         for e in r.exemplars:
             if e.result and e.result.flagged and e.result.percent is not None:
                 v.flagged += 1
@@ -116,6 +147,8 @@ def province_subject(v: ProvinceView, days: int, province: str) -> str:
         (len(v.without_email), "đơn vị chưa có đầu mối"),
         (len(v.undelivered), "thư chưa đến"),
         (dict(v.levels)[rules.YEU], "mô hình Yếu"),
+        (sum(1 for a in v.audit if rules.ABOVE_FLAG in a.why), "công nhận cao hơn tiêu chí"),
+        (v.undecided_models, "mô hình chưa có quyết định công nhận"),
     ]
     what = ", ".join(f"{n} {label}" for n, label in counts if n) or "Không có lỗi"
     return f"[{days_left(days)}] {what} — tổng hợp {province}"
@@ -124,5 +157,15 @@ def province_subject(v: ProvinceView, days: int, province: str) -> str:
 def tab_names() -> dict[str, str]:
     """The consolidated workbook's tabs by key, as the workbook names them."""
     layout = load("consolidated")
-    keys = ("units", "fields", "models", "exemplars", "terminate", "replicate", "errors")
+    keys = (
+        "units",
+        "fields",
+        "models",
+        "exemplars",
+        "terminate",
+        "replicate",
+        "audit",
+        "years",
+        "errors",
+    )
     return {key: layout.section(key).title for key in keys}

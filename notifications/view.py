@@ -168,9 +168,14 @@ class UnitView:
     flagged: list[str] = field(default_factory=list)  # exemplars below 70 %
     due: list[str] = field(default_factory=list)  # exemplars due for evaluation
     ticks: bool = False  # some step asks for a tick: say to tick only what is true
+    decisions: list[str] = field(default_factory=list)  # decided levels that differ, and why
+    undecided: list[str] = field(default_factory=list)  # after the decision day: rated, no decision
 
 
-def unit_view(result: UnitResult, tab_ids: Mapping[str, int] | None = None) -> UnitView:
+def unit_view(
+    result: UnitResult, tab_ids: Mapping[str, int] | None = None, decisions_due: bool = False
+) -> UnitView:
+    """`decisions_due`: the decision day has passed; rated models without a decision are told."""
     view = UnitView()
     sheet = result.unit.sheet
     view.errors = [error_line(e, sheet, tab_ids or {}) for e in result.errors]
@@ -215,6 +220,14 @@ def unit_view(result: UnitResult, tab_ids: Mapping[str, int] | None = None) -> U
                 f"{x.exemplar_id} {x.name}: đã đủ 1 năm từ ngày ban hành kế hoạch "
                 f"({x.plan_date:%d/%m/%Y}), đến hạn đánh giá để công nhận hoặc kết thúc{note}"
             )
+    for m in result.models:
+        if m.differs and m.decision and m.check:
+            view.decisions.append(
+                f"{m.model.model_id} {m.model.name}: đề xuất {m.level}, công nhận "
+                f"{m.decision.level} — {m.check.text}"
+            )
+        elif decisions_due and m.level != rules.UNRATED and not m.decision:
+            view.undecided.append(m.model.model_id)
     view.todo = _todo(result, view)
     return view
 
@@ -239,6 +252,11 @@ def _todo(result: UnitResult, view: UnitView) -> list[str]:
         )
     if view.due:
         lines.append(f"{len(view.due)} điển hình đến hạn đánh giá")
+    if view.undecided:
+        lines.append(
+            f"ghi quyết định công nhận xếp loại cho {len(view.undecided)} mô hình "
+            "(tab Đánh giá, cột Xếp loại được công nhận, Số, Ngày, Cấp quyết định)"
+        )
     return lines
 
 

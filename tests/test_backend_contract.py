@@ -234,3 +234,23 @@ def test_nothing_but_the_results_tab_is_written(
     probe(root).edit_results("U1", 5, 1, "sửa tay")
     sync(cli, root)
     assert probe(root).others("U1") == before
+
+
+@both
+def test_the_results_tab_shows_the_proposal_and_the_decision(
+    workspace: Callable[..., Path], cli: Cli, probe: Callable[[Path], Probe]
+) -> None:
+    rows = good_unit(2)
+    rows["assessments"][0].update(socialised="", decided_level="Tốt", decided_no="45/QĐ-UBND")
+    root = workspace(("U1", rows, "a@x.vn"))
+    sync(cli, root)
+    results = probe(root).results("U1")
+    headers = list(load("unit").section("models").headers)
+    first = dict(zip(headers, results[row_of(results, "MH-001")], strict=False))
+    second = dict(zip(headers, results[row_of(results, "MH-002")], strict=False))
+    assert (first["Xếp loại đề xuất"], first["Xếp loại được công nhận"]) == ("Khá", "Tốt")
+    assert first["Đối chiếu với tiêu chí"] == (
+        "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa"
+    )
+    assert second["Xếp loại đề xuất"] == "Tốt"
+    assert second["Xếp loại được công nhận"] in ("", None)  # no decision recorded

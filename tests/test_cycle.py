@@ -18,6 +18,7 @@ from click.testing import Result
 from tests.conftest import good_unit
 from worker.calendars import load_calendar
 from worker.config import load_settings
+from worker.layout import load
 
 Cli = Callable[..., Result]
 # The same behaviour on both backends: .xlsx files, and Google Sheets through the test server.
@@ -121,6 +122,8 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
         "Điển hình",
         "Đề xuất kết thúc",
         "Đề xuất nhân rộng",
+        "Đối chiếu xếp loại",
+        "So sánh các năm",
         "Lỗi dữ liệu",
     ]
     assert len(wb["Theo lĩnh vực"]._charts) == 1
@@ -133,10 +136,11 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
     text = str(sent[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
     assert (
         "SỐ LIỆU CHÍNH\n"
-        "- 3 đơn vị, 4 mô hình; xếp loại đề xuất: Tốt 4, Khá 0, Trung bình 0, Yếu 0, "
-        "Chưa xếp loại 0.\n"
+        "- 3 đơn vị, 4 mô hình; xếp loại (0 mô hình theo quyết định công nhận, còn lại theo "
+        "đề xuất): Tốt 4, Khá 0, Trung bình 0, Yếu 0, Chưa xếp loại 0.\n"
         "- Đề xuất kết thúc: 0 mô hình Yếu, 3 điển hình dưới 70%.\n"
         "- Đề xuất nhân rộng: 4 mô hình Tốt.\n"
+        "- Đối chiếu xếp loại: 0 mô hình được công nhận khác đề xuất.\n"
         "- Bảng tính: 0 đơn vị không đọc được, 0 đơn vị còn lỗi dữ liệu (0 lỗi), "
         "1 đơn vị chưa có email đầu mối.\n"
     ) in text
@@ -146,8 +150,10 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
         "Danh sách mô hình, Điển hình: từng mô hình, điển hình kèm lý do xếp loại.\n"
         "- Đề xuất kết thúc, Đề xuất nhân rộng: các danh sách cần quyết định; "
         "Lỗi dữ liệu: lỗi còn lại trong bảng tính của đơn vị.\n"
+        "- Đối chiếu xếp loại: mô hình có quyết định công nhận khác đề xuất, kèm lý do; "
+        "So sánh các năm: xếp loại của từng mô hình qua các năm.\n"
     ) in text
-    assert "Xếp loại trong bảng là đề xuất, tính từ tự đánh giá của các đơn vị" in text
+    assert "Xếp loại đề xuất tính từ tự đánh giá của các đơn vị" in text
 
 
 @both
@@ -172,8 +178,8 @@ def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
         in text
     )
     assert (
-        "ĐỀ XUẤT NHÂN RỘNG (4)\n- U1 Công an xã U1 — MH-001 Tổ tự quản thôn 1 (100% chỉ tiêu)"
-        in text
+        "ĐỀ XUẤT NHÂN RỘNG (4)\n- U1 Công an xã U1 — MH-001 Tổ tự quản thôn 1 (100% chỉ tiêu; "
+        "theo đề xuất, chưa có quyết định)" in text
     )
     assert "ĐỀ XUẤT KẾT THÚC (3)\n- U1 Công an xã U1 — ĐH-01 Tổ tự quản thôn 1 (điển hình)" in text
 
@@ -271,7 +277,8 @@ def test_document_13_is_required_once_a_model_was_rated_in_an_earlier_year(
     assert "Tốt 0 · Khá 0 · Trung bình 0 · Yếu 1" in result.output
     kq = openpyxl.load_workbook(root / "units" / "u1.xlsx")["Kết quả"]
     row = next(r for r in kq.iter_rows(values_only=True) if r[0] == "MH-001")
-    assert row[8] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
+    documents = load("unit").section("models").headers.index("Tài liệu hồ sơ còn thiếu")
+    assert row[documents] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
 
 
 def test_bad_configuration_exits_2_naming_the_setting_and_the_file(

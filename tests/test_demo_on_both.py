@@ -8,10 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 from click.testing import Result
 
 from tests.conftest import FOLDER, use_google
+from worker.layout import load
+from worker.rules import LEVELS
 from worker.xlsx_read import read_tabs
 
 Cli = Callable[..., Result]
@@ -53,8 +56,30 @@ def test_the_demo_cycle_is_the_same_on_both_backends(
         p.name for p in (local / "outbox").glob("*.eml")
     )
     books = [openpyxl.load_workbook(w / "reports" / "tong-hop-2026.xlsx") for w in (local, remote)]
-    for tab in ("Theo lĩnh vực", "Danh sách mô hình", "Lỗi dữ liệu"):
+    for tab in ("Theo lĩnh vực", "Danh sách mô hình", "Lỗi dữ liệu", "Đối chiếu xếp loại"):
         files, google = ([[c.value for c in row] for row in b[tab].iter_rows()] for b in books)
         if tab == "Lỗi dữ liệu":  # the missing sheet's message names the backend's own place
             files, google = ([r[:5] for r in rows] for rows in (files, google))
         assert google == files, tab
+
+    # Kết quả and the consolidation show proposals and decisions; the audit tab lists exactly
+    # the models whose Kết quả shows a decided level other than the proposed one.
+    headers = list(load("unit").section("models").headers)
+    proposed, decided = headers.index("Xếp loại đề xuất"), headers.index("Xếp loại được công nhận")
+    differing = []
+    for unit in sorted((local / "units").glob("*.xlsx")):
+        for row in read_tabs(unit)["Kết quả"]:
+            if len(row) > decided and row[decided] in LEVELS and row[decided] != row[proposed]:
+                differing.append((unit.stem.upper(), row[0], row[proposed], row[decided]))
+    for book in books:
+        audit = [list(r) for r in book["Đối chiếu xếp loại"].iter_rows(min_row=3, values_only=True)]
+        assert sorted((r[0], r[2], r[4], r[5]) for r in audit) == sorted(differing)
+        assert sum("Công nhận cao hơn tiêu chí" in str(r[7]) for r in audit) == 1
+    assert len(differing) == 2
+    # the drafted report opens on both, with the workbook's totals
+    for root, book in zip((local, remote), books, strict=True):
+        document = docx.Document(str(root / "reports" / "bao-cao-2026.docx"))
+        table = next(t for t in document.tables if t.rows[0].cells[0].text == "Lĩnh vực")
+        in_word = [[c.text for c in row.cells] for row in table.rows]
+        fields = [[str(c.value) for c in row] for row in book["Theo lĩnh vực"].iter_rows(min_row=2)]
+        assert in_word == fields

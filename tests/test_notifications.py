@@ -201,7 +201,9 @@ def test_every_template_renders_in_both_forms() -> None:
         )
     )
     assert "Năm đánh giá 2026: 0 đơn vị, 0 mô hình" in body(province)
-    assert "<h3>Xếp loại đề xuất theo lĩnh vực</h3>" in body(province, "html")
+    assert "<h3>Xếp loại theo lĩnh vực (theo quyết định công nhận nếu có)</h3>" in body(
+        province, "html"
+    )
     sent = parsed(
         compose.consolidation_email(
             "k", SENDER, ["t@example.gov.vn"], empty, "tong-hop-2026.xlsx", b"xlsx", NOW

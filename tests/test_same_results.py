@@ -117,7 +117,9 @@ def _mutate(tabs: Tabs, rng: random.Random, times: int) -> Tabs:
         elif (
             kind == "date" and data and (dated := [i for i, h in enumerate(rows[0]) if h in DATED])
         ):
-            rows[rng.choice(data)][rng.choice(dated)] = rng.choice(DATES)
+            row, at = rows[rng.choice(data)], rng.choice(dated)
+            if at < len(row):  # a row cut short by an earlier edit has no such cell
+                row[at] = rng.choice(DATES)
         elif kind == "year" and data and rows[0][1] == "Năm đánh giá":
             rows[rng.choice(data)][1] = rng.choice([2025, 2027, "2025"])
     return tabs
@@ -131,7 +133,7 @@ def variants() -> Iterator[tuple[str, Tabs, set[str], str]]:
     for unit, tabs in demo:
         yield f"share_met/{unit}", tabs, {"MH-001", "MH-003", "MH-004"}, "share_met"
     rng = random.Random(8)
-    for n, (unit, tabs) in enumerate(unit_tabs(112, TODAY)):
+    for n, (unit, tabs) in enumerate(unit_tabs(132, TODAY)):
         if n >= 12:
             yield (
                 f"damaged/{unit}",

@@ -372,7 +372,8 @@ def test_an_absent_column_the_rating_reads_is_still_reported() -> None:
     tabs = as_tabs(good_unit())
     # without "Thu hút nguồn lực xã hội hóa"
     tabs["Đánh giá"] = [r[:6] + r[7:] for r in tabs["Đánh giá"]]
+    # reported at the first free column after the 17 left (with the four decision columns)
     assert errors_of_tabs(tabs) == [
-        "Đánh giá!N1: thiếu cột 'Thu hút nguồn lực xã hội hóa' — thêm cột có tiêu đề "
+        "Đánh giá!R1: thiếu cột 'Thu hút nguồn lực xã hội hóa' — thêm cột có tiêu đề "
         "'Thu hút nguồn lực xã hội hóa' vào dòng 1 (dòng tiêu đề cột)"
     ]

@@ -37,13 +37,35 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a drafted document: a heading, its paragraphs and an optional table."""
+
+    heading: str
+    lines: Sequence[str] = ()
+    table: Sequence[Sequence[object]] = ()  # the header row first
+
+
+@dataclass(frozen=True)
+class Document:
+    """A drafted administrative document (the annual report), laid out by the backend."""
+
+    name: str  # file name without extension: "bao-cao-2026"
+    title: str  # "Báo cáo kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026"
+    issuer: str  # the issuing body, "BAN CHỈ ĐẠO TỈNH …"
+    place: str  # for the date line: "Tỉnh Thử, ngày … tháng … năm 2026"
+    parts: Sequence[Part]
+
+
+@dataclass(frozen=True)
 class Report:
-    """The consolidated workbook to publish: its file name (no extension), title and tabs."""
+    """The consolidated workbook to publish: its file name (no extension), title and tabs; and
+    the annual report drafted beside it, when there is one."""
 
     name: str
     title: str
     tabs: Sequence[tuple[str, Grid]]
     charts: Sequence[Chart] = ()
+    document: Document | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,7 @@ class Published:
     file: Path
     link: str | None = None
     problem: str = ""  # why it could not be published beyond the file (the file is there)
+    document: Path | None = None  # the drafted annual report (.docx), beside the workbook
 
 
 class Backend(Protocol):

@@ -32,9 +32,14 @@ class Calendar:
     consolidation: tuple[int, int]  # month, day
     run_at: time
     retry_minutes: int = 60  # how often the daemon retries deliveries between daily runs
+    decision: tuple[int, int] = (11, 10)  # month, day: ratings decided by then (III.2.c)
 
     def consolidation_day(self, year: int) -> date:
         return date(year, *self.consolidation)
+
+    def decision_day(self, year: int) -> date:
+        """From this day on a rated model without a recorded decision is told as missing one."""
+        return date(year, *self.decision)
 
     def due_reminders(self, year: int, today: date) -> list[tuple[Cutoff, int]]:
         """For each cutoff not yet passed, the latest reminder (days before) that has arrived.
@@ -111,6 +116,7 @@ def parse_calendar(text: str, source: str) -> Calendar:
         month_day(raw.get("consolidation", "16/11"), "consolidation"),
         at,
         retry,
+        month_day(raw.get("decision", "10/11"), "decision"),
     )
 
 

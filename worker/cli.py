@@ -210,6 +210,8 @@ def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
     )
     if report.published:
         click.echo(f"  trên Google Sheets: {report.published}")
+    if report.document:
+        click.echo(f"  dự thảo báo cáo năm (Word): {report.document}")
     if report.problem:
         click.echo(f"  ! {report.problem}")
 
@@ -284,7 +286,13 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
         click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
         return OK
     draft = compose.unit_digest(
-        "xem-truoc", compose.Letterhead.of(ws.settings), result, due, today, now
+        "xem-truoc",
+        compose.Letterhead.of(ws.settings),
+        result,
+        due,
+        today,
+        now,
+        decision_day=ws.calendar.decision_day(evaluation.year),
     )
     text, html = compose.render_parts(draft)
     click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")

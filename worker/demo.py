@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from worker.evaluate import Unit, evaluate_unit
 from worker.layout import load
-from worker.rules import add_months
+from worker.rules import LEVELS, add_months
 from worker.xlsx import write_workbook
 
 PROVINCE = "Tỉnh Bình Thuận (dữ liệu mẫu)"
@@ -223,6 +224,49 @@ def _period(today: date) -> tuple[int, date]:
     return year, min(today, date(year, 9, 30)) - timedelta(days=1)
 
 
+# Units whose deciding authorities recorded their decisions (III.2.c) in the tab Đánh giá.
+DECIDING = {"CA-PT": "UBND thành phố Phan Thiết", "HPN": "Ban Thường vụ Hội LHPN tỉnh"}
+
+
+def _add_decisions(unit: str, rows: dict[str, list], year: int, on: date) -> None:
+    """A few decisions: most as proposed; in CA-PT one above the criteria (Tốt for a model that
+    did not attract social resources, so at best Khá) and in HPN one below its proposal."""
+    authority = DECIDING.get(unit)
+    if authority is None:
+        return
+    tabs = {
+        tab.name: [
+            [c.header for c in tab.columns],
+            *([r.get(c.key) for c in tab.columns] for r in rows[tab.key]),
+        ]
+        for tab in load("unit").tabs
+    }
+    who = Unit(unit, unit, "", "", (), "", True)
+    reference = date(year, 10, 31)  # the default R, as the demo's config.toml keeps it
+    result = evaluate_unit(
+        who, tabs, year, on, reference, set(), "mean_ratio", date(year - 1, 10, 31)
+    )
+    proposals = {m.model.model_id: m.level for m in result.models if m.level in LEVELS}
+    ids = [a["model_id"] for a in rows["assessments"] if a["model_id"] in proposals]
+    lowered = next((mid for mid in ids if proposals[mid] != "Yếu"), None)
+    for number, assessment in enumerate(rows["assessments"]):
+        mid = assessment["model_id"]
+        if mid not in ids[:4] and mid != lowered:
+            continue
+        level = proposals[mid]
+        if unit == "CA-PT" and mid == ids[0]:
+            assessment["socialised"] = ""
+            level = "Tốt"
+        elif unit == "HPN" and mid == lowered:
+            level = LEVELS[LEVELS.index(level) + 1]
+        assessment.update(
+            decided_level=level,
+            decided_no=f"{100 + number}/QĐ-{unit}",
+            decided_date=on,
+            decided_by=authority,
+        )
+
+
 def build(root: Path, today: date) -> str:
     """Write registry.xlsx and units/*.xlsx for the evaluation year of `today`."""
     year, latest = _period(today)
@@ -243,6 +287,7 @@ def build(root: Path, today: date) -> str:
         )
         rows = _unit_rows(rng, unit, year, latest)
         _add_mistakes(unit, rows, year)
+        _add_decisions(unit, rows, year, latest)
         if unit != MISSING_FILE:
             write_workbook(root / path, load("unit"), rows)
     write_workbook(root / "registry.xlsx", load("registry"), {"units": registry})
@@ -289,4 +334,6 @@ def unit_tabs(count: int, today: date) -> Iterator[tuple[str, dict[str, list[lis
         unit = UNITS[n % len(UNITS)][0]
         rows = _unit_rows(rng, unit, year, latest)
         _add_mistakes(unit, rows, year)
+        if n < len(UNITS):  # the demo's own units, with their decisions
+            _add_decisions(unit, rows, year, latest)
         yield (unit if n < len(UNITS) else f"{unit}-{n + 1}"), _as_read(rows)

@@ -12,7 +12,7 @@ from typing import Any
 
 from worker import rules
 from worker.layout import load
-from worker.records import Exemplar, Model
+from worker.records import Decision, Exemplar, Model
 from worker.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "OK", "Có lỗi", "Không đọc được"
@@ -107,13 +107,29 @@ def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]
 
 @dataclass(frozen=True)
 class ModelResult:
+    """A model's computed rating (the proposal, đề xuất) and, when the unit recorded one, the
+    rating the authority decided (the result, III.2.c) checked against the criteria."""
+
     model: Model
     eligibility: rules.Eligibility | None
     rating: rules.Rating
+    decision: Decision | None = None
+    check: rules.DecisionCheck | None = None  # set with `decision`
 
     @property
     def level(self) -> str:
+        """The proposal: what the criteria allow."""
         return self.rating.level
+
+    @property
+    def final(self) -> str:
+        """The result: the decided level where there is one, the proposal otherwise."""
+        return self.decision.level if self.decision else self.rating.level
+
+    @property
+    def differs(self) -> bool:
+        """The decision departs from the proposal (the province's audit lists it)."""
+        return self.check is not None and self.check.kind != rules.SAME
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,8 @@ class UnitResult:
         return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
 
     def count(self, level: str) -> int:
-        return sum(1 for m in self.models if m.level == level)
+        """Models at `level` as the result stands: decided where decided, proposed otherwise."""
+        return sum(1 for m in self.models if m.final == level)
 
 
 def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
@@ -169,15 +186,24 @@ def evaluate_unit(
     reference: date,
     rated_before: set[str],
     method: str,
+    previous_reference: date | None = None,
 ) -> UnitResult:
-    """Validate a unit's tabs and rate every model and exemplar of `year`."""
+    """Validate a unit's tabs and rate every model and exemplar of `year`.
+
+    `rated_before`: the models the history holds a rating of before `year`. A model is also in
+    its second rated year when it was eligible in Y−1 (its decision date + 10 months reaches
+    `previous_reference`, R of Y−1): rated on paper before the workspace existed (SPEC §3.4).
+    """
     data = validate_unit(tabs, year, today)
     result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None
     for model in data.models:
-        result.models.append(_rate_model(model, data, reference, rated_before, method))
+        before = model.model_id in rated_before or (
+            previous_reference is not None and _eligible_by_then(model, previous_reference)
+        )
+        result.models.append(_rate_model(model, data, reference, before, method))
     for (kind, entity), errors in data.blocking.items():
         v = data.read_values.get((kind, entity))
         if v is None:
@@ -199,12 +225,31 @@ def evaluate_unit(
     return result
 
 
+def _eligible_by_then(model: Model, previous_reference: date) -> bool:
+    """Seed 002 III.2.a in Y−1: 10 full months from the decision date by R of Y−1."""
+    start = model.decision_date
+    return start is not None and rules.add_months(start, rules.MIN_MONTHS) <= previous_reference
+
+
 def _rate_model(
-    model: Model, data: UnitData, reference: date, rated_before: set[str], method: str
+    model: Model, data: UnitData, reference: date, rated_before: bool, method: str
+) -> ModelResult:
+    assessment = data.assessments.get(model.model_id)
+    dossier = data.dossiers.get(model.model_id)
+    proposal = _propose(model, data, reference, rated_before, method)
+    decision = assessment.decision if assessment else None
+    if decision is None:
+        return proposal
+    check = rules.check_decision(decision.level, proposal.rating, assessment, dossier)
+    return ModelResult(model, proposal.eligibility, proposal.rating, decision, check)
+
+
+def _propose(
+    model: Model, data: UnitData, reference: date, rated_before: bool, method: str
 ) -> ModelResult:
     eligibility = rules.eligibility(model, reference)
     dossier = data.dossiers.get(model.model_id)
-    missing = rules.missing_documents(dossier, model.model_id in rated_before) if dossier else ()
+    missing = rules.missing_documents(dossier, rated_before) if dossier else ()
     if not eligibility.eligible:
         reason = "Chưa đủ điều kiện xếp loại: " + "; ".join(eligibility.reasons)
         return ModelResult(
@@ -224,10 +269,6 @@ def _rate_model(
             rules.Rating(rules.UNRATED, ("Thiếu dữ liệu: " + "; ".join(gaps),), percent, missing),
         )
     rating = rules.rate(
-        data.targets.get(model.model_id, []),
-        assessment,
-        dossier,
-        model.model_id in rated_before,
-        method,
+        data.targets.get(model.model_id, []), assessment, dossier, rated_before, method
     )
     return ModelResult(model, eligibility, rating)

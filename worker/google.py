@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -154,9 +153,10 @@ class GoogleBackend:
         settings: GoogleSettings,
         cache: GoogleCache,
         staff: Sequence[str],
-        local_copy: Callable[[Report], Path],
+        local_copy: Callable[[Report], Published],
     ) -> None:
-        """`local_copy` writes the report's .xlsx (attached to the email) and returns it."""
+        """`local_copy` writes the report's .xlsx (attached to the email) and its drafted
+        annual report (.docx) in reports/, and says where."""
         self.settings = settings
         self.cache = cache
         self.staff = staff
@@ -584,15 +584,18 @@ class GoogleBackend:
 
     def publish_report(self, report: Report) -> Published:
         """The report's .xlsx, kept in reports/ and sent by email; and on Google Sheets (with
-        `reports_folder` or `report_spreadsheet`): a failure there is told, the file stays."""
-        file = self.local_copy(report)
+        `reports_folder` or `report_spreadsheet`): a failure there is told, the file stays.
+        The drafted annual report (.docx) stays local, beside the .xlsx, and goes by email."""
+        local = self.local_copy(report)
+        file, document = local.file, local.document
         if not self.settings.report_spreadsheet and not self.settings.reports_folder:
-            return Published(file)
+            return Published(file, document=document)
         try:
             link, refused = self._publish(report.name, report.tabs, report.charts, report.title)
         except SheetError as exc:
-            return Published(file, problem=f"chưa đăng được lên Google Sheets: {exc}")
-        return Published(file, link, problem="; ".join(refused))
+            problem = f"chưa đăng được lên Google Sheets: {exc}"
+            return Published(file, problem=problem, document=document)
+        return Published(file, link, problem="; ".join(refused), document=document)
 
     def _publish(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str

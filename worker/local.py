@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from worker.backend import Published, Report, SheetError
+from worker.docx_report import write_document
 from worker.evaluate import Unit
 from worker.layout import load
 from worker.results import Grid
@@ -80,5 +81,7 @@ class LocalBackend:
         return None
 
     def publish_report(self, report: Report) -> Published:
-        """The .xlsx in reports/: on this backend, that file is the report."""
-        return Published(write_report(self.reports, report))
+        """The .xlsx in reports/: on this backend, that file is the report; and the drafted
+        annual report (.docx) beside it, when the report has one."""
+        document = write_document(self.reports, report.document) if report.document else None
+        return Published(write_report(self.reports, report), document=document)

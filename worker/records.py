@@ -52,12 +52,36 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The rating the establishing authority decided (seed 002, III.2.c: before 10/11)."""
+
+    level: str  # Tốt | Khá | Trung bình | Yếu
+    number: str = ""
+    on: date | None = None
+    authority: str = ""
+
+    def describe(self) -> str:
+        """ "45/QĐ-UBND ngày 08/11/2026 của UBND huyện", the parts recorded."""
+        parts = [self.number]
+        if self.on:
+            parts.append(f"ngày {self.on:%d/%m/%Y}")
+        if self.authority:
+            parts.append(f"của {self.authority}")
+        return " ".join(p for p in parts if p)
+
+
+DECISION_KEYS = ("decided_level", "decided_no", "decided_date", "decided_by")
+
+
+@dataclass(frozen=True)
 class Assessment:
-    """One model's checklist for one year: column key -> ticked (see unit.toml, tab Đánh giá)."""
+    """One model's checklist for one year: column key -> ticked (see unit.toml, tab Đánh giá),
+    and the decided rating when the unit recorded one."""
 
     model_id: str
     year: int
     ticks: dict[str, bool] = field(default_factory=dict)
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def percent_cell(value: Fraction | None) -> Percent | str:
 
 
 def model_row(m: ModelResult) -> list[object]:
+    """A model in Kết quả: the proposal (what the criteria allow), then the decision, if any."""
     eligible = "" if m.eligibility is None else (YES if m.eligibility.eligible else NO)
     months = "" if m.eligibility is None or m.model.decision_date is None else m.eligibility.months
     return [
@@ -100,6 +101,9 @@ def model_row(m: ModelResult) -> list[object]:
         months,
         percent_cell(m.rating.percent),
         m.level,
+        m.decision.level if m.decision else "",
+        m.decision.describe() if m.decision else "",
+        m.check.text if m.check else "",
         " ".join(m.rating.reasons),
         rules.describe_documents(m.rating.missing_documents),
     ]

@@ -344,3 +344,59 @@ def assess_exemplar(
             "cá nhân chưa đạt danh hiệu “Chiến sỹ tiên tiến” hoặc “Lao động tiên tiến” trở lên"
         )
     return ExemplarResult(percent, flagged, due, tuple(blockers))
+
+
+# Seed 002 III.2.c and IV.4: the computed rating is the steering board's proposal; the
+# establishing authority decides; the province checks the decision against the criteria.
+SAME, ABOVE, BELOW = "same", "above", "below"
+ABOVE_FLAG = "Công nhận cao hơn tiêu chí"
+BELOW_NOTE = "Công nhận thấp hơn đề xuất"
+
+
+@dataclass(frozen=True)
+class DecisionCheck:
+    """How a decided level compares with what the criteria allow (the proposal)."""
+
+    kind: str  # SAME | ABOVE | BELOW
+    unmet: tuple[str, ...] = ()  # for ABOVE: the criteria of the decided level that do not hold
+
+    @property
+    def text(self) -> str:
+        """ "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa", or ""."""
+        if self.kind == ABOVE:
+            return f"{ABOVE_FLAG}: {'; '.join(self.unmet)}" if self.unmet else ABOVE_FLAG
+        if self.kind == BELOW:
+            return BELOW_NOTE
+        return ""
+
+
+def check_decision(
+    decided: str, rating: Rating, assessment: Assessment | None, dossier: Dossier | None
+) -> DecisionCheck:
+    """Seed 002 IV.4: the decided level against the proposal computed from the same rows.
+
+    Above the proposal, it names every criterion of the decided level that does not hold (the
+    Yếu triggers first); a model that could not be rated at all is above any decided level, its
+    reasons being the unmet criteria. Below the proposal is only noted: an authority may be
+    stricter than the criteria.
+    """
+    if rating.level == UNRATED:
+        return DecisionCheck(ABOVE, rating.reasons)
+    if decided == rating.level:
+        return DecisionCheck(SAME)
+    if LEVELS.index(decided) > LEVELS.index(rating.level):  # LEVELS runs from Tốt down
+        return DecisionCheck(BELOW)
+    percent = rating.percent if rating.percent is not None else Fraction(0)
+    ticks = assessment.ticks if assessment else {}
+    unmet = [text for key, text in TRIGGERS.items() if ticks.get(key)]
+    if percent < THRESHOLDS[TRUNG_BINH]:
+        unmet.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
+    if dossier is not None and not dossier.present:
+        unmet.append("không có tài liệu hồ sơ nào")
+    if decided != YEU:
+        lacks = _lacking(decided, percent, dict(ticks), not rating.missing_documents)
+        unmet += [t for t in lacks if t not in unmet]
+    if rating.missing_documents and "hồ sơ chưa đầy đủ" in unmet:
+        at = unmet.index("hồ sơ chưa đầy đủ")
+        unmet[at] = "hồ sơ còn thiếu " + ", ".join(f"({n})" for n in rating.missing_documents)
+    return DecisionCheck(ABOVE, tuple(unmet))

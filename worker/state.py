@@ -64,7 +64,8 @@ class State:
             ),
         )
 
-    # Rating history: (13) is required from a model's second rated year on.
+    # Rating history: (13) is required from a model's second rated year on. Each year keeps the
+    # decided rating where the unit recorded one, the proposal otherwise.
     def rated_before(self, unit: str, year: int) -> set[str]:
         """Models of `unit` that received a rating (not "Chưa xếp loại") in a year before."""
         rows = self.db.execute(
@@ -72,6 +73,17 @@ class State:
             (unit, year, UNRATED),
         )
         return {model_id for (model_id,) in rows}
+
+    def history(self, before: int) -> dict[str, dict[str, dict[int, str]]]:
+        """Every recorded level of a year before `before`: unit -> model -> year -> level (the
+        decided rating where the unit recorded one, the proposal otherwise)."""
+        found: dict[str, dict[str, dict[int, str]]] = {}
+        rows = self.db.execute(
+            "SELECT unit, model_id, year, level FROM ratings WHERE year < ?", (before,)
+        )
+        for unit, model_id, year, level in rows:
+            found.setdefault(unit, {}).setdefault(model_id, {})[year] = level
+        return found
 
     def transaction(self) -> AbstractContextManager[None]:
         """One transaction for a job's many writes (each write method joins it)."""

@@ -18,7 +18,16 @@ from worker import cells
 from worker.cells import CellProblem
 from worker.layout import Column, Tab, load, normalize_header
 from worker.readers import Reader, reader
-from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
+from worker.records import (
+    DECISION_KEYS,
+    Assessment,
+    Criterion,
+    Decision,
+    Dossier,
+    Exemplar,
+    Model,
+    Target,
+)
 
 Rows = Sequence[Sequence[Any]]
 DOCUMENT_KEYS = tuple((n, f"doc{n}") for n in range(1, 17))  # the tab Hồ sơ: (1) … (16)
@@ -215,7 +224,7 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
     absent = [c for c in tab.columns if c.key not in positions]
     for column in absent:
         if column.optional:
-            continue  # read as empty: nothing the worker decides depends on it
+            continue  # read as empty: an older sheet without the column stays valid
         errors.append(
             CellError(
                 tab.name,
@@ -369,10 +378,25 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         f"mô hình đã có dòng đánh giá năm {year} ở dòng {{row}}",
         "giữ lại một dòng mỗi năm",
     )
-    ticked = [c.key for c in layout.tab("assessments").columns if c.key not in ("model_id", "year")]
+    ticked = [
+        c.key
+        for c in layout.tab("assessments").columns
+        if c.key not in ("model_id", "year", *DECISION_KEYS)
+    ]
     for entity, row in assessments.items():
-        ticks = {key: bool(row.values[key]) for key in ticked}
-        data.assessments[entity] = Assessment(entity, year, ticks)
+        v = row.values
+        ticks = {key: bool(v[key]) for key in ticked}
+        decision = None
+        if not v.get("decided_level") and any(v.get(k) for k in DECISION_KEYS[1:]):
+            data.errors.append(_decision_without_level(layout.tab("assessments"), row, entity))
+        elif v.get("decided_level"):
+            decision = Decision(
+                v["decided_level"],
+                v.get("decided_no") or "",
+                v.get("decided_date"),
+                v.get("decided_by") or "",
+            )
+        data.assessments[entity] = Assessment(entity, year, ticks, decision)
     dossiers = first_rows(belongs("dossiers", "model_id", models), "dossiers", "model_id", "models")
     for entity, row in dossiers.items():
         present = frozenset(n for n, key in DOCUMENT_KEYS if row.values[key])
@@ -409,3 +433,19 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         if ("exemplars", entity) not in data.blocking
     ]
     return data
+
+
+def _decision_without_level(tab: Tab, row: Row, entity: str) -> CellError:
+    """A decision's number, date or authority with no level: the level is what it decided."""
+    column = tab.column("decided_level")
+    return CellError(
+        tab.name,
+        row.cells["decided_level"],
+        "decision_without_level",
+        "",
+        "đã ghi quyết định công nhận nhưng chưa chọn mức xếp loại",
+        f"chọn {column.header} ({', '.join(column.values)}) theo quyết định, "
+        "hoặc xóa số, ngày, cấp quyết định nếu chưa có quyết định",
+        column.header,
+        entity,
+    )

@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 from worker import backups
@@ -23,7 +22,6 @@ from worker.local import LocalBackend
 from worker.settings import ConfigError, Settings
 from worker.state import State
 from worker.workspace import RunOptions, Workspace
-from worker.xlsx_report import write_report
 
 STATE_FILE = "state.sqlite"
 LOCK_FILE = ".mohinh.lock"
@@ -92,7 +90,7 @@ def _backend(settings: Settings, state: State) -> Backend:
         settings.google,
         GoogleCache(state.db),
         settings.staff_emails,
-        partial(write_report, local.reports),
+        local.publish_report,  # the .xlsx and .docx in reports/, as on the local backend
     )
 
 

@@ -165,4 +165,5 @@ class Workspace:
             reference,
             self.state.rated_before(unit.unit_id, year),
             self.settings.completion_method,
+            self.settings.reference(year - 1),
         )
