@@ -81,3 +81,23 @@ def test_a_workbook_saved_by_libreoffice_reads_without_a_data_error(
     result = cli("sync", "--workspace", root, "--today", "2026-10-29")
     assert result.exit_code == 0, result.output
     assert "Lỗi dữ liệu: 0" in result.output
+
+
+@pytest.mark.parametrize(
+    ("fixture", "said"),
+    [
+        ("truncated-unit.xlsx", "tệp u2.xlsx bị hỏng hoặc không phải tệp .xlsx"),
+        ("encrypted-unit.xlsx", "tệp u2.xlsx được đặt mật khẩu"),
+    ],
+    ids=["truncated", "password"],
+)
+def test_a_damaged_workbook_among_good_units_is_reported_and_the_others_are_done(
+    workspace: Callable[..., Path], cli: Cli, fixture: str, said: str
+) -> None:
+    root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@x.vn") for n in (1, 2, 3)])
+    shutil.copy(FIXTURES / fixture, root / "units" / "u2.xlsx")
+    result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "2 cập nhật tab Kết quả" in result.output
+    assert f"! U2 Công an xã U2: {said}" in result.output
