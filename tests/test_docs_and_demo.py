@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -114,24 +112,9 @@ def test_the_scheduler_is_set_up_on_purpose(demo: Path) -> None:
 
 
 def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None:
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "worker", "run", "--workspace", str(demo)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert daemon.stdout is not None
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = daemon.stdout.readline()
-        lines.append(line)
-        if "mohinh chạy nền" in line or not line:
-            break
-    daemon.send_signal(signal.SIGTERM)
-    out, _ = daemon.communicate(timeout=30)
-    log = "".join(lines) + out
-    assert daemon.returncode == 0, log
+    from tests.test_daemon import run_daemon_until_started
+
+    log = run_daemon_until_started("--workspace", str(demo))
     assert "chu kỳ" in log and "mohinh chạy nền: mỗi ngày lúc 06:30" in log
     assert "mohinh đã dừng" in log
 

@@ -16,17 +16,10 @@ from click.testing import Result
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import good_unit
+from tests.test_xlsx_write import BOOKKEEPING  # the parts a write may change
 from worker.xlsx import set_cell
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# The parts that list the tabs (and the few styles of Kết quả): the only ones a write may change
-BOOKKEEPING = {
-    "[Content_Types].xml",
-    "xl/workbook.xml",
-    "xl/_rels/workbook.xml.rels",
-    "docProps/app.xml",
-    "xl/styles.xml",
-}
 Cli = Callable[..., Result]
 
 
