@@ -99,6 +99,12 @@ class Backend(Protocol):
         Nothing but that tab is written; text stays text."""
         ...
 
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """Each tab's ID in the unit's sheet (tab title -> ID) where a link can open a tab
+        (Google: its sheetId, the `gid` of a URL); {} where not (a file, or not known). Costs
+        no request: known from this run's read or kept with what was read before."""
+        ...
+
     def after_writes(self, units: Sequence[Unit]) -> None:
         """Bookkeeping once the writes of a run are done (the units written)."""
         ...

@@ -329,7 +329,7 @@ class GoogleBackend:
                     "'Việt Nam', rồi kiểm tra lại các ngày đã nhập"
                 )
             if version:
-                self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs, self.meta[key].ids)
         self.cache.set_unverified(unit.unit_id, False)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
@@ -446,11 +446,32 @@ class GoogleBackend:
         self._versions = self._list(self.settings.folder)
         title = load("unit").results_tab or ""
         for unit in written:
-            version = self._versions.get(sheet_key(unit.sheet))
+            key = sheet_key(unit.sheet)
+            version = self._versions.get(key)
             if version:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
-                self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs, self._written_ids(unit, key))
                 self.cache.set_unverified(unit.unit_id, True)
+
+    def _written_ids(self, unit: Unit, key: str) -> dict[str, int] | None:
+        """The tabs' IDs after our write: as last read, with the Kết quả tab we wrote (which
+        the write may have added)."""
+        results = self.cache.results_tab(unit.unit_id)
+        if key not in self.meta or results is None:
+            return None
+        title = load("unit").results_tab or ""
+        return {**{t: i for t, i in self.meta[key].ids.items() if i != results}, title: results}
+
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """Each tab's sheet ID (title -> ID), so that a digest links an error to its cell: from
+        this run's read, else as kept with the cached sheet; {} when unknown. No request."""
+        try:
+            key = sheet_key(unit.sheet)
+        except SheetError:
+            return {}
+        if key in self.meta:
+            return dict(self.meta[key].ids)
+        return self.cache.cached_ids(unit.unit_id)
 
     def provision(self, unit: Unit) -> str:
         """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,
