@@ -239,7 +239,7 @@ def publish_to(root: Path) -> None:
 
 
 def report_of(fake: Any) -> Any:
-    (report,) = [f for f in fake.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake.files.values() if REPORTS in f.parents and f.sheets]
     return report
 
 

@@ -100,3 +100,46 @@ def test_a_cache_made_before_tab_ids_is_migrated_and_its_rows_kept() -> None:
     assert cache.cached_ids("U1") == {"Mô hình": 7, "Kết quả": 2007}
     GoogleCache(db)  # opening it again leaves the migrated table as it is
     assert cache.cached_ids("U1") == {"Mô hình": 7, "Kết quả": 2007}
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@on_google
+def test_the_annual_report_is_uploaded_beside_the_spreadsheet_once_and_shared(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    import io
+
+    import docx
+
+    from tests.conftest import REPORTS
+
+    root = workspace(("U1", good_unit(2), "a@example.gov.vn"))
+    config = root / "config.toml"
+    config.write_text(config.read_text("utf-8") + f'reports_folder = "{REPORTS}"\n', "utf-8")
+    cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
+    (uploaded,) = [f for f in fake_google.files.values() if REPORTS in f.parents and not f.sheets]
+    assert (uploaded.title, uploaded.mime) == ("bao-cao-2026.docx", DOCX_MIME)
+    assert uploaded.content == (root / "reports" / "bao-cao-2026.docx").read_bytes()
+    assert uploaded.shared == [
+        {"type": "user", "role": "writer", "emailAddress": "tinh@example.gov.vn"}
+    ]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(uploaded.content)).paragraphs)
+    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026" in text
+
+    (mail,) = (root / "outbox").glob("TINH-*.eml")
+    message = message_from_bytes(mail.read_bytes(), policy=default)
+    plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"https://drive.google.com/file/d/{uploaded.key}/view" in plain
+
+    # a second consolidation of the year: the same file, its content replaced
+    (root / "reports" / "bao-cao-2026.docx").unlink()
+    fake_google.calls.clear()
+    again = cli("consolidate", "--workspace", root, "--today", "2026-11-17")
+    assert again.exit_code == 0, again.output
+    files = [f for f in fake_google.files.values() if REPORTS in f.parents and not f.sheets]
+    assert [f.key for f in files] == [uploaded.key]
+    assert files[0].content == (root / "reports" / "bao-cao-2026.docx").read_bytes()
+    assert fake_google.calls["files.update"] == 1
+    assert fake_google.calls["permissions.create"] == 0  # shared already

@@ -65,7 +65,7 @@ def test_a_report_file_that_google_created_is_found_again_not_created_twice(
     fake_google.fail_after("files.create", outcome)
     result = cli("consolidate", "--workspace", root, "--today", "2026-11-16")
     assert "chưa đăng được" not in result.output, result.output
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     assert report.properties == {"mohinh_report": "tong-hop-2026"}
     assert fake_google.calls["files.create"] == 1
 
@@ -82,7 +82,7 @@ def test_a_report_created_by_a_run_that_died_before_saving_it_is_found_by_its_ta
     with connect(root / "state.sqlite") as db:  # as if the run had died before its commit
         db.execute("DELETE FROM published")
     cli("consolidate", "--workspace", root, "--today", "2026-11-17")
-    assert len([f for f in fake_google.files.values() if REPORTS in f.parents]) == 1
+    assert len([f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]) == 1
 
 
 @LOST_ANSWERS

@@ -76,6 +76,7 @@ class Published:
     link: str | None = None
     problem: str = ""  # why it could not be published beyond the file (the file is there)
     document: Path | None = None  # the drafted annual report (.docx), beside the workbook
+    document_link: str | None = None  # the .docx on Google Drive, beside the spreadsheet
 
 
 class Backend(Protocol):
