@@ -54,7 +54,7 @@ def _methods(api: str) -> list[Method]:
                 path = m.get("flatPath", m["path"])
                 regex = _regex(path)
                 media = m.get("mediaUpload", {})
-                simple = media.get("protocols", {}).get("simple", {})
+                simple = media.get("protocols", {}).get("simple", {})  # uploadType=multipart
                 found.append(
                     Method(
                         api,
