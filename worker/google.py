@@ -620,6 +620,12 @@ class GoogleBackend:
         if not self.settings.report_spreadsheet and not self.settings.reports_folder:
             return Published(file, document=document)
         problems: list[str] = []
+        link = None
+        try:
+            link, refused = self._publish(report.name, report.tabs, report.charts, report.title)
+            problems += refused
+        except SheetError as exc:
+            problems.append(f"chưa đăng được lên Google Sheets: {exc}")
         document_link = None
         if document and self.settings.reports_folder:
             try:
@@ -627,13 +633,7 @@ class GoogleBackend:
                 problems += refused
             except SheetError as exc:
                 problems.append(f"chưa đăng được dự thảo báo cáo năm lên Google Drive: {exc}")
-        try:
-            link, refused = self._publish(report.name, report.tabs, report.charts, report.title)
-        except SheetError as exc:
-            problem = "; ".join([f"chưa đăng được lên Google Sheets: {exc}", *problems])
-            return Published(file, problem=problem, document=document, document_link=document_link)
-        problem = "; ".join([*refused, *problems])
-        return Published(file, link, problem, document, document_link)
+        return Published(file, link, "; ".join(problems), document, document_link)
 
     def _upload_document(self, path: Path) -> tuple[str, list[str]]:
         """The .docx in the reports folder, shared with the staff: its content replaced when a
