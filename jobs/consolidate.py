@@ -31,6 +31,7 @@ class ConsolidateReport:
     preview: bool = False
     queued: str | None = None
     document: str | None = None  # the drafted annual report (.docx) in reports/
+    document_link: str | None = None  # that .docx on Google Drive, on the Google backend
 
 
 def is_due(ws: Workspace, today: date) -> bool:
@@ -68,6 +69,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     )
     report.location, report.published = str(published.file), published.link
     report.document = str(published.document) if published.document else None
+    report.document_link = published.document_link
     report.problem = published.problem  # the .xlsx is built and sent all the same
     if preview:
         return report
@@ -88,6 +90,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             (Path(report.document).name, Path(report.document).read_bytes())
             if report.document
             else None,
+            report.document_link,
         )
         ws.state.ledger.add_email(
             key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message

@@ -60,6 +60,7 @@ def remind_unit(
         today,
         now,
         decision_day=ws.calendar.decision_day(result.year),
+        tab_ids=ws.backend.tab_ids(result.unit),
     )
     return _queue(ws, draft, result.unit.unit_id, due, result.year, covers)
 

@@ -249,9 +249,11 @@ def consolidation_email(
     link: str | None = None,
     undelivered: Sequence[Any] = (),
     report: tuple[str, bytes] | None = None,
+    report_link: str | None = None,
 ) -> Draft:
     """The consolidated workbook, attached, with the counts that matter and a guide to its tabs;
-    `report` (file name, bytes) is the drafted annual report (.docx), attached as well."""
+    `report` (file name, bytes) is the drafted annual report (.docx), attached as well, and
+    `report_link` where it is on Google Drive."""
     subject = (
         f"Bảng tổng hợp mô hình, điển hình năm {evaluation.year} — {header_text(sender.province)}"
     )
@@ -264,6 +266,7 @@ def consolidation_email(
         p=province_view.province_view(evaluation, [_problem(e) for e in undelivered]),
         tabs=province_view.tab_names(),
         report=report[0] if report else "",
+        report_link=report_link,
     )
     draft = assemble(key, sender, staff, subject, text, html, now, (filename, data))
     if report:

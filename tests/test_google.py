@@ -239,7 +239,7 @@ def publish_to(root: Path) -> None:
 
 
 def report_of(fake: Any) -> Any:
-    (report,) = [f for f in fake.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake.files.values() if REPORTS in f.parents and f.sheets]
     return report
 
 
@@ -280,8 +280,9 @@ def test_the_consolidation_is_published_as_a_shared_spreadsheet_with_charts(
         "Xã",
         2,
     ]
-    # a handful of requests: create, read its tabs, write the staging tabs, swap, share
-    assert (fake_google.calls["files.create"], fake_google.calls["permissions.create"]) == (1, 1)
+    # a handful of requests: create, read its tabs, write the staging tabs, swap, share; and
+    # the annual report (.docx) uploaded and shared beside it
+    assert (fake_google.calls["files.create"], fake_google.calls["permissions.create"]) == (2, 2)
     assert fake_google.calls["spreadsheets.batchUpdate"] == 2 + 2  # 2 units' Kết quả
     from email import message_from_bytes
     from email.policy import default

@@ -32,7 +32,7 @@ def test_a_report_of_several_megabytes_goes_in_bodies_under_two(
 ) -> None:
     result = cli("consolidate", "--workspace", big_province, "--today", "2026-11-16")
     assert "chưa đăng được" not in result.output, result.output
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     bodies = [
         s.size
         for s in fake_google.trace

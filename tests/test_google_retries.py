@@ -65,9 +65,25 @@ def test_a_report_file_that_google_created_is_found_again_not_created_twice(
     fake_google.fail_after("files.create", outcome)
     result = cli("consolidate", "--workspace", root, "--today", "2026-11-16")
     assert "chưa đăng được" not in result.output, result.output
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     assert report.properties == {"mohinh_report": "tong-hop-2026"}
-    assert fake_google.calls["files.create"] == 1
+    assert fake_google.calls["files.create"] == 1 + 1  # the spreadsheet, the annual report
+
+
+@LOST_ANSWERS
+@on_google
+def test_an_annual_report_that_google_uploaded_is_found_again_not_uploaded_twice(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any, outcome: float
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    configure(root, f'reports_folder = "{REPORTS}"\ntimeout = 0.5')
+    fake_google.fail_after("files.create", 0.0, outcome)  # the spreadsheet's, then the .docx's
+    result = cli("consolidate", "--workspace", root, "--today", "2026-11-16")
+    assert "chưa đăng được" not in result.output, result.output
+    (document,) = [f for f in fake_google.files.values() if REPORTS in f.parents and not f.sheets]
+    assert document.properties == {"mohinh_document": "bao-cao-2026.docx"}
+    assert document.content == (root / "reports" / "bao-cao-2026.docx").read_bytes()
+    assert fake_google.calls["files.create"] == 2
 
 
 @on_google
@@ -82,7 +98,7 @@ def test_a_report_created_by_a_run_that_died_before_saving_it_is_found_by_its_ta
     with connect(root / "state.sqlite") as db:  # as if the run had died before its commit
         db.execute("DELETE FROM published")
     cli("consolidate", "--workspace", root, "--today", "2026-11-17")
-    assert len([f for f in fake_google.files.values() if REPORTS in f.parents]) == 1
+    assert len([f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]) == 1
 
 
 @LOST_ANSWERS

@@ -86,7 +86,7 @@ def test_sixty_units_of_twenty_models_are_synced_and_consolidated(
     result = cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
     assert result.exit_code == 0, result.output
     assert "chưa đăng được" not in result.output
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     assert [s.title for s in report.sheets][:3] == [
         "Tổng hợp đơn vị",
         "Theo lĩnh vực",
@@ -210,7 +210,7 @@ def test_the_report_is_shared_by_a_later_run_when_the_first_failed_after_creatin
     failed = cli("consolidate", "--workspace", root, "--today", "2026-11-16")
     assert "chưa đăng được lên Google Sheets" in failed.output, failed.output
     cli("consolidate", "--workspace", root, "--today", "2026-11-17")
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     assert [p["emailAddress"] for p in report.shared] == ["tinh@example.gov.vn"]
     cli("consolidate", "--workspace", root, "--today", "2026-11-18")
     assert len(report.shared) == 1  # not shared twice

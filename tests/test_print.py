@@ -186,7 +186,7 @@ def test_google_charts_sit_below_their_table_and_leave_the_total_out(
     config = root / "config.toml"
     config.write_text(config.read_text("utf-8") + f'reports_folder = "{REPORTS}"\n', "utf-8")
     cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
-    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents]
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
     fields = report.by_title("Theo lĩnh vực")
     values = fake_google.values(report.key, "Theo lĩnh vực")
     total = next(i for i, r in enumerate(values) if r and r[0] == "Tổng cộng")

@@ -76,6 +76,7 @@ class Published:
     link: str | None = None
     problem: str = ""  # why it could not be published beyond the file (the file is there)
     document: Path | None = None  # the drafted annual report (.docx), beside the workbook
+    document_link: str | None = None  # the .docx on Google Drive, beside the spreadsheet
 
 
 class Backend(Protocol):
@@ -97,6 +98,12 @@ class Backend(Protocol):
         """Replace (or add) the unit's protected results tab; returns where. Raises SheetError.
 
         Nothing but that tab is written; text stays text."""
+        ...
+
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """Each tab's ID in the unit's sheet (tab title -> ID) where a link can open a tab
+        (Google: its sheetId, the `gid` of a URL); {} where not (a file, or not known). Costs
+        no request: known from this run's read or kept with what was read before."""
         ...
 
     def after_writes(self, units: Sequence[Unit]) -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -41,6 +42,9 @@ SCOPES = (
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+# Drive v3 files.create / files.update with content: the `mediaUpload` "simple" protocol's path
+DRIVE_UPLOAD = "https://www.googleapis.com/upload/drive/v3/files"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
 # One request returns every tab: titles and IDs, protections, and each cell's value as the
 # sheet computes it (numbers and serial dates whatever the sheet's locale; errors as errors).
@@ -329,7 +333,7 @@ class GoogleBackend:
                     "'Việt Nam', rồi kiểm tra lại các ngày đã nhập"
                 )
             if version:
-                self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs, self.meta[key].ids)
         self.cache.set_unverified(unit.unit_id, False)
         self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
         return tabs
@@ -446,11 +450,32 @@ class GoogleBackend:
         self._versions = self._list(self.settings.folder)
         title = load("unit").results_tab or ""
         for unit in written:
-            version = self._versions.get(sheet_key(unit.sheet))
+            key = sheet_key(unit.sheet)
+            version = self._versions.get(key)
             if version:
                 tabs = {**self.read[unit.unit_id], title: self.written[unit.unit_id]}
-                self.cache.cache_sheet(unit.unit_id, version, tabs)
+                self.cache.cache_sheet(unit.unit_id, version, tabs, self._written_ids(unit, key))
                 self.cache.set_unverified(unit.unit_id, True)
+
+    def _written_ids(self, unit: Unit, key: str) -> dict[str, int] | None:
+        """The tabs' IDs after our write: as last read, with the Kết quả tab we wrote (which
+        the write may have added)."""
+        results = self.cache.results_tab(unit.unit_id)
+        if key not in self.meta or results is None:
+            return None
+        title = load("unit").results_tab or ""
+        return {**{t: i for t, i in self.meta[key].ids.items() if i != results}, title: results}
+
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """Each tab's sheet ID (title -> ID), so that a digest links an error to its cell: from
+        this run's read, else as kept with the cached sheet; {} when unknown. No request."""
+        try:
+            key = sheet_key(unit.sheet)
+        except SheetError:
+            return {}
+        if key in self.meta:
+            return dict(self.meta[key].ids)
+        return self.cache.cached_ids(unit.unit_id)
 
     def provision(self, unit: Unit) -> str:
         """A new unit spreadsheet laid out from sheet_templates/, shared with the coordinators,
@@ -522,24 +547,10 @@ class GoogleBackend:
         there (with the tag) when there is none. A files.create whose answer was lost may have
         made the file: it is looked for again before another is made."""
         folder = getattr(self.settings, setting)
-        ((tag_key, tag_value),) = tag.items()
         found: list[str] = []
 
         def look() -> None:
-            found[:] = [
-                str(f["id"])
-                for f in http.request(
-                    "get",
-                    DRIVE_FILES,
-                    params={
-                        "q": f"'{folder}' in parents and appProperties has {{ key='{tag_key}' "
-                        f"and value='{tag_value}' }} and trashed=false",
-                        "fields": "files(id)",
-                        "supportsAllDrives": True,
-                        "includeItemsFromAllDrives": True,
-                    },
-                ).json()["files"]
-            ]
+            found[:] = self._tagged(http, folder, tag)
 
         def create() -> str:
             if found:
@@ -563,6 +574,23 @@ class GoogleBackend:
         except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
             raise self._fail(exc, setting) from None
 
+    @staticmethod
+    def _tagged(http: HTTPClient, folder: str, tag: dict[str, str]) -> list[str]:
+        """The files of `folder` that carry `tag` in their appProperties."""
+        ((tag_key, tag_value),) = tag.items()
+        answer = http.request(
+            "get",
+            DRIVE_FILES,
+            params={
+                "q": f"'{folder}' in parents and appProperties has {{ key='{tag_key}' "
+                f"and value='{tag_value}' }} and trashed=false",
+                "fields": "files(id)",
+                "supportsAllDrives": True,
+                "includeItemsFromAllDrives": True,
+            },
+        ).json()
+        return [str(f["id"]) for f in answer["files"]]
+
     def _creating(self) -> HTTPClient:
         """A client that may also create Drive files (drive.file), for provisioning only."""
         credentials = self.credentials.with_scopes([*SCOPES, DRIVE_FILE])
@@ -585,17 +613,76 @@ class GoogleBackend:
     def publish_report(self, report: Report) -> Published:
         """The report's .xlsx, kept in reports/ and sent by email; and on Google Sheets (with
         `reports_folder` or `report_spreadsheet`): a failure there is told, the file stays.
-        The drafted annual report (.docx) stays local, beside the .xlsx, and goes by email."""
+        The drafted annual report (.docx) is kept beside the .xlsx and goes by email; with
+        `reports_folder` it is also uploaded there, shared like the spreadsheet."""
         local = self.local_copy(report)
         file, document = local.file, local.document
         if not self.settings.report_spreadsheet and not self.settings.reports_folder:
             return Published(file, document=document)
+        problems: list[str] = []
+        link = None
         try:
             link, refused = self._publish(report.name, report.tabs, report.charts, report.title)
+            problems += refused
         except SheetError as exc:
-            problem = f"chưa đăng được lên Google Sheets: {exc}"
-            return Published(file, problem=problem, document=document)
-        return Published(file, link, problem="; ".join(refused), document=document)
+            problems.append(f"chưa đăng được lên Google Sheets: {exc}")
+        document_link = None
+        if document and self.settings.reports_folder:
+            try:
+                document_link, refused = self._upload_document(document)
+                problems += refused
+            except SheetError as exc:
+                problems.append(f"chưa đăng được dự thảo báo cáo năm lên Google Drive: {exc}")
+        return Published(file, link, "; ".join(problems), document, document_link)
+
+    def _upload_document(self, path: Path) -> tuple[str, list[str]]:
+        """The .docx in the reports folder, shared with the staff: its content replaced when a
+        file of that name was uploaded before (known to the state, or found by its tag when
+        the run that made it died before saving it), else a new file. Returns its link and the
+        refused shares. Two requests the first time (list, upload), one after, plus sharing."""
+        name = path.name
+        content = path.read_bytes()
+        folder = self.settings.reports_folder
+        key = self.cache.published(name)
+        try:
+            if key:
+                try:
+                    self._upload(content, {}, key)
+                except APIError as exc:
+                    if exc.code != 404:  # deleted by someone: made again below
+                        raise
+                    key = None
+            if not key:
+                tag = {"mohinh_document": name}
+                found: list[str] = []
+
+                def look() -> None:
+                    found[:] = self._tagged(self.http, folder, tag)
+
+                def create() -> str:
+                    if found:  # there already (a lost answer, or a forgotten state)
+                        self._upload(content, {}, found[0])
+                        return found[0]
+                    metadata = {"name": name, "parents": [folder], "appProperties": tag}
+                    return str(self._upload(content, {**metadata, "mimeType": DOCX_MIME})["id"])
+
+                look()
+                key = settle(self.settings, create, look)
+                self.cache.set_published(name, key)
+        except (APIError, requests.RequestException, RefreshError, TransportError) as exc:
+            raise self._fail(exc, "reports_folder") from None
+        return f"https://drive.google.com/file/d/{key}/view", self._share_with_staff(key)
+
+    def _upload(self, content: bytes, metadata: dict[str, Any], key: str = "") -> Any:
+        """files.create (no `key`) or files.update of `key`, with the .docx as content."""
+        body, content_type = requests_body.multipart(metadata, content, DOCX_MIME)
+        return self.http.request(
+            "patch" if key else "post",
+            f"{DRIVE_UPLOAD}/{key}" if key else DRIVE_UPLOAD,
+            params={"uploadType": "multipart", "supportsAllDrives": True},
+            data=body,  # type: ignore[arg-type]
+            headers={"Content-Type": content_type},
+        ).json()
 
     def _publish(
         self, name: str, tabs: Sequence[tuple[str, Grid]], charts: Sequence[Chart], title: str

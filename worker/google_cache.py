@@ -1,11 +1,13 @@
 """What the Google backend keeps between runs, in `state.sqlite`: what each unit sheet held at a
-Drive version (so that an unchanged sheet costs no request), the sheet ID of each unit's Kết
-quả tab (found by ID, not by title), and the spreadsheet each report was published to."""
+Drive version (so that an unchanged sheet costs no request) with its tabs' IDs (so that a digest
+links an error to its cell), the sheet ID of each unit's Kết quả tab (found by ID, not by
+title), and the files each report was published to."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +15,7 @@ from worker.cells import Percent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sheets (
-    unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL);
+    unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL, ids TEXT);
 CREATE TABLE IF NOT EXISTS results_tabs (
     unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
@@ -27,6 +29,10 @@ class GoogleCache:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         db.executescript(SCHEMA)
+        # A cache made before tab IDs were kept: its rows get none (NULL), read as "unknown".
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sheets)")}
+        if "ids" not in columns:
+            db.execute("ALTER TABLE sheets ADD COLUMN ids TEXT")
 
     # What a remote unit sheet held at a version (Google: its Drive modifiedTime), so that an
     # unchanged sheet costs no request.
@@ -36,11 +42,28 @@ class GoogleCache:
         ).fetchone()
         return json.loads(row[0], object_hook=_decode) if row else None
 
-    def cache_sheet(self, unit: str, version: str, tabs: dict[str, list[list[Any]]]) -> None:
+    def cache_sheet(
+        self,
+        unit: str,
+        version: str,
+        tabs: dict[str, list[list[Any]]],
+        ids: Mapping[str, int] | None = None,
+    ) -> None:
+        """`ids`: each tab's sheet ID (tab title -> ID), None when not known."""
         self.db.execute(
-            "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
-            (unit, version, json.dumps(tabs, ensure_ascii=False, default=_encode)),
+            "INSERT OR REPLACE INTO sheets (unit, version, tabs, ids) VALUES (?, ?, ?, ?)",
+            (
+                unit,
+                version,
+                json.dumps(tabs, ensure_ascii=False, default=_encode),
+                None if ids is None else json.dumps(dict(ids), ensure_ascii=False),
+            ),
         )
+
+    def cached_ids(self, unit: str) -> dict[str, int]:
+        """The tab IDs kept with the unit's cached sheet; {} when none are (an older row)."""
+        row = self.db.execute("SELECT ids FROM sheets WHERE unit = ?", (unit,)).fetchone()
+        return {str(t): int(i) for t, i in json.loads(row[0]).items()} if row and row[0] else {}
 
     # Units whose cached copy was taken at the version Drive listed after our write: a unit's
     # edit made between the write and the listing is in that version but not in the copy.

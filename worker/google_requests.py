@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -240,3 +242,17 @@ def chart(sheet_id: int, chart: Chart, table: range, below: int) -> dict[str, An
             }
         }
     }
+
+
+def multipart(metadata: dict[str, Any], content: bytes, mime: str) -> tuple[bytes, str]:
+    """A Drive multipart upload's body and Content-Type: the JSON metadata, then the content
+    (drive/api/guides/manage-uploads#multipart: "multipart/related", two parts). The boundary
+    is the content's own hash: the content cannot hold it (that would be a hash fixed point)."""
+    boundary = "mohinh-" + hashlib.sha256(content).hexdigest()
+    head = (
+        f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+        + json.dumps(metadata, ensure_ascii=False)
+        + f"\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n"
+    )
+    body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/related; boundary={boundary}"

@@ -76,6 +76,10 @@ class LocalBackend:
         set_cell(self.registry_path, load("registry").tab("units").name, unit.sheet_cell, relative)
         return relative
 
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """A file has no tab IDs to link to: the digest names the file."""
+        return {}
+
     def after_writes(self, units: Sequence[Unit]) -> None:
         """Files need no bookkeeping after a write: their next read sees what was written."""
         return None

@@ -24,12 +24,24 @@ class Method:
     parameters: dict[str, Any]
     request: str | None
     response: str | None
+    # The method's media upload (discovery `mediaUpload`): its "simple" protocol's path on the
+    # root URL (multipart: metadata and content in one request), the types and size accepted.
+    upload: re.Pattern[str] | None = None
+    accept: tuple[str, ...] = ()
+    max_size: int = 0
 
 
 @cache
 def document(api: str) -> dict[str, Any]:
     folder = resources.files("googleapiclient").joinpath("discovery_cache/documents")
     return json.loads(folder.joinpath(f"{api}.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _regex(path: str) -> str:
+    """A discovery path template as a regular expression: each {parameter} one segment."""
+    return re.sub(
+        r"\{\+?[^}]+\}", r"[^/:]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")
+    )
 
 
 def _methods(api: str) -> list[Method]:
@@ -40,11 +52,9 @@ def _methods(api: str) -> list[Method]:
         for name, resource in resources_.items():
             for verb, m in resource.get("methods", {}).items():
                 path = m.get("flatPath", m["path"])
-                regex = re.sub(
-                    r"\{\+?[^}]+\}",
-                    r"[^/:]+",
-                    re.escape(path).replace(r"\{", "{").replace(r"\}", "}"),
-                )
+                regex = _regex(path)
+                media = m.get("mediaUpload", {})
+                simple = media.get("protocols", {}).get("simple", {})  # uploadType=multipart
                 found.append(
                     Method(
                         api,
@@ -54,6 +64,11 @@ def _methods(api: str) -> list[Method]:
                         m.get("parameters", {}),
                         m.get("request", {}).get("$ref"),
                         m.get("response", {}).get("$ref"),
+                        re.compile(f"{_regex(simple['path'])}$")
+                        if simple.get("multipart")
+                        else None,
+                        tuple(media.get("accept", ())),
+                        int(media.get("maxSize", 0)),
                     )
                 )
             walk(resource.get("resources", {}), f"{prefix}{name}.")
@@ -69,6 +84,26 @@ def methods() -> tuple[Method, ...]:
 
 def find(http: str, path: str) -> Method | None:
     return next((m for m in methods() if m.http == http and m.pattern.match(path)), None)
+
+
+def find_upload(http: str, path: str) -> Method | None:
+    """The method whose multipart media upload path is `path` (Drive v3: /upload/drive/v3/...)."""
+    return next(
+        (m for m in methods() if m.http == http and m.upload and m.upload.match(path)), None
+    )
+
+
+def check_upload(method: Method, query: dict[str, list[str]], media: str, size: int) -> list[str]:
+    """Problems of a media upload: the simple protocol's path takes uploadType=multipart (or
+    media, content only); the content's type and size within the method's `mediaUpload`."""
+    problems = []
+    if query.get("uploadType") not in (["multipart"], ["media"]):
+        problems.append(f"{method.name}: upload with uploadType={query.get('uploadType')}")
+    if not any(a == "*/*" or a == media for a in method.accept):
+        problems.append(f"{method.name}: {media!r} is not in {method.accept}")
+    if size > method.max_size:
+        problems.append(f"{method.name}: {size} bytes is over {method.max_size}")
+    return problems
 
 
 def check_query(method: Method, query: dict[str, list[str]]) -> list[str]:

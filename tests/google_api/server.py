@@ -84,6 +84,8 @@ class Spreadsheet:
     owner: str = ""  # a person's file; files in a shared drive belong to the organization
     properties: dict[str, str] = field(default_factory=dict)  # Drive appProperties
     revisions: list[tuple[str, str]] = field(default_factory=list)  # (modifiedTime, by whom)
+    mime: str = SPREADSHEET_MIME  # a file uploaded (a .docx) has its own, and its content
+    content: bytes = b""
 
     def sheet(self, sheet_id: int) -> Sheet:
         for sheet in self.sheets:
@@ -237,6 +239,7 @@ class FakeGoogle:
         self.calls: Counter[str] = Counter()  # API methods: what the quota counts
         self.auth_calls: Counter[str] = Counter()  # google-auth's token and boundary lookups
         self.violations: list[str] = []
+        self.media: tuple[str, bytes] | None = None  # the content of the upload being served
         self.tokens: set[str] = set()
         self.scopes: list[str] = []
         self.faults: dict[str, list[int | None]] = defaultdict(list)
@@ -393,6 +396,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         def do_PUT(self) -> None:
             self._serve("PUT")
 
+        def do_PATCH(self) -> None:
+            self._serve("PATCH")
+
         def _serve(self, verb: str) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
@@ -403,7 +409,10 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             if url.path.endswith("/allowedLocations"):  # google-auth's regional boundary lookup
                 fake.auth_calls["allowedLocations"] += 1
                 return self._send(200, {"locations": [], "encodedLocations": "0x0"})
-            method = discovery.find(verb, url.path)
+            # A media upload goes to its own path (the method's `mediaUpload` in the discovery
+            # document): metadata and content in one multipart/related body.
+            upload = url.path.startswith("/upload/")
+            method = (discovery.find_upload if upload else discovery.find)(verb, url.path)
             if method is None:
                 fake.violations.append(f"{verb} {url.path}: no such method in the API")
                 return self._send(404, {"error": {"code": 404, "message": "Not found"}})
@@ -414,7 +423,18 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             )
             fake.trace.append(self.served)
             fake.violations += discovery.check_query(method, query)
-            body = json.loads(raw) if raw else None
+            fake.media = None
+            if upload:
+                try:
+                    body, fake.media = _multipart(self.headers.get("Content-Type", ""), raw)
+                except ValueError as exc:
+                    fake.violations.append(f"{method.name}: {exc}")
+                    return self._send(400, ApiError(400, str(exc)).body())
+                media_type = fake.media[0] if fake.media else ""
+                size = len(fake.media[1]) if fake.media else 0
+                fake.violations += discovery.check_upload(method, query, media_type, size)
+            else:
+                body = json.loads(raw) if raw else None
             if method.request and body is not None:
                 fake.violations += discovery.check_body(method.api, method.request, body)
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -515,7 +535,26 @@ def _about(path: str) -> str:
     """The spreadsheet or file a request is about ("" for a listing)."""
     if path.startswith("/v4/spreadsheets/"):
         return _key(path)
-    return path.removeprefix("/drive/v3/files").strip("/").split("/")[0]
+    return path.removeprefix("/upload").removeprefix("/drive/v3/files").strip("/").split("/")[0]
+
+
+def _multipart(content_type: str, raw: bytes) -> tuple[Any, tuple[str, bytes] | None]:
+    """A multipart upload's metadata (JSON, the first part) and content (type, bytes): Drive's
+    "multipart/related" body of exactly two parts (drive/api/guides/manage-uploads)."""
+    from email import message_from_bytes
+    from email.policy import HTTP
+
+    if not content_type.startswith("multipart/related"):
+        raise ValueError(f"a multipart upload sent as {content_type!r}")
+    message = message_from_bytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw, policy=HTTP
+    )
+    parts = list(message.iter_parts())
+    if len(parts) != 2 or parts[0].get_content_type() != "application/json":
+        raise ValueError("a multipart upload is JSON metadata then the content")
+    metadata = json.loads(parts[0].get_payload(decode=True) or b"{}")
+    content = parts[1].get_payload(decode=True) or b""
+    return metadata, (parts[1].get_content_type(), content)
 
 
 def _key(path: str) -> str:
@@ -783,8 +822,9 @@ def batch_update(
 def create_file(
     fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
 ) -> dict[str, Any]:
-    if body.get("mimeType") != SPREADSHEET_MIME:
-        raise ApiError(400, "the test server creates spreadsheets only")
+    media = fake.media
+    if body.get("mimeType") != SPREADSHEET_MIME and media is None:
+        raise ApiError(400, "the test server creates spreadsheets and uploads only")
     parents = list(body.get("parents", []))
     all_drives = query.get("supportsAllDrives", ["false"])[0].lower() == "true"
     for folder in parents:
@@ -806,20 +846,41 @@ def create_file(
     spreadsheet = Spreadsheet(
         key,
         body["name"],
-        [Sheet(0, "Sheet1")],
+        [] if media else [Sheet(0, "Sheet1")],
         parents,
         locale=SERVICE_LOCALE[0],
         time_zone=SERVICE_LOCALE[1],
         properties=dict(body.get("appProperties", {})),
     )
+    if media:  # Drive keeps the metadata's mimeType, else the content's
+        spreadsheet.mime = body.get("mimeType") or media[0]
+        spreadsheet.content = media[1]
     fake.touch(spreadsheet, fake.caller)
     fake.files[key] = spreadsheet
     return {
         "kind": "drive#file",
         "id": key,
         "name": spreadsheet.title,
-        "mimeType": SPREADSHEET_MIME,
+        "mimeType": spreadsheet.mime,
     }
+
+
+def update_file(
+    fake: FakeGoogle, path: str, query: dict[str, list[str]], body: Any
+) -> dict[str, Any]:
+    """files.update: new content for an uploaded file (its metadata's name, if given)."""
+    key = path.removeprefix("/upload").removeprefix("/drive/v3/files/").split("/")[0]
+    if key not in fake.files:
+        raise ApiError(404, f"File not found: {key}.", "notFound")
+    found = fake.files[key]
+    if body and body.get("name"):
+        found.title = body["name"]
+    if fake.media:
+        if found.mime == SPREADSHEET_MIME:
+            raise ApiError(400, "the test server replaces the content of uploaded files only")
+        found.content = fake.media[1]
+    fake.touch(found, fake.caller)
+    return {"kind": "drive#file", "id": key, "name": found.title, "mimeType": found.mime}
 
 
 def create_permission(
@@ -878,7 +939,7 @@ def list_files(
             folder = m.group(1) or m.group(2)
             files = [f for f in files if folder in f.parents]
         elif m := re.fullmatch(r"""mimeType\s*=\s*['"](.+)['"]""", condition):
-            files = files if m.group(1) == SPREADSHEET_MIME else []
+            files = [f for f in files if f.mime == m.group(1)]
         elif m := re.fullmatch(r"""name\s*=\s*['"](.+)['"]""", condition):
             files = [f for f in files if f.title == m.group(1)]
         elif m := re.fullmatch(
@@ -900,7 +961,7 @@ def list_files(
                 "kind": "drive#file",
                 "id": f.key,
                 "name": f.title,
-                "mimeType": SPREADSHEET_MIME,
+                "mimeType": f.mime,
                 "modifiedTime": f.modified,
                 "createdTime": f.modified,
             }
@@ -1047,6 +1108,7 @@ def new_private_key() -> str:
 ROUTES = {
     "spreadsheets.values.update": values_update,
     "files.create": create_file,
+    "files.update": update_file,
     "permissions.create": create_permission,
     "permissions.list": list_permissions,
     "spreadsheets.values.get": values_get,
