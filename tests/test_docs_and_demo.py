@@ -180,7 +180,6 @@ def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
                 "peak memory",
             ],
         ),
-        ("xlsx_write.py", ["--models", "2", "--repeat", "1"], ["load_workbook + save /"]),
         ("xlsx_read.py", ["--units", "3", "--repeat", "1"], ["openpyxl / xlsx_read:"]),
         ("sheets_api.py", ["--units", "3"], ["naive gspread (reads only)"]),
     ],
