@@ -33,8 +33,6 @@ test: lint
 bench: $(BIN)/.installed
 	$(BIN)/python bench/cycle.py
 	$(BIN)/python bench/sheets_api.py
-	$(BIN)/python bench/xlsx_read.py
-	$(BIN)/python bench/xlsx_write.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)

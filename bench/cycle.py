@@ -1,14 +1,20 @@
-"""Time the cycle on a province of N units built from the demo: python bench/cycle.py --units 60
+"""The benchmark, side by side in one run: python bench/cycle.py (500 units, 20,000 models)
 
-Prints the time of: building the province, validate + rate of every model (no I/O), the first
-full run (writes every Kết quả), a second run (nothing changed: nothing written).
-
-With --models N (python bench/cycle.py --models 20000): validate + rate alone of N models, in
-units drawn in memory as the demo's (their data errors included), no file: the best of
---repeat runs, models per second, peak memory, and the time of a reference workload in the
-same run (str() of every cell read), so that figures compare across machines; wall-clock and
-CPU times both. The rows of every unit stay in memory, which the worker never does (it reads
-one unit at a time): they are kept out of the garbage collector's sight (gc.freeze).
+On a province of --units units built from the demo (no Google), in this order:
+- the first `run --once` (reads every unit, writes every Kết quả) and the second, quiet one
+  (nothing changed: nothing written), wall-clock and CPU time;
+- per unit of that province, as the runs left it (each with its Kết quả tab), the project's
+  write of Kết quả (worker/xlsx_write.py: write_tab) against openpyxl's load + save of the
+  same workbook, each on its own copy, and the project's read (worker/xlsx_read.py) against
+  openpyxl's read-only read, the ways interleaved unit by unit so that a busy machine slows
+  each alike; totals in wall-clock and CPU time, the best of --io-repeat rounds; the ways are
+  those of bench/xlsx_write.py and bench/xlsx_read.py;
+- validate + rate alone of --models models, in units drawn in memory as the demo's (their data
+  errors included), no file: the best of --repeat runs, models per second, peak memory, and the
+  time of a reference workload in the same run (str() of every cell read), so that figures
+  compare across machines. The rows of every unit stay in memory, which the worker never does
+  (it reads one unit at a time): they are kept out of the garbage collector's sight
+  (gc.freeze). --units 0 runs this part alone, --models 0 leaves it out.
 """
 
 from __future__ import annotations
@@ -17,18 +23,25 @@ import argparse
 import gc
 import resource
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.* and tests.*
+
+from bench import xlsx_read as read_bench
+from bench import xlsx_write as write_bench
 from jobs import cycle
 from worker.demo import unit_tabs
 from worker.evaluate import Unit, UnitResult, evaluate_unit, read_registry
 from worker.layout import load
+from worker.results import Grid, unit_grid
 from worker.scaffold import init_workspace
 from worker.validation import readers_of
 from worker.wiring import open_workspace
@@ -38,8 +51,9 @@ from worker.xlsx_read import read_tabs
 TODAY = date(2026, 10, 29)
 
 
-def province(root: Path, units: int) -> None:
-    """The demo province, its workbooks copied until there are `units` units."""
+def province(root: Path, units: int) -> int:
+    """The demo province, its workbooks copied until there are `units` units; returns how many
+    models their Mô hình tabs hold."""
     init_workspace(root, demo=True, today=TODAY)
     registry = openpyxl.load_workbook(root / "registry.xlsx")["Danh mục đơn vị"]
     rows = [[c.value for c in row] for row in registry.iter_rows(min_row=2) if row[0].value]
@@ -135,47 +149,143 @@ def bench_models(models: int, repeat: int) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--units", type=int, default=60)
-    parser.add_argument("--models", type=int, help="only validate + rate of this many models")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of --models; the best counts")
-    args = parser.parse_args()
-    if args.models:
-        bench_models(args.models, args.repeat)
-        return
+Clock = tuple[float, float]  # wall-clock and CPU seconds
+
+
+def clocked(work: Callable[[], Any]) -> Clock:
+    started, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def runs(root: Path) -> list[Clock]:
+    """The first `run --once` (every Kết quả written) and the second (nothing to write)."""
+    timings = []
+    for _ in range(2):
+        with open_workspace(root) as ws:
+            now = datetime.combine(TODAY, datetime.now().time())
+            timings.append(clocked(lambda ws=ws, now=now: cycle.run_once(ws, TODAY, now)))
+    return timings
+
+
+def workbooks(root: Path) -> list[tuple[Path, Unit, Grid, int]]:
+    """Each unit's workbook, the Kết quả grid the project writes there and its model count."""
+    with open_workspace(root) as ws:
+        units, _ = read_registry(ws.backend.read_registry())
+    now = datetime(2026, 10, 29, 6, 30)
+    result = []
+    for unit in units:
+        path = root / unit.sheet
+        if path.exists():
+            rated = evaluate_unit(
+                unit, read_tabs(path), 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio"
+            )
+            result.append((path, unit, unit_grid(rated, now), len(rated.models)))
+    return result
+
+
+WAYS = {
+    "write Kết quả": (
+        write_bench.WAYS[write_bench.PROJECT],
+        write_bench.WAYS[write_bench.OPENPYXL],
+    ),
+    "read every tab": (
+        read_bench.READERS[read_bench.PROJECT],
+        read_bench.READERS[read_bench.OPENPYXL],
+    ),
+}
+
+
+def side_by_side(
+    files: list[tuple[Path, Unit, Grid, int]], scratch: Path, rounds: int
+) -> dict[str, Any]:
+    """Per operation, the project's and openpyxl's totals over every unit, (wall, CPU) each:
+    the ways interleaved unit by unit; per operation and clock the best of `rounds` rounds. A
+    write goes to a fresh copy of the unit's workbook (copied outside the timing); reads
+    leave the file as it was."""
+    scratch.mkdir(exist_ok=True)
+    best: dict[str, list[list[float]]] = {op: [[1e9, 1e9], [1e9, 1e9]] for op in WAYS}
+    for _ in range(rounds):
+        totals = {op: [[0.0, 0.0], [0.0, 0.0]] for op in WAYS}
+        for path, _unit, grid, _models in files:
+            for n, write in enumerate(WAYS["write Kết quả"]):
+                copy = scratch / f"{n}.xlsx"
+                shutil.copy(path, copy)
+                wall, cpu = clocked(lambda w=write, c=copy, g=grid: w(c, g))
+                totals["write Kết quả"][n][0] += wall
+                totals["write Kết quả"][n][1] += cpu
+            for n, read in enumerate(WAYS["read every tab"]):
+                wall, cpu = clocked(lambda r=read, p=path: r(p))
+                totals["read every tab"][n][0] += wall
+                totals["read every tab"][n][1] += cpu
+        for op, ways in totals.items():
+            for n, (wall, cpu) in enumerate(ways):
+                best[op][n] = [min(best[op][n][0], wall), min(best[op][n][1], cpu)]
+    return best
+
+
+def bench_province(units: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
-        started = time.perf_counter()
-        province(root, args.units)
-        built = time.perf_counter() - started
-
-        with open_workspace(root) as ws:
-            units, _ = read_registry(ws.backend.read_registry())
-            tabs = [(u, read_tabs(root / u.sheet)) for u in units if (root / u.sheet).exists()]
-            started = time.perf_counter()
-            models = sum(
-                len(
-                    evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio").models
-                )
+        built = clocked(lambda: province(root, units))
+        first, second = runs(root)
+        files = workbooks(root)
+        models = sum(m for *_, m in files)
+        tabs = [(u, read_tabs(p)) for p, u, _, _ in files]
+        compute = clocked(
+            lambda: [
+                evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio")
                 for u, t in tabs
-            )
-            compute = time.perf_counter() - started
-
-        timings = []
-        for _ in range(2):
-            with open_workspace(root) as ws:
-                started = time.perf_counter()
-                cycle.run_once(ws, TODAY, datetime.combine(TODAY, datetime.now().time()))
-                timings.append(time.perf_counter() - started)
-
-    print(f"units {args.units}, models {models}")
-    print(f"build the province          {built:7.2f} s")
-    print(f"validate + rate (no I/O)    {compute:7.3f} s  ({1e3 * compute / models:.2f} ms/model)")
+            ]
+        )
+        best = side_by_side(files, Path(tmp) / "scratch", rounds)
+        size = sum(p.stat().st_size for p, *_ in files) / len(files) / 1024
+        rows = sum(len(g.rows) for _, _, g, _ in files) / len(files)
+    count = len(files)
     print(
-        f"first run --once (writes)   {timings[0]:7.2f} s  ({timings[0] / args.units:.3f} s/unit)"
+        f"units {units}, models {models}; a workbook {size:.0f} KiB and its Kết quả"
+        f" {rows:.0f} rows on average ({count} workbooks)"
     )
-    print(f"second run --once (no-op)   {timings[1]:7.2f} s")
+    print(f"build the province          {built[0]:7.2f} s")
+    print(
+        f"first run --once (writes)   {first[0]:7.2f} s  ({first[0] / units:.3f} s/unit)"
+        f"  CPU {first[1]:.2f} s"
+    )
+    print(
+        f"second run --once (no-op)   {second[0]:7.2f} s  ({second[0] / units:.3f} s/unit)"
+        f"  CPU {second[1]:.2f} s"
+    )
+    print(
+        f"validate + rate (no I/O)    {compute[0]:7.3f} s"
+        f"  ({1e3 * compute[0] / models:.2f} ms/model)"
+        f"  CPU {compute[1]:.3f} s"
+    )
+    print(f"per unit, side by side (best of {rounds} round{'s' * (rounds > 1)}):")
+    print(
+        f"  {'':16} {'clock':5} {'project':>10} {'openpyxl':>10}"
+        f" {'project ÷ openpyxl':>19}  cheaper"
+    )
+    for op, ((p_wall, p_cpu), (o_wall, o_cpu)) in best.items():
+        for clock, mine, theirs in (("wall", p_wall, o_wall), ("CPU", p_cpu, o_cpu)):
+            print(
+                f"  {op:16} {clock:5} {1e3 * mine / count:7.2f} ms {1e3 * theirs / count:7.2f} ms"
+                f" {mine / theirs:19.3f}  {theirs / mine:5.1f}×"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=500, help="units of the province; 0: none")
+    parser.add_argument("--models", type=int, default=20000, help="validate + rate alone; 0: no")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of --models; the best counts")
+    parser.add_argument(
+        "--io-repeat", type=int, default=1, help="rounds of the side-by-side reads and writes"
+    )
+    args = parser.parse_args()
+    if args.units:
+        bench_province(args.units, args.io_repeat)
+    if args.models:
+        bench_models(args.models, args.repeat)
 
 
 if __name__ == "__main__":

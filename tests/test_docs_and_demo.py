@@ -146,16 +146,35 @@ def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
 
 
 @pytest.mark.parametrize(
-    ("script", "shows"),
-    [("cycle.py", "validate + rate (no I/O)"), ("sheets_api.py", "naive gspread (reads only)")],
+    ("script", "args", "shows"),
+    [
+        (
+            "cycle.py",
+            ["--units", "3", "--models", "100"],
+            [
+                "first run --once (writes)",
+                "second run --once (no-op)",
+                "validate + rate (no I/O)",
+                "write Kết quả    wall",
+                "write Kết quả    CPU",
+                "read every tab   wall",
+                "read every tab   CPU",
+                "models/s",
+                "peak memory",
+            ],
+        ),
+        ("xlsx_read.py", ["--units", "3", "--repeat", "1"], ["openpyxl / xlsx_read:"]),
+        ("sheets_api.py", ["--units", "3"], ["naive gspread (reads only)"]),
+    ],
 )
-def test_the_benchmarks_in_the_readme_run(script: str, shows: str) -> None:
+def test_the_benchmarks_in_the_readme_run(script: str, args: list[str], shows: list[str]) -> None:
     assert f"bench/{script}" in README
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), "--units", "3"],
+        [sys.executable, str(ROOT / "bench" / script), *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    assert shows in done.stdout
+    for line in shows:
+        assert line in done.stdout
