@@ -177,13 +177,21 @@ def header_row(rows: Rows | None, tab: Tab) -> int:
     Administrative sheets often carry a title ("DANH SÁCH MÔ HÌNH NĂM 2026", merged, then a
     blank row) above the headers; with no header found at all, the first row is the header.
     """
-    wanted = {normalize_header(c.header) for c in tab.columns}
+    wanted = _wanted(tuple(c.header for c in tab.columns))
     best, found = 0, 0
     for index, row in enumerate((rows or [])[:HEADER_ROWS]):
         named = len(wanted.intersection(normalize_header(v) for v in row if v is not None))
+        if named == len(wanted):
+            return index  # every header: no row can do better (the usual case, at once)
         if named > found:
             best, found = index, named
     return best
+
+
+@lru_cache(maxsize=16)
+def _wanted(headers: tuple[str, ...]) -> frozenset[str]:
+    """A tab's headers as they compare (keyed by the headers: a whole Tab hashes slowly)."""
+    return frozenset(normalize_header(h) for h in headers)
 
 
 def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) -> list[Row]:
