@@ -61,7 +61,7 @@ def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
     unit = next(m for m in messages if m["To"].startswith("a@"))
     assert unit["Subject"] == "[Còn 7 ngày] 1 điển hình dưới 70% — Công an xã U1"
     assert unit["Auto-Submitted"] == "auto-generated"
-    assert f"Thư ({province / 'outbox'}): 3 đã gửi" in result.output
+    assert f"Thư ({province / 'outbox'}): 3 đã ghi ra tệp .eml (chưa gửi đi)" in result.output
     assert "chưa có email đầu mối: U3" in result.output
 
 
