@@ -278,7 +278,7 @@ def test_document_13_is_required_once_a_model_was_rated_in_an_earlier_year(
     kq = openpyxl.load_workbook(root / "units" / "u1.xlsx")["Kết quả"]
     row = next(r for r in kq.iter_rows(values_only=True) if r[0] == "MH-001")
     documents = load("unit").section("models").headers.index("Tài liệu hồ sơ còn thiếu")
-    assert row[documents] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
+    assert row[documents] == "(13) Văn bản công nhận xếp loại hằng năm"
 
 
 def test_bad_configuration_exits_2_naming_the_setting_and_the_file(
