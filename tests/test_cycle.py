@@ -191,9 +191,9 @@ def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -
     # row 1 is the tab's title, row 2 its headers
     units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=3)]
     assert [(u[0], u[3], u[4], u[5], u[13]) for u in units] == [
-        ("U1", 2, 2, 2, "OK"),
-        ("U2", 1, 1, 1, "OK"),
-        ("U3", 1, 1, 1, "OK"),
+        ("U1", 2, 2, 2, "Không có lỗi"),
+        ("U2", 1, 1, 1, "Không có lỗi"),
+        ("U3", 1, 1, 1, "Không có lỗi"),
     ]
     fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=3)]
     assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 4]

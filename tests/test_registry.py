@@ -76,7 +76,7 @@ def test_the_consolidated_unit_summary_has_a_row_for_every_bad_registry_row(
     wb = openpyxl.load_workbook(bad_registry / "reports" / "tong-hop-2026.xlsx")
     units = list(wb["Tổng hợp đơn vị"].iter_rows(min_row=3, values_only=True))
     assert [(u[0], u[3], u[12], u[13]) for u in units] == [
-        ("U1", 1, 0, "OK"),
+        ("U1", 1, 0, "Không có lỗi"),
         ("U2", 0, 1, "Lỗi danh mục"),
         ("U1", 0, 1, "Lỗi danh mục"),
         (None, 0, 1, "Lỗi danh mục"),

@@ -15,7 +15,7 @@ from worker.layout import load
 from worker.records import Decision, Exemplar, Model
 from worker.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
 
-STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "OK", "Có lỗi", "Không đọc được"
+STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
 STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
 
 
