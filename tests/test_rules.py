@@ -150,7 +150,7 @@ def test_without_socialised_resources_a_model_is_kha_and_says_why() -> None:
     rating = rules.rate(targets((1, 1)), ticks(socialised=False), FULL_DOSSIER, False)
     assert (rating.level, rating.reasons) == (
         "Khá",
-        ("Chưa đạt Tốt: chưa thu hút nguồn lực xã hội hóa",),
+        ("Chưa đạt Tốt: chưa thu hút được các nguồn lực xã hội hóa",),
     )
 
 
@@ -158,7 +158,7 @@ def test_a_kha_model_names_every_missing_tot_condition() -> None:
     rating = rules.rate(targets((100, 80)), ticks(socialised=False), FULL_DOSSIER, False)
     assert rating.reasons == (
         "Chưa đạt Tốt: mới hoàn thành 80% chỉ tiêu (cần từ 90% trở lên);"
-        " chưa thu hút nguồn lực xã hội hóa",
+        " chưa thu hút được các nguồn lực xã hội hóa",
     )
 
 

@@ -70,7 +70,7 @@ def load_registry(tabs: Mapping[str, Rows]) -> Registry:
                 "duplicate_id",
                 v["unit_id"],
                 f"mã đơn vị trùng với dòng {seen[v['unit_id']]}",
-                "mỗi đơn vị một mã riêng: đổi mã hoặc xóa dòng trùng",
+                "mỗi đơn vị dùng một mã riêng; đổi mã hoặc xóa dòng trùng",
             )
             errors.append(duplicate)
             problems.append(duplicate)

@@ -68,8 +68,10 @@ CONDITIONS = (
         frozenset({TOT, KHA, TRUNG_BINH}),
         "chưa thu hút sự đồng tình, tham gia của các ngành, đoàn thể, Nhân dân",
     ),
-    Condition("awareness", frozenset({TOT, KHA}), "chưa tạo chuyển biến tích cực về nhận thức"),
-    Condition("socialised", frozenset({TOT}), "chưa thu hút nguồn lực xã hội hóa"),
+    Condition(
+        "awareness", frozenset({TOT, KHA}), "chưa tạo được sự chuyển biến tích cực về nhận thức"
+    ),
+    Condition("socialised", frozenset({TOT}), "chưa thu hút được các nguồn lực xã hội hóa"),
     Condition(
         "by_rules", frozenset({TOT, KHA, TRUNG_BINH}), "chưa hoạt động theo quy chế, kế hoạch"
     ),
@@ -358,7 +360,7 @@ class DecisionCheck:
 
     @property
     def text(self) -> str:
-        """ "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa", or ""."""
+        """ "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa", or ""."""
         if self.kind == ABOVE:
             return f"{ABOVE_FLAG}: {'; '.join(self.unmet)}" if self.unmet else ABOVE_FLAG
         if self.kind == BELOW:
