@@ -56,8 +56,8 @@ def test_every_bad_registry_row_is_told_on_the_cli_and_the_exit_status_is_1(
         "Danh mục đơn vị: 3 dòng có lỗi, các đơn vị này chưa được đọc (sửa danh mục rồi chạy lại)",
         "  ! Danh mục đơn vị, ô E3: 'abc@' không phải địa chỉ email hợp lệ — nhập địa chỉ dạng "
         "ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
-        "  ! Danh mục đơn vị, ô A4: 'U1' mã đơn vị trùng với dòng 2 — mỗi đơn vị một mã riêng: "
-        "đổi mã hoặc xóa dòng trùng",
+        "  ! Danh mục đơn vị, ô A4: 'U1' mã đơn vị trùng với dòng 2 — mỗi đơn vị dùng một "
+        "mã riêng; đổi mã hoặc xóa dòng trùng",
         "  ! Danh mục đơn vị, ô A5: ô bắt buộc đang trống — nhập Mã đơn vị",
     ]
     assert "Kết quả" in openpyxl.load_workbook(bad_registry / "units" / "u1.xlsx").sheetnames
