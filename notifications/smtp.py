@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from types import TracebackType
 
+from worker import explain
 from worker.settings import SmtpSettings
 
 
@@ -54,6 +55,17 @@ def _crlf(message: bytes) -> bytes:
     data = re.sub(rb"\r?\n", b"\r\n", message)
     data = re.sub(rb"(?m)^\.", b"..", data)
     return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def _why(exc: BaseException) -> str:
+    """The failure in Vietnamese: no `repr`, no English `strerror` reaches the digests."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "máy chủ thư ngắt kết nối"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"máy chủ thư trả lời mã lỗi {exc.smtp_code}"
+    if isinstance(exc, smtplib.SMTPException):
+        return "máy chủ thư trả lời không đúng giao thức"
+    return explain.os_error(exc)
 
 
 def _describe(code: int, text: bytes | str) -> str:
@@ -104,7 +116,7 @@ class Session:
             raise ServerUnavailable(f"máy chủ thư từ chối đăng nhập ({exc.smtp_code})") from None
         except (smtplib.SMTPException, OSError) as exc:  # never the password: not in exc
             raise ServerUnavailable(
-                f"không kết nối được máy chủ thư {s.host}:{s.port} ({exc})"
+                f"không kết nối được máy chủ thư {s.host}:{s.port}: {_why(exc)}"
             ) from None
         self.smtp = smtp
         return smtp
@@ -139,13 +151,14 @@ class Session:
             raise
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            raise TransportError(f"mất kết nối trước khi gửi nội dung ({exc!r})") from None
+            raise TransportError(f"mất kết nối trước khi gửi nội dung thư: {_why(exc)}") from None
         try:
             code, reply = smtp.getreply()
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise TransportError(
-                f"mất kết nối sau khi gửi nội dung ({exc!r}): có thể thư đã đến", uncertain=True
+                f"mất kết nối sau khi gửi nội dung thư ({_why(exc)}): có thể thư đã đến",
+                uncertain=True,
             ) from None
         if code != 250:
             raise TransportError(f"sau DATA: {_describe(code, reply)}", permanent=code >= 500)

@@ -154,7 +154,7 @@ def test_an_unreadable_sheet_is_reported_for_that_unit_and_the_others_go_on(
     result = sync(cli, root)
     assert result.exit_code == 1
     assert "1 cập nhật tab Kết quả" in result.output
-    assert "1 lỗi" in result.output
+    assert "1 không đọc được" in result.output
     assert "! U2 Công an xã U2:" in result.output
     assert probe(root).results("U1")[row_of(probe(root).results("U1"), "MH-001")][6] == "Tốt"
 
@@ -250,7 +250,7 @@ def test_the_results_tab_shows_the_proposal_and_the_decision(
     second = dict(zip(headers, results[row_of(results, "MH-002")], strict=False))
     assert (first["Xếp loại đề xuất"], first["Xếp loại được công nhận"]) == ("Khá", "Tốt")
     assert first["Đối chiếu với tiêu chí"] == (
-        "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa"
+        "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
     )
     assert second["Xếp loại đề xuất"] == "Tốt"
     assert second["Xếp loại được công nhận"] in ("", None)  # no decision recorded

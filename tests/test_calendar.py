@@ -82,7 +82,7 @@ def _text(path: Path) -> str:
             "ví dụ 06:30",
         ),
         ('name = "x"\n', "Lịch lich.toml: chưa có mốc nào — thêm ít nhất một mục [[cutoffs]]"),
-        ("[[cutoffs]\n", "Lịch lich.toml sai cú pháp: "),
+        ("[[cutoffs]\n", "Lịch lich.toml: sai cú pháp ở dòng 1, cột 10: kiểm tra dấu ="),
     ],
     ids=["impossible_date", "bad_reminders", "bad_time", "no_cutoff", "syntax"],
 )

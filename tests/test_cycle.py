@@ -61,7 +61,7 @@ def test_a_week_before_the_cutoff_each_unit_with_coordinators_gets_one_digest(
     unit = next(m for m in messages if m["To"].startswith("a@"))
     assert unit["Subject"] == "[Còn 7 ngày] 1 điển hình dưới 70% — Công an xã U1"
     assert unit["Auto-Submitted"] == "auto-generated"
-    assert f"Thư ({province / 'outbox'}): 3 đã gửi" in result.output
+    assert f"Thư ({province / 'outbox'}): 3 đã ghi ra tệp .eml (chưa gửi đi)" in result.output
     assert "chưa có email đầu mối: U3" in result.output
 
 
@@ -191,9 +191,9 @@ def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -
     # row 1 is the tab's title, row 2 its headers
     units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=3)]
     assert [(u[0], u[3], u[4], u[5], u[13]) for u in units] == [
-        ("U1", 2, 2, 2, "OK"),
-        ("U2", 1, 1, 1, "OK"),
-        ("U3", 1, 1, 1, "OK"),
+        ("U1", 2, 2, 2, "Không có lỗi"),
+        ("U2", 1, 1, 1, "Không có lỗi"),
+        ("U3", 1, 1, 1, "Không có lỗi"),
     ]
     fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=3)]
     assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 4]
@@ -278,7 +278,7 @@ def test_document_13_is_required_once_a_model_was_rated_in_an_earlier_year(
     kq = openpyxl.load_workbook(root / "units" / "u1.xlsx")["Kết quả"]
     row = next(r for r in kq.iter_rows(values_only=True) if r[0] == "MH-001")
     documents = load("unit").section("models").headers.index("Tài liệu hồ sơ còn thiếu")
-    assert row[documents] == "(13) Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm"
+    assert row[documents] == "(13) Văn bản công nhận xếp loại hằng năm"
 
 
 def test_bad_configuration_exits_2_naming_the_setting_and_the_file(

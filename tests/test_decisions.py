@@ -118,7 +118,7 @@ def test_a_decision_above_the_criteria_names_every_unmet_criterion() -> None:
     assert check.kind == rules.ABOVE
     assert check.text == (
         "Công nhận cao hơn tiêu chí: mới hoàn thành 80% chỉ tiêu (cần từ 90% trở lên); "
-        "chưa thu hút nguồn lực xã hội hóa"
+        "chưa thu hút được các nguồn lực xã hội hóa"
     )
 
 
@@ -159,7 +159,7 @@ def test_the_result_is_the_decision_and_the_proposal_stays_beside_it() -> None:
     assert row["Xếp loại được công nhận"] == "Tốt"
     assert row["Quyết định công nhận"] == "45/QĐ-UBND ngày 20/10/2026 của UBND huyện"
     assert row["Đối chiếu với tiêu chí"] == (
-        "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa"
+        "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
     )
 
 

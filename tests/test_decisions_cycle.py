@@ -69,7 +69,7 @@ def test_the_consolidation_counts_decisions_and_lists_exactly_the_disagreements(
         ("U1", "MH-001", "Khá", "Tốt"),
         ("U2", "MH-001", "Tốt", "Khá"),
     ]
-    assert audit[1][7] == "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa"
+    assert audit[1][7] == "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
     assert audit[2][7] == "Công nhận thấp hơn đề xuất"
     replicate = sheet(decisions, 2026, "Đề xuất nhân rộng")
     basis = {(r[0], r[2]): r[-1] for r in replicate[1:]}

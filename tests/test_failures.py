@@ -65,7 +65,7 @@ def ran(province: Path, cli: Cli) -> Path:
     a backup taken."""
     result = run_once(cli, province)
     assert result.exit_code == OK, result.output
-    assert "Thư (" in result.output and "4 đã gửi" in result.output
+    assert "Thư (" in result.output and "4 đã ghi ra tệp .eml" in result.output
     return province
 
 
@@ -108,7 +108,7 @@ def test_a_full_disk_stops_the_run_with_status_4_and_leaves_no_file_half_written
     again = run_once(cli, province)
     assert again.exit_code == OK, again.output
     assert "2 cập nhật tab Kết quả, 1 không đổi" in again.output
-    assert "4 đã gửi" in again.output
+    assert "4 đã ghi ra tệp .eml" in again.output
 
 
 def test_a_full_disk_while_creating_a_workspace_is_status_4(
@@ -199,7 +199,9 @@ def test_a_corrupt_state_is_restored_from_the_newest_backup_and_nothing_is_sent_
     (aside,) = ran.glob("state.sqlite.hong-*")
     assert f"tệp hỏng được giữ lại là {aside.name}" in result.output
     assert aside.read_bytes() == broken  # kept aside, never deleted
-    assert "(trước 7 ngày), 10/11/2026 (trước 14 ngày): 0 thư mới" in result.output
+    assert (
+        "(lượt nhắc trước 7 ngày), 10/11/2026 (lượt nhắc trước 14 ngày): 0 thư mới" in result.output
+    )
     assert "Thư: không có thư mới" in result.output  # the ledger knew what was sent
     assert "Traceback" not in result.output
     assert backups.damage(state) is None
@@ -260,7 +262,9 @@ def test_a_deleted_state_without_a_backup_starts_afresh_as_a_new_workspace(
     result = run_once(cli, ran)
     assert result.exit_code == OK, result.output
     assert "Lưu ý" not in result.output
-    assert "4 đã gửi" in result.output  # nothing recorded them: documented in the README
+    assert (
+        "4 đã ghi ra tệp .eml" in result.output
+    )  # nothing recorded them: documented in the README
     assert len(backups.backups(ran / backups.BACKUPS)) == 1
 
 

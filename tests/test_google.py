@@ -139,7 +139,7 @@ def test_a_storm_of_429_answers_is_waited_out(province: Path, cli: Cli, fake_goo
     fake_google.fail("spreadsheets.batchUpdate", 429, 503)
     result = sync(cli, province)
     assert result.exit_code == 0, result.output
-    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output
     # a 503 to a write may come after Google applied it: its tabs are read back, once
     assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 4 + 1
     assert fake_google.calls["spreadsheets.batchUpdate"] == 5 + 2
@@ -157,7 +157,7 @@ def test_retries_are_bounded_and_the_unit_is_reported(
     result = sync(cli, province)
     assert result.exit_code == 1
     assert "Google Sheets không trả lời được (APIError) sau 6 lần thử" in result.output
-    assert "4 không đổi, 1 lỗi" in result.output
+    assert "4 không đổi, 1 không đọc được" in result.output
     assert fake_google.calls["spreadsheets.get"] == 1 + 6
 
 
@@ -388,7 +388,7 @@ def test_a_request_that_times_out_is_tried_again(
     fake_google.slow("spreadsheets.get", 0, 2)  # the registry answers; the first unit is slow
     result = sync(cli, province)
     assert result.exit_code == 0, result.output
-    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output
     assert fake_google.calls["spreadsheets.get"] == 1 + 5 + 1
 
 
@@ -457,7 +457,7 @@ def test_results_that_change_on_an_unchanged_sheet_are_written_at_small_cost(
     # 01/12 starts year 2027: no sheet changed, yet every Kết quả now says something else
     result = cli("sync", "--workspace", province, "--today", "2026-12-05")
     assert result.exit_code == 0, result.output
-    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert "5 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output
     # the registry, the listings, and per unit one light read of its tab IDs and one write
     assert fake_google.calls == {
         "spreadsheets.get": 1 + 5,

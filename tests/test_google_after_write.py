@@ -31,7 +31,7 @@ def test_an_edit_right_after_our_write_is_read_on_the_next_sync_and_written(
     assert "1 cập nhật tab Kết quả" in sync(cli, root).output
     fake_google.calls.clear()
     again = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in again.output, again.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in again.output, again.output
     assert fake_google.calls == {
         "spreadsheets.get": 1 + 1,
         "files.list": 2,

@@ -33,7 +33,7 @@ def test_a_results_write_that_google_applied_is_rebuilt_from_the_sheet_not_resen
     configure(root, "timeout = 0.5")
     fake_google.fail_after("spreadsheets.batchUpdate", outcome)
     result = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output, result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output, result.output
     (key,) = unit_keys(fake_google)
     titles = [s.title for s in fake_google.files[key].sheets]
     assert titles.count("Kết quả") == 1
@@ -50,7 +50,7 @@ def test_a_write_refused_for_the_rate_limit_is_sent_again_as_it_is(
     root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
     fake_google.fail("spreadsheets.batchUpdate", 429)  # refused before anything was applied
     result = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output, result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output, result.output
     assert fake_google.calls["spreadsheets.get"] == 1 + 1  # nothing to read back
     assert fake_google.calls["spreadsheets.batchUpdate"] == 2
 

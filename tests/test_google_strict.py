@@ -71,7 +71,7 @@ def test_a_results_tab_longer_than_a_new_grid_is_written(
     root = workspace(("U1", good_unit(1100), "a@example.gov.vn"))
     result = sync(cli, root)
     assert result.exit_code == 0, result.output
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output
     (key,) = unit_keys(fake_google)
     rows = fake_google.values(key, "Kết quả")
     assert sum(1 for r in rows if r and str(r[0]).startswith("MH-")) == 1100
@@ -132,7 +132,7 @@ def test_a_units_own_results_tab_in_capitals_is_taken_over_not_duplicated(
     for col, value in enumerate(registry[0]):
         fake_google.edit(regkey, "Danh mục đơn vị", 1, col, value)
     result = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output, result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output, result.output
     titles = [s.title.casefold() for s in fake_google.files[key].sheets]
     assert titles.count("kết quả") == 1
     assert fake_google.files[key].titled("Kết quả").title == "Kết quả"  # type: ignore[union-attr]
@@ -154,7 +154,7 @@ def test_rows_of_unchecked_checkboxes_are_blank_not_errors(
             sheet.cells[row, col] = {"userEnteredValue": {"boolValue": False}}
     fake_google.touch(fake_google.files[key])
     result = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 lỗi" in result.output, result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 0 không đọc được" in result.output, result.output
 
 
 # Locale: a sheet reading dates month first is told; the worker's own sheets are vi_VN.
@@ -169,7 +169,7 @@ def test_a_unit_sheet_that_reads_dates_month_first_is_reported(
     fake_google.files[key].locale = "en_US"
     fake_google.touch(fake_google.files[key])
     result = sync(cli, root)
-    assert "1 cập nhật tab Kết quả, 0 không đổi, 1 lỗi" in result.output, result.output
+    assert "1 cập nhật tab Kết quả, 0 không đổi, 1 không đọc được" in result.output, result.output
     assert (
         "Công an xã U1: bảng tính đặt Ngôn ngữ/Vùng (locale) en_US: ngày gõ 05/07/2025 "
         "được hiểu là ngày 7 tháng 5 — vào Tệp > Cài đặt, chọn Vùng 'Việt Nam', "

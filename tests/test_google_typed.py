@@ -60,7 +60,7 @@ def test_a_date_in_an_error_is_shown_as_the_unit_typed_it(
             "Mô hình",
             "G2",
             "05/07/2027",
-            "ngày 05/07/2027 ở tương lai",
+            "ngày 05/07/2027 là ngày chưa tới",
             "kiểm tra lại ngày; không nhập ngày chưa tới",
         ]
     ]

@@ -56,8 +56,8 @@ def test_every_bad_registry_row_is_told_on_the_cli_and_the_exit_status_is_1(
         "Danh mục đơn vị: 3 dòng có lỗi, các đơn vị này chưa được đọc (sửa danh mục rồi chạy lại)",
         "  ! Danh mục đơn vị, ô E3: 'abc@' không phải địa chỉ email hợp lệ — nhập địa chỉ dạng "
         "ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
-        "  ! Danh mục đơn vị, ô A4: 'U1' mã đơn vị trùng với dòng 2 — mỗi đơn vị một mã riêng: "
-        "đổi mã hoặc xóa dòng trùng",
+        "  ! Danh mục đơn vị, ô A4: 'U1' mã đơn vị trùng với dòng 2 — mỗi đơn vị dùng một "
+        "mã riêng; đổi mã hoặc xóa dòng trùng",
         "  ! Danh mục đơn vị, ô A5: ô bắt buộc đang trống — nhập Mã đơn vị",
     ]
     assert "Kết quả" in openpyxl.load_workbook(bad_registry / "units" / "u1.xlsx").sheetnames
@@ -76,7 +76,7 @@ def test_the_consolidated_unit_summary_has_a_row_for_every_bad_registry_row(
     wb = openpyxl.load_workbook(bad_registry / "reports" / "tong-hop-2026.xlsx")
     units = list(wb["Tổng hợp đơn vị"].iter_rows(min_row=3, values_only=True))
     assert [(u[0], u[3], u[12], u[13]) for u in units] == [
-        ("U1", 1, 0, "OK"),
+        ("U1", 1, 0, "Không có lỗi"),
         ("U2", 0, 1, "Lỗi danh mục"),
         ("U1", 0, 1, "Lỗi danh mục"),
         (None, 0, 1, "Lỗi danh mục"),

@@ -150,7 +150,7 @@ def test_without_socialised_resources_a_model_is_kha_and_says_why() -> None:
     rating = rules.rate(targets((1, 1)), ticks(socialised=False), FULL_DOSSIER, False)
     assert (rating.level, rating.reasons) == (
         "Khá",
-        ("Chưa đạt Tốt: chưa thu hút nguồn lực xã hội hóa",),
+        ("Chưa đạt Tốt: chưa thu hút được các nguồn lực xã hội hóa",),
     )
 
 
@@ -158,7 +158,7 @@ def test_a_kha_model_names_every_missing_tot_condition() -> None:
     rating = rules.rate(targets((100, 80)), ticks(socialised=False), FULL_DOSSIER, False)
     assert rating.reasons == (
         "Chưa đạt Tốt: mới hoàn thành 80% chỉ tiêu (cần từ 90% trở lên);"
-        " chưa thu hút nguồn lực xã hội hóa",
+        " chưa thu hút được các nguồn lực xã hội hóa",
     )
 
 
@@ -221,7 +221,7 @@ def test_document_13_is_required_from_the_second_rated_year() -> None:
 def test_a_missing_required_document_is_named_by_number_and_title() -> None:
     dossier = Dossier("M1", frozenset(range(1, 17)) - {7, 15})
     assert rules.describe_documents(rules.missing_documents(dossier, False)) == (
-        "(7) Quy chế hoạt động, quy chế phối hợp; (15) Kế hoạch, báo cáo sơ kết, tổng kết mô hình"
+        "(7) Quy chế hoạt động, quy chế phối hợp; (15) Kế hoạch, báo cáo sơ kết, tổng kết"
     )
 
 
@@ -350,3 +350,14 @@ def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() ->
             year, month = start.year + index // 12, index % 12 + 1
             last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
             assert end == date(year, month, min(start.day, last))
+
+
+def test_dossier_titles_come_from_the_sheet_layout() -> None:
+    from worker.layout import load
+
+    headers = [c.header for c in load("unit").tab("dossiers").columns if c.key.startswith("doc")]
+    assert len(rules.DOCUMENTS) == 16 == len(headers)
+    assert [f"({n}) {title}" for n, title in sorted(rules.DOCUMENTS.items())] == headers
+    assert rules.describe_documents([4, 11]) == (
+        "(4) Chủ trương của cấp ủy; (11) Tài liệu chứng minh hiệu quả"
+    )

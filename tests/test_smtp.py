@@ -67,6 +67,10 @@ def test_a_server_that_is_down_costs_no_attempt_and_is_retried(
     mail_server.stop()
     report = deliver_at(province, NOW)
     assert "không kết nối được máy chủ thư 127.0.0.1" in report.unavailable
+    assert report.unavailable.endswith(
+        "máy chủ từ chối kết nối (sai cổng, hoặc dịch vụ thư chưa chạy)"
+    )
+    assert "Errno" not in report.unavailable and "refused" not in report.unavailable
     assert [(e["status"], e["attempts"]) for e in ledger(province).values()] == [("pending", 0)] * 3
     mail_server.start()
     assert deliver_at(province, NOW + timedelta(days=1)).outcomes == {"sent": 3}
@@ -270,7 +274,10 @@ def test_tls_is_used_and_the_certificate_verified(
             config.read_text("utf-8").replace("[mail]\n", "[mail]\n" + settings), "utf-8"
         )
         untrusted = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
-        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.output  # never sent without checking
+        assert (
+            "chứng chỉ của máy chủ không được tin cậy" in untrusted.output
+        )  # never sent unchecked
+        assert "CERTIFICATE_VERIFY_FAILED" not in untrusted.output
         assert handler.received == []
         ca.cert_pem.write_to_path(str(root / "ca.pem"))
         config.write_text(

@@ -62,7 +62,7 @@ def test_a_date_in_the_future_is_an_error() -> None:
     rows = good_unit()
     rows["models"][0]["decision_date"] = "30/10/2026"
     assert errors_of(rows) == [
-        "Mô hình!G2: '30/10/2026' ngày 30/10/2026 ở tương lai — kiểm tra "
+        "Mô hình!G2: '30/10/2026' ngày 30/10/2026 là ngày chưa tới — kiểm tra "
         "lại ngày; không nhập ngày chưa tới"
     ]
 
@@ -119,7 +119,7 @@ def test_a_value_outside_the_list_names_the_closest_allowed_value() -> None:
     rows["models"][0]["field"] = "Kinh te"
     assert errors_of(rows) == [
         "Mô hình!D2: 'Kinh te' không có trong danh sách cho phép — chọn "
-        "một giá trị trong danh sách; có phải ý bạn là 'Kinh tế'?"
+        "một giá trị trong danh sách; có thể là “Kinh tế”"
     ]
 
 
@@ -145,9 +145,9 @@ def test_rows_pointing_to_an_unknown_id_are_reported() -> None:
     rows["targets"].append({**rows["targets"][0], "model_id": "MH-099"})
     rows["criteria"].append({**rows["criteria"][0], "exemplar_id": "ĐH-99"})
     assert errors_of(rows) == [
-        "Chỉ tiêu!A4: 'MH-099' không có mã này trong tab Mô hình — sửa mã cho khớp hoặc thêm "
+        "Chỉ tiêu!A4: 'MH-099' mã không có trong tab Mô hình — sửa mã cho khớp hoặc thêm "
         "dòng tương ứng",
-        "Tiêu chí điển hình!A5: 'ĐH-99' không có mã này trong tab Điển hình — sửa mã cho khớp "
+        "Tiêu chí điển hình!A5: 'ĐH-99' mã không có trong tab Điển hình — sửa mã cho khớp "
         "hoặc thêm dòng tương ứng",
     ]
 

@@ -8,6 +8,8 @@ from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 
+from worker import explain
+
 
 class CalendarError(Exception):
     """A calendar file that cannot be used; the message names the file and the line."""
@@ -67,7 +69,7 @@ def parse_calendar(text: str, source: str) -> Calendar:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(f"Lịch {source} sai cú pháp: {exc}") from None
+        raise CalendarError(f"Lịch {source}: {explain.toml_error(exc)}") from None
 
     def month_day(value: object, setting: str) -> tuple[int, int]:
         try:
@@ -141,5 +143,6 @@ def load_calendar(name: str | None = None, root: Path | None = None) -> Calendar
         return parse_calendar(path.read_text("utf-8"), str(path))
     except OSError as exc:
         raise CalendarError(
-            f"Không đọc được lịch {path}: {exc.strerror}; lịch có sẵn: {', '.join(shipped())}"
+            f"Không đọc được lịch {path}: {explain.os_error(exc)}; lịch có sẵn: "
+            f"{', '.join(shipped())}"
         ) from None

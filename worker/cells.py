@@ -147,7 +147,7 @@ def parse_date(value: object, today: date | None = None) -> date:
     if today is not None and result > today:
         raise CellProblem(
             "future_date",
-            f"ngày {result:%d/%m/%Y} ở tương lai",
+            f"ngày {result:%d/%m/%Y} là ngày chưa tới",
             "kiểm tra lại ngày; không nhập ngày chưa tới",
         )
     return result
@@ -207,9 +207,7 @@ def parse_yesno(value: object) -> bool:
         return True
     if text in _NO or text == "":
         return False
-    raise CellProblem(
-        "bad_yesno", "không phải Có/Không", "đánh dấu ô, hoặc nhập Có / Không, x / để trống"
-    )
+    raise CellProblem("bad_yesno", "không phải Có/Không", "tích ô hoặc nhập Có/Không")
 
 
 def _fold(text: str) -> str:
@@ -230,7 +228,7 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
     raise CellProblem(
         "not_allowed",
         "không có trong danh sách cho phép",
-        f"chọn một giá trị trong danh sách; có phải ý bạn là '{closest}'?",
+        f"chọn một giá trị trong danh sách; có thể là “{closest}”",
     )
 
 

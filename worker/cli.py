@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from jobs import consolidate, deliver, remind, sync
-from worker import monitor, rules
+from worker import cli_vi, monitor, rules
 from worker.backend import SheetError
 from worker.evaluate import Unit, read_registry
 from worker.failures import EnvironmentProblem
@@ -52,13 +52,13 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
         "-w",
         type=click.Path(file_okay=False, path_type=Path),
         default=Path("."),
-        show_default=True,
-        help="Thư mục làm việc.",
+        metavar="THƯ_MỤC",
+        help="Thư mục làm việc (mặc định: thư mục hiện tại).",
     )
     @click.option(
         "--today",
-        type=click.DateTime(["%Y-%m-%d"]),
-        help="Làm như thể hôm nay là ngày này (YYYY-MM-DD).",
+        type=cli_vi.Day(),
+        help="Giả định hôm nay là ngày này (dạng NĂM-THÁNG-NGÀY), để thử lịch nhắc.",
     )
     @click.option("--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư.")
     @click.option(
@@ -67,12 +67,8 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
         help="Đọc lại mọi bảng tính, kể cả bảng tính chưa thay đổi từ lần trước.",
     )
     @functools.wraps(command)
-    def wrapper(
-        workspace: Path, today: datetime | None, dry_run: bool, force: bool, **kw: Any
-    ) -> None:
-        options = RunOptions(
-            dry_run=dry_run, force=force, today=today.date() if today else None, progress=progress
-        )
+    def wrapper(workspace: Path, today: date | None, dry_run: bool, force: bool, **kw: Any) -> None:
+        options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
         day, now = options.clock(TZ)
         if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
             click.echo(
@@ -109,18 +105,19 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
 
 
 @click.group(
-    help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp."
+    cls=cli_vi.Group,
+    help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp.",
 )
 def main() -> None:
     """The `mohinh` command group; each job is a subcommand."""
 
 
-@main.command(help="Tạo thư mục làm việc mới (DIR); --demo điền một tỉnh mẫu.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@main.command(help="Tạo thư mục làm việc mới (THƯ_MỤC); --demo điền một tỉnh mẫu.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC")
 @click.option("--demo", is_flag=True, help="Điền dữ liệu mẫu: 12 đơn vị, hơn 100 mô hình.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Ngày làm mốc cho dữ liệu mẫu.")
-def init(directory: Path, demo: bool, today: datetime | None) -> None:
-    day, _ = RunOptions(today=today.date() if today else None).clock(TZ)
+@click.option("--today", type=cli_vi.Day(), help="Ngày làm mốc cho dữ liệu mẫu.")
+def init(directory: Path, demo: bool, today: date | None) -> None:
+    day, _ = RunOptions(today=today).clock(TZ)
     try:
         with environment_errors(directory):
             written = init_workspace(directory, demo, day)
@@ -141,7 +138,7 @@ def _summary_sync(report: sync.SyncReport) -> None:
     click.echo(
         f"Đơn vị: {len(outcomes)} đang hoạt động, {outcomes.count(sync.WRITTEN)} "
         f"cập nhật tab Kết quả, {outcomes.count(sync.UNCHANGED)} không đổi, "
-        f"{report.failed} lỗi"
+        f"{report.failed} không đọc được"
         + (
             f", {outcomes.count(sync.SKIPPED)} cần cập nhật (chạy thử: không ghi)"
             if sync.SKIPPED in outcomes
@@ -168,7 +165,8 @@ def _summary_remind(report: remind.RemindReport) -> None:
     if not report.due:
         click.echo("Nhắc hạn: chưa đến lịch nhắc nào")
         return
-    due = ", ".join(f"{d} (trước {n} ngày)" for d, n in report.due)
+    # `n` is the reminder's offset, not the days left (a late run still sends the 7-day one)
+    due = ", ".join(f"{d} (lượt nhắc trước {n} ngày)" for d, n in report.due)
     click.echo(
         f"Nhắc hạn {due}: {len(report.queued)} thư mới"
         + (
@@ -187,7 +185,7 @@ def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
         click.echo("Thư: không có thư mới")
     else:
         names = {
-            "sent": "đã gửi",
+            "sent": "đã gửi" if ws.settings.smtp else "đã ghi ra tệp .eml (chưa gửi đi)",
             "retry": "sẽ thử lại",
             "failed": "lỗi, không gửi được",
             "uncertain": "chưa chắc đã đến",
@@ -260,8 +258,8 @@ def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
     return OK
 
 
-@main.command(help="Xem trước thư nhắc của một đơn vị (UNIT: mã đơn vị): in ra và ghi tệp HTML.")
-@click.argument("unit")
+@main.command(help="Xem trước thư nhắc của một đơn vị (MÃ_ĐƠN_VỊ): in ra và ghi tệp HTML.")
+@click.argument("unit", metavar="MÃ_ĐƠN_VỊ")
 @common
 def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
     from notifications import compose
@@ -305,10 +303,10 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
 
 
 @main.command(
-    help="Tạo bảng tính mới theo mẫu cho các đơn vị chưa có (hoặc cho các mã UNIT), "
+    help="Tạo bảng tính mới theo mẫu cho các đơn vị chưa có (hoặc cho các mã đơn vị được nêu), "
     "chia sẻ cho cán bộ đầu mối và ghi địa chỉ vào danh mục đơn vị."
 )
-@click.argument("units", nargs=-1)
+@click.argument("units", nargs=-1, metavar="[MÃ_ĐƠN_VỊ]...")
 @common
 def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...]) -> int:
     registry, _ = read_registry(ws.backend.read_registry())
@@ -363,7 +361,11 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
     return OK
 
 
-@main.command(name="deliver", help="Gửi các thư đang chờ (ở đây: ghi tệp .eml vào outbox/).")
+@main.command(
+    name="deliver",
+    help="Gửi các thư đang chờ qua máy chủ thư đã cấu hình; chưa cấu hình thì ghi tệp .eml "
+    "vào thư mục outbox/.",
+)
 @common
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
     report = deliver.run(ws, today, now)

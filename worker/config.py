@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from worker import explain
 from worker.cells import CellProblem, parse_emails
 from worker.config_schema import Checker
 from worker.settings import ConfigError, GoogleSettings, Settings, SmtpSettings
@@ -40,7 +41,7 @@ def load_settings(root: Path) -> Settings:
         source = path.read_text("utf-8")
         raw = tomllib.loads(source)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình {path} sai cú pháp: {exc}") from None
+        raise ConfigError(f"Tệp cấu hình {path}: {explain.toml_error(exc)}") from None
     check = Checker(path, source)
     check.check(raw)  # from here on, every name is known and every value of its type
 

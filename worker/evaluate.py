@@ -15,7 +15,7 @@ from worker.layout import load
 from worker.records import Decision, Exemplar, Model
 from worker.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
 
-STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "OK", "Có lỗi", "Không đọc được"
+STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
 STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
 
 
@@ -70,7 +70,7 @@ def load_registry(tabs: Mapping[str, Rows]) -> Registry:
                 "duplicate_id",
                 v["unit_id"],
                 f"mã đơn vị trùng với dòng {seen[v['unit_id']]}",
-                "mỗi đơn vị một mã riêng: đổi mã hoặc xóa dòng trùng",
+                "mỗi đơn vị dùng một mã riêng; đổi mã hoặc xóa dòng trùng",
             )
             errors.append(duplicate)
             problems.append(duplicate)

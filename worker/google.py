@@ -25,6 +25,7 @@ from gspread import Client
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from worker import explain
 from worker import google_requests as requests_body
 from worker.backend import Chart, Published, Report, SheetError
 from worker.cells import SERIAL_EPOCH, Percent
@@ -176,7 +177,12 @@ class GoogleBackend:
         except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise ConfigError(
                 f"Không đọc được khóa tài khoản dịch vụ [google] key_file = "
-                f"'{settings.key_file}': {exc.__class__.__name__}"
+                f"'{settings.key_file}': "
+                + (
+                    explain.os_error(exc)
+                    if isinstance(exc, OSError)
+                    else "tệp không phải khóa JSON hợp lệ"
+                )
             ) from None
         self.account = credentials.service_account_email
         self.token_uri = str(info["token_uri"])  # named when it cannot be reached

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from worker.layout import load
 from worker.records import (
     ACTIVE,
     BUILDING,
@@ -33,25 +34,20 @@ _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month nu
 EXEMPLAR_THRESHOLD = Fraction(70)
 EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
 
-# Seed 002, V.1: the 16 documents of a model's dossier (number -> short title).
-DOCUMENTS = {
-    1: "Kế hoạch khảo sát",
-    2: "Báo cáo kết quả khảo sát",
-    3: "Báo cáo đề xuất xây dựng mô hình",
-    4: "Chủ trương của cấp ủy về xây dựng mô hình",
-    5: "Văn bản triển khai thực hiện",
-    6: "Quyết định thành lập mô hình, Ban Chỉ đạo, danh sách thành viên",
-    7: "Quy chế hoạt động, quy chế phối hợp",
-    8: "Văn bản tổ chức ra mắt mô hình",
-    9: "Kế hoạch hoạt động hằng năm",
-    10: "Báo cáo kết quả hoạt động định kỳ, đột xuất",
-    11: "Tài liệu chứng minh hiệu quả hoạt động",
-    12: "Sổ theo dõi thu, chi quỹ",
-    13: "Văn bản đề xuất, quyết định công nhận mức xếp loại hằng năm",
-    14: "Quyết định kiện toàn Ban Chỉ đạo, sửa đổi quy chế",
-    15: "Kế hoạch, báo cáo sơ kết, tổng kết mô hình",
-    16: "Văn bản về nhân rộng hoặc kết thúc mô hình",
-}
+
+def _documents() -> dict[int, str]:
+    """Seed 002, V.1: the 16 documents of a model's dossier (number -> title), as the Hồ sơ
+    tab's headers "(n) title" name them: one set of titles for the sheet, the rules' reasons
+    and the emails, so a unit told to add (11) finds that column under the same words."""
+    titles = {}
+    for column in load("unit").tab("dossiers").columns:
+        number, _, title = column.header.partition(") ")
+        if number.startswith("(") and number[1:].isdigit():
+            titles[int(number[1:])] = title
+    return titles
+
+
+DOCUMENTS = _documents()
 REQUIRED_DOCUMENTS = frozenset({*range(1, 12), 15})
 REQUIRED_FROM_SECOND_YEAR = frozenset({13})
 
@@ -72,8 +68,10 @@ CONDITIONS = (
         frozenset({TOT, KHA, TRUNG_BINH}),
         "chưa thu hút sự đồng tình, tham gia của các ngành, đoàn thể, Nhân dân",
     ),
-    Condition("awareness", frozenset({TOT, KHA}), "chưa tạo chuyển biến tích cực về nhận thức"),
-    Condition("socialised", frozenset({TOT}), "chưa thu hút nguồn lực xã hội hóa"),
+    Condition(
+        "awareness", frozenset({TOT, KHA}), "chưa tạo được sự chuyển biến tích cực về nhận thức"
+    ),
+    Condition("socialised", frozenset({TOT}), "chưa thu hút được các nguồn lực xã hội hóa"),
     Condition(
         "by_rules", frozenset({TOT, KHA, TRUNG_BINH}), "chưa hoạt động theo quy chế, kế hoạch"
     ),
@@ -362,7 +360,7 @@ class DecisionCheck:
 
     @property
     def text(self) -> str:
-        """ "Công nhận cao hơn tiêu chí: chưa thu hút nguồn lực xã hội hóa", or ""."""
+        """ "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa", or ""."""
         if self.kind == ABOVE:
             return f"{ABOVE_FLAG}: {'; '.join(self.unmet)}" if self.unmet else ABOVE_FLAG
         if self.kind == BELOW:

@@ -361,7 +361,7 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
                         row.cells[id_key],
                         "unknown_id",
                         entity,
-                        f"không có mã này trong tab {owner}",
+                        f"mã không có trong tab {owner}",
                         "sửa mã cho khớp hoặc thêm dòng tương ứng",
                         tab.column(id_key).header,
                     )

@@ -14,6 +14,7 @@ not say are found by a targeted look at the XML, only where they can occur:
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import zipfile
@@ -102,6 +103,8 @@ def _apply(rows: list[list[Any]], marks: Marks) -> None:
 
 
 def _damaged(path: Path, exc: Exception) -> SheetError:
+    # the library's English detail is for the log, not for the unit's email
+    logging.getLogger("mohinh").info("%s không đọc được: %r", path, exc)
     if path.is_dir():
         return SheetError(
             f"{path.name} là một thư mục, không phải tệp .xlsx: sửa cột Bảng tính trong danh mục "
@@ -121,7 +124,7 @@ def _damaged(path: Path, exc: Exception) -> SheetError:
             "LibreOffice rồi lưu lại dạng .xlsx (Sổ làm việc Excel)"
         )
     return SheetError(
-        f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx ({exc}): mở bằng Excel hoặc "
+        f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx: mở bằng Excel hoặc "
         "LibreOffice, lưu lại dạng .xlsx, hoặc chép lại bản còn tốt"
     )
 

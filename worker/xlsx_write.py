@@ -82,9 +82,9 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
         )
     try:
         new = replaced(data, name, grid)
-    except PackageError as exc:
+    except PackageError:
         raise SheetError(
-            f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx ({exc}): mở tệp bằng Excel hoặc "
+            f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx: mở tệp bằng Excel hoặc "
             "LibreOffice, lưu lại dưới dạng Excel (.xlsx) rồi chạy lại"
         ) from None
     except _WrongTab as exc:
