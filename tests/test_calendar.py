@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -107,3 +108,20 @@ def test_a_bad_calendar_file_in_the_config_exits_2(
     assert f"Lịch {root / 'lich.toml'}, dòng 2: date = '32/10' không phải ngày hợp lệ" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("typo", "said"),
+    [
+        ("reminder_day = [7, 1]", "dòng 2: reminder_day không có — có phải là reminder_days?"),
+        (
+            '[[cutoffs]]\ndate = "05/11"\nwat = "Báo cáo"',
+            "[[cutoffs]] wat không có — có phải là what?",
+        ),
+    ],
+    ids=["top", "cutoff"],
+)
+def test_a_misspelt_key_in_a_calendar_is_refused_not_ignored(typo: str, said: str) -> None:
+    text = f'name = "Lịch thử"\n{typo}\n[[cutoffs]]\ndate = "10/11"\nwhat = "Quyết định"\n'
+    with pytest.raises(CalendarError, match=re.escape(said)):
+        parse_calendar(text, "lich.toml")

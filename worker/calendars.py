@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -65,6 +66,23 @@ def _line_of(text: str, needle: str) -> int:
     return 1
 
 
+KEYS = ("name", "cutoffs", "reminder_days", "consolidation", "decision", "run_at", "retry_minutes")
+CUTOFF_KEYS = ("date", "what", "who")
+
+
+def _known(
+    raw: dict[str, object], keys: tuple[str, ...], where: str, text: str, source: str
+) -> None:
+    """A misspelt key is refused, not ignored (a typo would silently bring back the default)."""
+    for key in raw:
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f"có phải là {close[0]}?" if close else f"các mục có thể dùng: {', '.join(keys)}"
+            raise CalendarError(
+                f"Lịch {source}, dòng {_line_of(text, key)}: {where}{key} không có — {hint}"
+            )
+
+
 def parse_calendar(text: str, source: str) -> Calendar:
     try:
         raw = tomllib.loads(text)
@@ -83,6 +101,10 @@ def parse_calendar(text: str, source: str) -> Calendar:
             ) from None
         return month, day
 
+    _known(raw, KEYS, "", text, source)
+    for item in raw.get("cutoffs", []):
+        if isinstance(item, dict):
+            _known(item, CUTOFF_KEYS, "[[cutoffs]] ", text, source)
     cutoffs = []
     for item in raw.get("cutoffs", []):
         month, day = month_day(item.get("date"), "date")
