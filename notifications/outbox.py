@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from notifications.compose import safe_name
+from worker.files import share_like
 
 
 def eml_name(unit: str, key: str) -> str:
@@ -23,6 +24,7 @@ def deliver(outbox: Path, name: str, message: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(message)
+        share_like(tmp, path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

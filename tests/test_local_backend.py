@@ -259,3 +259,28 @@ def test_a_merged_title_above_the_headers_of_a_real_workbook_names_the_right_cel
     unit = Unit("U1", "Công an xã U1", "Xã", "", ("a@example.gov.vn",), str(path), True)
     result = evaluate_unit(unit, read_tabs(path), 2026, TODAY, date(2026, 10, 31), set(), "")
     assert [(e.tab, e.cell, e.code) for e in result.errors] == [("Mô hình", "G4", "too_old")]
+
+
+def test_files_the_worker_creates_are_readable_by_others_as_the_umask_allows(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    old = os.umask(0o002)  # a shared folder's usual umask
+    try:
+        root = tmp_path / "tinh"
+        cli("init", root, "--demo", "--today", "2026-10-29")
+        os.chmod(root / "registry.xlsx", 0o660)  # staff chose this one: it is kept
+        cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
+        from worker.xlsx import set_cell
+
+        set_cell(root / "registry.xlsx", "Danh mục đơn vị", "F8", "units/ca-tp.xlsx")
+    finally:
+        os.umask(old)
+
+    def mode(path: Path) -> int:
+        return path.stat().st_mode & 0o777
+
+    assert mode(root / "units" / "ca-hl.xlsx") == 0o664
+    assert mode(root / "reports" / "tong-hop-2026.xlsx") == 0o664
+    assert mode(root / "reports" / "bao-cao-2026.docx") == 0o664
+    assert {mode(p) for p in (root / "outbox").glob("*.eml")} == {0o664}
+    assert mode(root / "registry.xlsx") == 0o660

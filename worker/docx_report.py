@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from worker.backend import Document
+from worker.files import share_like
 
 
 @cache
@@ -109,6 +110,7 @@ def write_document(folder: Path, document: Document) -> Path:
     os.close(fd)
     try:
         build(document).save(temp)
+        share_like(temp, path)
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):

@@ -25,6 +25,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from worker.files import share_like
 from worker.layout import TEMPLATE_ROWS, Layout, Tab
 from worker.results import PERCENT_FORMAT, Grid, Percent, row_heights
 
@@ -98,6 +99,7 @@ def save_atomically(wb: Workbook, path: Path) -> None:
     os.close(fd)
     try:
         write_file(wb, Path(tmp))
+        share_like(tmp, path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
