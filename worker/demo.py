@@ -1,4 +1,4 @@
-"""A realistic sample province for `mohinh init --demo`: 12 units, 120-odd models, exemplars
+"""A realistic sample province for `mohinh init --demo`: 12 units, about 100 models, exemplars
 and a few deliberate data errors, so that a first run shows every kind of output.
 
 Generated from a fixed seed for the evaluation year of `today`; every date lies before it.
@@ -20,6 +20,7 @@ from worker.xlsx import write_workbook
 PROVINCE = "Tỉnh Bình Thuận (dữ liệu mẫu)"
 STAFF = ["thuongtruc.bcd@example.gov.vn", "phong.xdpt@example.gov.vn"]
 SENDER = "mohinh@example.gov.vn"
+SENDER_NAME = "Ban Chỉ đạo tỉnh Bình Thuận — dữ liệu mẫu"
 
 UNITS = [  # ID, name, level, parent, coordinators' mailbox (None: no coordinator yet)
     ("CA-PT", "Công an thành phố Phan Thiết", "Huyện", "Công an tỉnh", "pv05.phanthiet"),

@@ -30,5 +30,11 @@ def init_workspace(root: Path, demo: bool, today: date) -> list[Path]:
         write_workbook(root / "registry.xlsx", load("registry"))
         write_workbook(root / BLANK_UNIT, load("unit"))
         province, staff, sender = "Tỉnh (điền tên tỉnh)", [], "mohinh@example.gov.vn"
-    (root / "config.toml").write_text(default_config(province, staff, sender), "utf-8")
+    config = default_config(province, staff, sender)
+    if demo:  # the demo's mail says who sends it and where a reply goes, as a province's should
+        config = config.replace(
+            '# sender_name = "Ban Chỉ đạo tỉnh Bình Thuận"',
+            f'sender_name = "{demo_province.SENDER_NAME}"',
+        ).replace('# reply_to = ["thuongtruc@example.gov.vn"]', f'reply_to = ["{staff[0]}"]')
+    (root / "config.toml").write_text(config, "utf-8")
     return sorted(p for p in root.rglob("*") if p.is_file())

@@ -102,7 +102,7 @@ def _lock(root: Path) -> int:
     except BlockingIOError:
         os.close(fd)
         raise WorkspaceBusy(
-            f"Thư mục làm việc {root} đang được một tiến trình mohinh "
+            f"Thư mục làm việc {root.resolve()} đang được một tiến trình mohinh "
             "khác sử dụng: lần chạy này dừng, không ghi và không gửi gì"
         ) from None
     os.ftruncate(fd, 0)
