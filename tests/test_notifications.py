@@ -76,7 +76,7 @@ def test_a_digest_lists_every_error_in_words_with_its_column_and_model() -> None
     assert (
         "- tab Mô hình, ô D4 — cột Lĩnh vực của MH-003: “Kinh te” không có trong danh sách"
     ) in text
-    assert "- tab Chỉ tiêu, ô F4 — cột Thực hiện của MH-002: “#REF!” ô chứa lỗi công thức" in text
+    assert "- tab Chỉ tiêu, ô F4 — cột Thực hiện của MH-002: “#REF!” ô có lỗi công thức" in text
     assert "Sửa trong bảng tính: tệp u1.xlsx" in text
 
 
