@@ -112,8 +112,8 @@ def test_models_come_in_order_of_urgency_each_with_what_would_raise_it() -> None
     box = text[text.index("Việc cần làm:") : text.index("Sửa trong bảng tính")]
     assert box.splitlines()[1:] == [
         "- bổ sung hồ sơ cho 1 mô hình",
-        "- 2 mô hình đang Yếu — sẽ bị đề xuất kết thúc",
-        "- 2 mô hình nâng được xếp loại — cách nâng ở từng mô hình dưới đây",
+        "- 2 mô hình Yếu — sẽ bị đề xuất kết thúc",
+        "- 2 mô hình nâng được xếp loại: xem dưới",
         "- 1 điển hình dưới 70% — sẽ bị đề xuất kết thúc xây dựng",
         "- 1 điển hình đến hạn đánh giá",
     ]
