@@ -242,9 +242,10 @@ def _todo(result: UnitResult, view: UnitView) -> list[str]:
     if missing:
         lines.append(f"bổ sung hồ sơ cho {missing} mô hình")
     if weak:
-        lines.append(f"{weak} mô hình đang Yếu — sẽ bị đề xuất kết thúc")
+        # Each line of the box fits one 42-character phone line where it can (bench/digest_size)
+        lines.append(f"{weak} mô hình Yếu — sẽ bị đề xuất kết thúc")
     if raisable:
-        lines.append(f"{raisable} mô hình nâng được xếp loại — cách nâng ở từng mô hình dưới đây")
+        lines.append(f"{raisable} mô hình nâng được xếp loại: xem dưới")
     if view.flagged:
         lines.append(
             f"{len(view.flagged)} điển hình dưới "

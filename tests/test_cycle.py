@@ -402,7 +402,7 @@ def test_a_bad_address_in_the_config_names_its_setting(province: Path, cli: Cli)
     result = cli("sync", "--workspace", province)
     assert result.exit_code == 2
     assert (
-        f"Cấu hình [mail] sender trong {config} (dòng 18): 'mohinh at example' không phải địa chỉ "
+        f"Cấu hình [mail] sender trong {config} (dòng 18): “mohinh at example” không phải địa chỉ "
         "email hợp lệ — nhập địa chỉ dạng ten@donvi.gov.vn"
     ) in result.output
 

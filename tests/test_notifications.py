@@ -76,7 +76,7 @@ def test_a_digest_lists_every_error_in_words_with_its_column_and_model() -> None
     assert (
         "- tab Mô hình, ô D4 — cột Lĩnh vực của MH-003: “Kinh te” không có trong danh sách"
     ) in text
-    assert "- tab Chỉ tiêu, ô F4 — cột Thực hiện của MH-002: “#REF!” ô chứa lỗi công thức" in text
+    assert "- tab Chỉ tiêu, ô F4 — cột Thực hiện của MH-002: “#REF!” ô có lỗi công thức" in text
     assert "Sửa trong bảng tính: tệp u1.xlsx" in text
 
 
@@ -112,8 +112,8 @@ def test_models_come_in_order_of_urgency_each_with_what_would_raise_it() -> None
     box = text[text.index("Việc cần làm:") : text.index("Sửa trong bảng tính")]
     assert box.splitlines()[1:] == [
         "- bổ sung hồ sơ cho 1 mô hình",
-        "- 2 mô hình đang Yếu — sẽ bị đề xuất kết thúc",
-        "- 2 mô hình nâng được xếp loại — cách nâng ở từng mô hình dưới đây",
+        "- 2 mô hình Yếu — sẽ bị đề xuất kết thúc",
+        "- 2 mô hình nâng được xếp loại: xem dưới",
         "- 1 điển hình dưới 70% — sẽ bị đề xuất kết thúc xây dựng",
         "- 1 điển hình đến hạn đánh giá",
     ]

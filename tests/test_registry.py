@@ -54,9 +54,9 @@ def test_every_bad_registry_row_is_told_on_the_cli_and_the_exit_status_is_1(
     lines = [line for line in result.output.splitlines() if "Danh mục đơn vị" in line]
     assert lines == [
         "Danh mục đơn vị: 3 dòng có lỗi, các đơn vị này chưa được đọc (sửa danh mục rồi chạy lại)",
-        "  ! Danh mục đơn vị, ô E3: 'abc@' không phải địa chỉ email hợp lệ — nhập địa chỉ dạng "
+        "  ! Danh mục đơn vị, ô E3: “abc@” không phải địa chỉ email hợp lệ — nhập địa chỉ dạng "
         "ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
-        "  ! Danh mục đơn vị, ô A4: 'U1' mã đơn vị trùng với dòng 2 — mỗi đơn vị dùng một "
+        "  ! Danh mục đơn vị, ô A4: “U1” mã đơn vị trùng với dòng 2 — mỗi đơn vị dùng một "
         "mã riêng; đổi mã hoặc xóa dòng trùng",
         "  ! Danh mục đơn vị, ô A5: ô bắt buộc đang trống — nhập Mã đơn vị",
     ]
@@ -66,7 +66,7 @@ def test_every_bad_registry_row_is_told_on_the_cli_and_the_exit_status_is_1(
 def test_sync_alone_exits_1_on_a_bad_registry_row(bad_registry: Path, cli: Cli) -> None:
     result = cli("sync", "--workspace", bad_registry, "--today", "2026-10-29")
     assert result.exit_code == 1
-    assert "  ! Danh mục đơn vị, ô E3: 'abc@'" in result.output
+    assert "  ! Danh mục đơn vị, ô E3: “abc@”" in result.output
 
 
 def test_the_consolidated_unit_summary_has_a_row_for_every_bad_registry_row(
@@ -99,9 +99,9 @@ def test_a_renamed_registry_tab_is_named_with_the_fix(
     result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
     assert result.exit_code == 1
     assert (
-        "  ! Danh mục đơn vị: không tìm thấy tab 'Danh mục đơn vị' trong danh mục đơn vị "
-        "(các tab hiện có: 'DS đơn vị') — đổi tên tab chứa danh sách đơn vị thành "
-        "'Danh mục đơn vị'"
+        "  ! tab Danh mục đơn vị: không tìm thấy tab “Danh mục đơn vị” trong danh mục đơn vị "
+        "(các tab hiện có: “DS đơn vị”) — đổi tên tab chứa danh sách đơn vị thành "
+        "“Danh mục đơn vị”"
     ) in result.output
 
 

@@ -200,7 +200,7 @@ def test_completion_under_fifty_is_a_yeu_trigger() -> None:
 def test_no_dossier_document_at_all_forces_yeu() -> None:
     rating = rules.rate(targets((1, 1)), ticks(), Dossier("M1"), False)
     assert rating.level == "Yếu"
-    assert rating.reasons == ("Xếp loại Yếu do: không có tài liệu hồ sơ nào",)
+    assert rating.reasons == ("Xếp loại Yếu do: hồ sơ mô hình không có tài liệu nào",)
 
 
 def test_optional_documents_are_not_required() -> None:
@@ -229,7 +229,7 @@ def test_a_model_with_no_target_is_not_rated() -> None:
     rating = rules.rate([], ticks(), FULL_DOSSIER, False)
     assert (rating.level, rating.reasons) == (
         "Chưa xếp loại",
-        ("chưa có chỉ tiêu của năm đánh giá trong tab Chỉ tiêu",),
+        (f"chưa có chỉ tiêu năm {ticks().year} trong tab Chỉ tiêu",),
     )
 
 

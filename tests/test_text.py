@@ -18,3 +18,21 @@ FILES = sorted(
 def test_text_is_nfc(path: Path) -> None:
     text = path.read_text("utf-8")
     assert unicodedata.is_normalized("NFC", text)
+
+
+def test_demo_model_names_never_say_the_kind_of_place_twice() -> None:
+    import random
+    from datetime import date
+
+    from worker import demo
+
+    names = [
+        m["name"]
+        for seed in range(40)
+        for m in demo._unit_rows(random.Random(seed), "U1", 2026, date(2026, 10, 29))["models"]
+    ]
+    assert demo._named("Camera an ninh khu dân cư", "khu dân cư Bình Hưng") == (
+        "Camera an ninh khu dân cư Bình Hưng"
+    )
+    assert any("khu dân cư Bình Hưng" in n for n in names)  # the case below can arise
+    assert not [n for n in names if "khu dân cư khu dân cư" in n]

@@ -26,7 +26,7 @@ def test_an_impossible_date_names_tab_cell_value_and_fix() -> None:
     rows = good_unit()
     rows["models"][0]["decision_date"] = "31/02/2026"
     assert errors_of(rows) == [
-        "Mô hình!G2: '31/02/2026' không phải ngày hợp lệ — nhập theo "
+        "tab Mô hình, ô G2: “31/02/2026” không phải ngày hợp lệ — nhập theo "
         "dạng dd/mm/yyyy, ví dụ 05/07/2025"
     ]
 
@@ -62,7 +62,7 @@ def test_a_date_in_the_future_is_an_error() -> None:
     rows = good_unit()
     rows["models"][0]["decision_date"] = "30/10/2026"
     assert errors_of(rows) == [
-        "Mô hình!G2: '30/10/2026' ngày 30/10/2026 là ngày chưa tới — kiểm tra "
+        "tab Mô hình, ô G2: “30/10/2026” ngày 30/10/2026 là ngày chưa tới — kiểm tra "
         "lại ngày; không nhập ngày chưa tới"
     ]
 
@@ -89,7 +89,9 @@ def test_numbers_written_as_text_are_read_exactly(value: object, read: Fraction)
 def test_a_planned_value_of_zero_is_rejected() -> None:
     rows = good_unit()
     rows["targets"][0]["planned"] = 0
-    assert errors_of(rows) == ["Chỉ tiêu!E2: '0' phải lớn hơn 0 — nhập Kế hoạch lớn hơn 0"]
+    assert errors_of(rows) == [
+        "tab Chỉ tiêu, ô E2: Kế hoạch phải lớn hơn 0 — nhập Kế hoạch lớn hơn 0"
+    ]
 
 
 @pytest.mark.parametrize("error", ["#REF!", "#N/A", "#DIV/0!"])
@@ -98,10 +100,26 @@ def test_formula_errors_are_never_read_as_zero(error: str) -> None:
     rows["targets"][1]["achieved"] = error
     data = validate_unit(as_tabs(rows), 2026, TODAY)
     assert [str(e) for e in data.errors] == [
-        f"Chỉ tiêu!F3: '{error}' ô chứa lỗi công thức {error} — sửa công thức hoặc nhập giá trị "
+        f"tab Chỉ tiêu, ô F3: “{error}” ô có lỗi công thức — sửa công thức hoặc nhập giá trị "
         "trực tiếp"
     ]
     assert data.models == []  # the model is not rated on a broken number
+
+
+def test_a_value_far_from_every_allowed_one_lists_them_instead_of_guessing() -> None:
+    rows = good_unit()
+    rows["models"][0]["field"] = "Giáo dục"
+    [error] = errors_of(rows)
+    assert "có thể là" not in error  # "Xây dựng hệ thống chính trị" was guessed before
+    assert error.startswith("tab Mô hình, ô D2: “Giáo dục” không có trong danh sách cho phép")
+    assert "chọn một trong các giá trị: “Kinh tế”, “Văn hóa - xã hội”" in error
+
+
+def test_too_long_text_names_the_limit_in_characters() -> None:
+    rows = good_unit()
+    rows["models"][0]["name"] = "x" * 50_001
+    [error] = errors_of(rows)
+    assert "ô dài 50.001 ký tự, vượt giới hạn 50.000 ký tự — rút gọn nội dung" in error
 
 
 def test_ids_stay_text() -> None:
@@ -118,7 +136,7 @@ def test_a_value_outside_the_list_names_the_closest_allowed_value() -> None:
     rows = good_unit()
     rows["models"][0]["field"] = "Kinh te"
     assert errors_of(rows) == [
-        "Mô hình!D2: 'Kinh te' không có trong danh sách cho phép — chọn "
+        "tab Mô hình, ô D2: “Kinh te” không có trong danh sách cho phép — chọn "
         "một giá trị trong danh sách; có thể là “Kinh tế”"
     ]
 
@@ -126,7 +144,7 @@ def test_a_value_outside_the_list_names_the_closest_allowed_value() -> None:
 def test_an_empty_required_cell_is_reported() -> None:
     rows = good_unit()
     rows["models"][0]["name"] = "  "
-    assert errors_of(rows) == ["Mô hình!B2: ô bắt buộc đang trống — nhập Tên mô hình"]
+    assert errors_of(rows) == ["tab Mô hình, ô B2: ô bắt buộc đang trống — nhập Tên mô hình"]
 
 
 def test_duplicate_model_ids_are_reported_and_neither_is_rated() -> None:
@@ -134,8 +152,8 @@ def test_duplicate_model_ids_are_reported_and_neither_is_rated() -> None:
     rows["models"].append(dict(rows["models"][0]))
     data = validate_unit(as_tabs(rows), 2026, TODAY)
     assert [str(e) for e in data.errors] == [
-        "Mô hình!A3: 'MH-001' mã trùng với dòng 2 — mỗi mã chỉ dùng cho một dòng; đổi mã hoặc "
-        "xóa dòng trùng"
+        "tab Mô hình, ô A3: “MH-001” mã trùng với dòng 2 — mỗi mã chỉ dùng cho một dòng; "
+        "đổi mã hoặc xóa dòng trùng"
     ]
     assert data.models == []
 
@@ -145,9 +163,9 @@ def test_rows_pointing_to_an_unknown_id_are_reported() -> None:
     rows["targets"].append({**rows["targets"][0], "model_id": "MH-099"})
     rows["criteria"].append({**rows["criteria"][0], "exemplar_id": "ĐH-99"})
     assert errors_of(rows) == [
-        "Chỉ tiêu!A4: 'MH-099' mã không có trong tab Mô hình — sửa mã cho khớp hoặc thêm "
+        "tab Chỉ tiêu, ô A4: “MH-099” mã không có trong tab Mô hình — sửa mã cho khớp hoặc thêm "
         "dòng tương ứng",
-        "Tiêu chí điển hình!A5: 'ĐH-99' mã không có trong tab Điển hình — sửa mã cho khớp "
+        "tab Tiêu chí điển hình, ô A5: “ĐH-99” mã không có trong tab Điển hình — sửa mã cho khớp "
         "hoặc thêm dòng tương ứng",
     ]
 
@@ -186,9 +204,9 @@ def test_a_missing_tab_and_a_missing_header_are_reported() -> None:
     del tabs["Hồ sơ"]
     tabs["Mô hình"] = [r[:-2] for r in tabs["Mô hình"]]  # without Ngày kết thúc, Ghi chú
     assert [str(e) for e in validate_unit(tabs, 2026, TODAY).errors] == [
-        "Mô hình!K1: thiếu cột 'Ngày kết thúc' — thêm cột có tiêu đề 'Ngày kết thúc' vào dòng 1 "
-        "(dòng tiêu đề cột)",
-        "Hồ sơ!A1: không tìm thấy tab 'Hồ sơ' — thêm lại tab này theo mẫu (tên tab và dòng "
+        "tab Mô hình, ô K1: thiếu cột “Ngày kết thúc” — thêm cột có tiêu đề “Ngày kết thúc” "
+        "vào dòng 1 (dòng tiêu đề cột)",
+        "tab Hồ sơ, ô A1: không tìm thấy tab “Hồ sơ” — thêm lại tab này theo mẫu (tên tab và dòng "
         "tiêu đề)",
     ]
 
@@ -213,7 +231,7 @@ def test_an_exemplar_without_criteria_is_a_data_error() -> None:
     rows = good_unit()
     rows["criteria"] = []
     assert errors_of(rows) == [
-        "Điển hình!A2: 'ĐH-01' điển hình chưa có tiêu chí nào của năm "
+        "tab Điển hình, ô A2: “ĐH-01” điển hình chưa có tiêu chí nào của năm "
         "2026 — thêm các tiêu chí vào tab Tiêu chí điển hình với Năm đánh "
         "giá 2026"
     ]
@@ -289,9 +307,8 @@ def test_a_second_assessment_or_dossier_row_for_a_model_is_reported_once() -> No
     rows["dossiers"].append(dict(rows["dossiers"][1]))
     data = validate_unit(as_tabs(rows), 2026, TODAY)
     assert [str(e) for e in data.errors] == [
-        "Đánh giá!A4: 'MH-001' mô hình đã có dòng đánh giá năm 2026 ở dòng 2 — giữ lại một "
-        "dòng mỗi năm",
-        "Hồ sơ!A4: 'MH-002' mã trùng với dòng 3 — mỗi mã chỉ dùng cho một dòng; đổi mã hoặc "
+        "tab Đánh giá, ô A4: “MH-001” đã có đánh giá năm 2026 tại dòng 2 — xóa dòng thừa",
+        "tab Hồ sơ, ô A4: “MH-002” mã trùng với dòng 3 — mỗi mã chỉ dùng cho một dòng; đổi mã hoặc "
         "xóa dòng trùng",
     ]
     assert data.models == []
@@ -309,7 +326,7 @@ def test_a_title_row_above_the_headers_is_skipped_and_cells_are_named_in_their_r
     title = ["DANH SÁCH MÔ HÌNH NĂM 2026", *[None] * (width - 1)]  # a merged title: one value
     tabs["Mô hình"] = [title, [None] * width, *tabs["Mô hình"]]
     assert errors_of_tabs(tabs) == [
-        "Mô hình!G4: '31/02/2026' không phải ngày hợp lệ — nhập theo "
+        "tab Mô hình, ô G4: “31/02/2026” không phải ngày hợp lệ — nhập theo "
         "dạng dd/mm/yyyy, ví dụ 05/07/2025"
     ]
 
@@ -318,7 +335,7 @@ def test_a_missing_column_under_a_title_row_is_named_in_the_header_row() -> None
     tabs = as_tabs(good_unit())
     tabs["Chỉ tiêu"] = [["Chỉ tiêu năm 2026"], *[r[:-1] for r in tabs["Chỉ tiêu"]]]  # no Thực hiện
     assert errors_of_tabs(tabs) == [
-        "Chỉ tiêu!F2: thiếu cột 'Thực hiện' — thêm cột có tiêu đề 'Thực hiện' vào dòng 2 "
+        "tab Chỉ tiêu, ô F2: thiếu cột “Thực hiện” — thêm cột có tiêu đề “Thực hiện” vào dòng 2 "
         "(dòng tiêu đề cột)"
     ]
 
@@ -374,6 +391,6 @@ def test_an_absent_column_the_rating_reads_is_still_reported() -> None:
     tabs["Đánh giá"] = [r[:6] + r[7:] for r in tabs["Đánh giá"]]
     # reported at the first free column after the 17 left (with the four decision columns)
     assert errors_of_tabs(tabs) == [
-        "Đánh giá!R1: thiếu cột 'Thu hút nguồn lực xã hội hóa' — thêm cột có tiêu đề "
-        "'Thu hút nguồn lực xã hội hóa' vào dòng 1 (dòng tiêu đề cột)"
+        "tab Đánh giá, ô R1: thiếu cột “Thu hút nguồn lực xã hội hóa” — thêm cột có tiêu đề "
+        "“Thu hút nguồn lực xã hội hóa” vào dòng 1 (dòng tiêu đề cột)"
     ]

@@ -74,7 +74,7 @@ def test_a_formula_never_computed_is_reported_where_it_stands() -> None:
     tabs["Chỉ tiêu"][1][5] = cells.Uncomputed("SUM(G2:H2)")
     result = evaluate(tabs)
     assert [str(e) for e in result.errors] == [
-        "Chỉ tiêu!F2: '=SUM(G2:H2)' ô có công thức chưa được tính — "
+        "tab Chỉ tiêu, ô F2: “=SUM(G2:H2)” ô có công thức chưa được tính — "
         "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại"
     ]
     assert result.models[0].level == "Chưa xếp loại"
@@ -90,7 +90,7 @@ def test_a_percentage_in_a_count_column_names_the_number_meant() -> None:
     tabs = as_tabs(good_unit())
     tabs["Chỉ tiêu"][1][4] = cells.Percent(0.95)
     assert [str(e) for e in evaluate(tabs).errors] == [
-        "Chỉ tiêu!E2: '95%' ô đang ở dạng phần trăm (95%) nhưng cột này ghi số lượng — "
+        "tab Chỉ tiêu, ô E2: “95%” ô đang ở dạng phần trăm (95%) nhưng cột này ghi số lượng — "
         "đổi định dạng ô sang Số rồi nhập số lượng, ví dụ 95"
     ]
 
@@ -182,7 +182,7 @@ def test_a_formula_error_in_a_column_read_is_reported_as_with_openpyxl() -> None
 def test_formulas_written_by_a_program_and_never_computed_are_named() -> None:
     path = FIXTURES / "uncomputed-unit.xlsx"
     assert [str(e) for e in evaluate(read_tabs(path)).errors] == [
-        f"Chỉ tiêu!F{r}: '=SUM(G{r}:H{r})' ô có công thức chưa được tính — "
+        f"tab Chỉ tiêu, ô F{r}: “=SUM(G{r}:H{r})” ô có công thức chưa được tính — "
         "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại"
         for r in range(2, 6)
     ]
@@ -206,9 +206,9 @@ def test_an_empty_formula_result_xlsxwriter_claims_cannot_be_told_from_none() ->
 def test_percentages_typed_into_count_columns_are_named() -> None:
     result = evaluate(read_tabs(FIXTURES / "percent-unit.xlsx"))
     assert [str(e) for e in result.errors] == [
-        "Chỉ tiêu!E2: '95%' ô đang ở dạng phần trăm (95%) nhưng cột này ghi số lượng — "
+        "tab Chỉ tiêu, ô E2: “95%” ô đang ở dạng phần trăm (95%) nhưng cột này ghi số lượng — "
         "đổi định dạng ô sang Số rồi nhập số lượng, ví dụ 95",
-        "Chỉ tiêu!F3: '100%' ô đang ở dạng phần trăm (100%) nhưng cột này ghi số lượng — "
+        "tab Chỉ tiêu, ô F3: “100%” ô đang ở dạng phần trăm (100%) nhưng cột này ghi số lượng — "
         "đổi định dạng ô sang Số rồi nhập số lượng, ví dụ 100",
     ]
 

@@ -108,15 +108,21 @@ def check_text(value: object) -> None:
         if value.strip().upper() in FORMULA_ERRORS:
             raise CellProblem(
                 "formula_error",
-                f"ô chứa lỗi công thức {value.strip()}",
+                "ô có lỗi công thức",  # the value ("#REF!") is shown before the message
                 "sửa công thức hoặc nhập giá trị trực tiếp",
             )
         if len(value) > MAX_CELL_CHARS:
             raise CellProblem(
                 "too_long",
-                f"ô dài {len(value):,} ký tự, quá {MAX_CELL_CHARS:,}".replace(",", "."),
+                f"ô dài {_grouped(len(value))} ký tự, "
+                f"vượt giới hạn {_grouped(MAX_CELL_CHARS)} ký tự",
                 "rút gọn nội dung",
             )
+
+
+def _grouped(number: int) -> str:
+    """50.000: Vietnamese groups thousands with dots."""
+    return f"{number:,}".replace(",", ".")
 
 
 def parse_id(value: object) -> str:
@@ -223,13 +229,14 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
         if text.casefold() == option.casefold():
             return option
     folded = {_fold(o): o for o in allowed}
-    guess = difflib.get_close_matches(_fold(text), list(folded), n=1, cutoff=0)
-    closest = folded[guess[0]] if guess else allowed[0]
-    raise CellProblem(
-        "not_allowed",
-        "không có trong danh sách cho phép",
-        f"chọn một giá trị trong danh sách; có thể là “{closest}”",
-    )
+    # Only a close match is worth naming: with no cutoff "Giáo dục" was "corrected" to
+    # "Xây dựng hệ thống chính trị". Otherwise the unit gets the list to choose from.
+    guess = difflib.get_close_matches(_fold(text), list(folded), n=1, cutoff=0.6)
+    if guess:
+        fix = f"chọn một giá trị trong danh sách; có thể là “{folded[guess[0]]}”"
+    else:
+        fix = "chọn một trong các giá trị: " + ", ".join(f"“{o}”" for o in allowed)
+    raise CellProblem("not_allowed", "không có trong danh sách cho phép", fix)
 
 
 _ADDRESS = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -252,7 +259,7 @@ def parse_emails(value: object) -> tuple[str, ...]:
         if not _ADDRESS.fullmatch(address):
             raise CellProblem(
                 "bad_email",
-                f"'{part}' không phải địa chỉ email hợp lệ",
+                f"“{part}” không phải địa chỉ email hợp lệ",
                 "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
             )
         addresses.append(address)

@@ -99,6 +99,14 @@ CRITERIA = [
 ]
 
 
+def _named(name: str, area: str) -> str:
+    """ "Camera an ninh khu dân cư" + "khu dân cư Bình Hưng" without saying "khu dân cư" twice."""
+    for kind in ("khu dân cư", "khu phố", "thôn", "xóm", "chợ"):
+        if name.endswith(" " + kind) and area.startswith(kind + " "):
+            return f"{name} {area.removeprefix(kind + ' ')}"
+    return f"{name} {area}"
+
+
 def _model(rng: random.Random, unit: str, n: int, year: int, latest: date) -> dict[str, Any]:
     name, field = MODELS[(n + len(unit)) % len(MODELS)]
     decided = min(
@@ -109,7 +117,7 @@ def _model(rng: random.Random, unit: str, n: int, year: int, latest: date) -> di
     ended = n % 17 == 16
     return {
         "model_id": f"MH-{n:03d}",
-        "name": f"{name} {rng.choice(AREAS)}",
+        "name": _named(name, rng.choice(AREAS)),
         "field": field,
         "movement": "Toàn dân bảo vệ an ninh Tổ quốc",
         "area": rng.choice(AREAS),

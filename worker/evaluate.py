@@ -46,16 +46,16 @@ def load_registry(tabs: Mapping[str, Rows]) -> Registry:
     errors: list[CellError] = []
     found = find_tab(tabs, tab.name)
     if found is None:
-        present = ", ".join(f"'{title}'" for title in tabs) or "không có tab nào"
+        present = ", ".join(f"“{title}”" for title in tabs) or "không có tab nào"
         errors.append(
             CellError(
                 tab.name,
                 "",
                 "missing_tab",
                 "",
-                f"không tìm thấy tab '{tab.name}' trong danh mục đơn vị (các tab hiện có: "
+                f"không tìm thấy tab “{tab.name}” trong danh mục đơn vị (các tab hiện có: "
                 f"{present})",
-                f"đổi tên tab chứa danh sách đơn vị thành '{tab.name}'",
+                f"đổi tên tab chứa danh sách đơn vị thành “{tab.name}”",
             )
         )
         return Registry([], errors, [])

@@ -78,7 +78,7 @@ CONDITIONS = (
     Condition(
         "members_comply",
         frozenset({TOT, KHA, TRUNG_BINH}),
-        "thành viên chưa thực hiện nghiêm quy chế",
+        "thành viên chưa thực hiện nghiêm túc quy chế",
     ),
     Condition("reports_timely", frozenset({TOT, KHA}), "báo cáo chưa kịp thời"),
     Condition("reports_proper", frozenset({TOT, KHA, TRUNG_BINH}), "báo cáo chưa đúng quy định"),
@@ -287,13 +287,16 @@ def rate(
     missing = missing_documents(dossier, rated_before)
     if percent is None:
         return Rating(
-            UNRATED, ("chưa có chỉ tiêu của năm đánh giá trong tab Chỉ tiêu",), None, missing
+            UNRATED,
+            (f"chưa có chỉ tiêu năm {assessment.year} trong tab Chỉ tiêu",),
+            None,
+            missing,
         )
     triggers = [text for key, text in TRIGGERS.items() if assessment.ticks.get(key)]
     if percent < THRESHOLDS[TRUNG_BINH]:
         triggers.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
     if not dossier.present:
-        triggers.append("không có tài liệu hồ sơ nào")
+        triggers.append("hồ sơ mô hình không có tài liệu nào")
     if triggers:
         steps = raises(YEU, percent, assessment.ticks, missing)
         return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing, steps)
@@ -390,7 +393,7 @@ def check_decision(
     if percent < THRESHOLDS[TRUNG_BINH]:
         unmet.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
     if dossier is not None and not dossier.present:
-        unmet.append("không có tài liệu hồ sơ nào")
+        unmet.append("hồ sơ mô hình không có tài liệu nào")
     if decided != YEU:
         lacks = _lacking(decided, percent, dict(ticks), not rating.missing_documents)
         unmet += [t for t in lacks if t not in unmet]

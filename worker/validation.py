@@ -55,6 +55,10 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+# Problems whose message names the column instead: "“0” Kế hoạch phải lớn hơn 0" says 0 twice.
+_VALUE_NOT_SHOWN = frozenset({"not_positive"})
+
+
 @dataclass(frozen=True)
 class CellError:
     tab: str
@@ -67,13 +71,15 @@ class CellError:
     entity: str = ""  # the ID of the row's model or exemplar, when it could be read
 
     def __str__(self) -> str:
-        where = f"{self.tab}!{self.cell}" if self.cell else self.tab  # no cell: the whole tab
+        # "tab Mô hình, ô D4" as staff say it; "Mô hình!D4" is formula notation they never use
+        where = f"tab {self.tab}, ô {self.cell}" if self.cell else f"tab {self.tab}"
         return f"{where}: {self.what()}"
 
     def what(self) -> str:
         """The value found, the problem and the fix, without the place."""
-        quoted = f"'{self.value}'"
-        found = f"{quoted} " if self.value and quoted not in self.message else ""
+        quoted = f"“{self.value}”"
+        shown = self.value and quoted not in self.message and self.code not in _VALUE_NOT_SHOWN
+        found = f"{quoted} " if shown else ""
         return f"{found}{self.message} — {self.fix}"
 
 
@@ -127,7 +133,9 @@ def _parse(column: Column, value: object, today: date) -> Any:
         return cells.parse_enum(value, column.values)
     parsed = _PARSERS[column.type](value)
     if column.positive and parsed <= 0:
-        raise CellProblem("not_positive", "phải lớn hơn 0", f"nhập {column.header} lớn hơn 0")
+        raise CellProblem(
+            "not_positive", f"{column.header} phải lớn hơn 0", f"nhập {column.header} lớn hơn 0"
+        )
     if column.type == "number" and parsed < 0:
         raise CellProblem("negative", "không được âm", f"nhập {column.header} từ 0 trở lên")
     return parsed
@@ -203,7 +211,7 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
                 "A1",
                 "missing_tab",
                 "",
-                f"không tìm thấy tab '{tab.name}'",
+                f"không tìm thấy tab “{tab.name}”",
                 "thêm lại tab này theo mẫu (tên tab và dòng tiêu đề)",
             )
         )
@@ -239,8 +247,8 @@ def read_tab(tab: Tab, rows: Rows | None, today: date, errors: list[CellError]) 
                 f"{column_letter(len(header))}{head + 1}",
                 "missing_header",
                 "",
-                f"thiếu cột '{column.header}'",
-                f"thêm cột có tiêu đề '{column.header}' vào dòng {head + 1} (dòng tiêu đề cột)",
+                f"thiếu cột “{column.header}”",
+                f"thêm cột có tiêu đề “{column.header}” vào dòng {head + 1} (dòng tiêu đề cột)",
             )
         )
     if any(c.required for c in absent):
@@ -383,8 +391,8 @@ def validate_unit(tabs: Mapping[str, Rows], year: int, today: date) -> UnitData:
         "assessments",
         "model_id",
         "models",
-        f"mô hình đã có dòng đánh giá năm {year} ở dòng {{row}}",
-        "giữ lại một dòng mỗi năm",
+        f"đã có đánh giá năm {year} tại dòng {{row}}",
+        "xóa dòng thừa",
     )
     ticked = [
         c.key

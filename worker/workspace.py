@@ -150,8 +150,9 @@ class Workspace:
             return unreadable(
                 unit,
                 year,
-                "chưa có bảng tính: điền cột Bảng tính "
-                f"trong danh mục hoặc chạy 'mohinh provision {unit.unit_id}'",
+                # The unit's coordinator reads this too: the fix they can do is to ask;
+                # `mohinh provision` is for province staff (README, --help)
+                "chưa có bảng tính: liên hệ Thường trực Ban Chỉ đạo tỉnh để được cấp bảng tính",
             )
         try:
             tabs = self.backend.read_unit(unit, self.options.force)
