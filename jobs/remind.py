@@ -44,15 +44,11 @@ def _queue(
     return draft.key if added else None
 
 
-def remind_unit(
-    ws: Workspace, result: UnitResult, due: Due, today: date, now: datetime
-) -> str | None:
-    """Queue one unit's digest if a reminder is new; it names every cutoff still ahead."""
-    covers = new_reminders(ws, result.unit.unit_id, due, result.year)
-    if not covers:
-        return None
-    key = "+".join(covers)
-    draft = compose.unit_digest(
+def unit_draft(
+    ws: Workspace, key: str, result: UnitResult, due: Due, today: date, now: datetime
+) -> compose.Draft:
+    """A unit's digest as sent (and as `mohinh preview` shows it): links to its cells."""
+    return compose.unit_digest(
         key,
         compose.Letterhead.of(ws.settings),
         result,
@@ -62,6 +58,16 @@ def remind_unit(
         decision_day=ws.calendar.decision_day(result.year),
         tab_ids=ws.backend.tab_ids(result.unit),
     )
+
+
+def remind_unit(
+    ws: Workspace, result: UnitResult, due: Due, today: date, now: datetime
+) -> str | None:
+    """Queue one unit's digest if a reminder is new; it names every cutoff still ahead."""
+    covers = new_reminders(ws, result.unit.unit_id, due, result.year)
+    if not covers:
+        return None
+    draft = unit_draft(ws, "+".join(covers), result, due, today, now)
     return _queue(ws, draft, result.unit.unit_id, due, result.year, covers)
 
 

@@ -238,7 +238,8 @@ def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     _summary_consolidate(report.consolidate)
     _summary_deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
-    # TODO(issue 10, part A): an unreachable mail server may take the "environment" status
+    # Mail waiting for an unreachable server is exit 1, not 4: the run's own work is done and the
+    # messages wait in the ledger for the next delivery (the README's table says so).
     return SOME_FAILED if report.sync.trouble or report.deliver.waiting else OK
 
 
@@ -283,18 +284,10 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
     if not due:
         click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
         return OK
-    draft = compose.unit_digest(
-        "xem-truoc",
-        compose.Letterhead.of(ws.settings),
-        result,
-        due,
-        today,
-        now,
-        decision_day=ws.calendar.decision_day(evaluation.year),
-    )
+    draft = remind.unit_draft(ws, "xem-truoc", result, due, today, now)
     text, html = compose.render_parts(draft)
     click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")
-    path = ws.root / "outbox" / f"xem-truoc-{compose.safe_name(unit)}.html"
+    path = ws.outbox / f"xem-truoc-{compose.safe_name(unit)}.html"
     if not ws.dry_run:
         path.parent.mkdir(exist_ok=True)
         path.write_text(html, "utf-8")

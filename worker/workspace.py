@@ -121,8 +121,7 @@ class Workspace:
     def evaluate(self, today: date) -> Evaluation:
         """Read, validate and rate every active unit once per run and day."""
         if today not in self._evaluations:
-            for _ in self.evaluating(today):
-                pass
+            list(self.evaluating(today))  # reading every unit keeps the evaluation
         return self._evaluations[today]
 
     def evaluating(self, today: date) -> Iterator[UnitResult]:

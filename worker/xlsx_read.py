@@ -19,6 +19,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from contextlib import suppress
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -111,13 +112,10 @@ def _damaged(path: Path, exc: Exception) -> SheetError:
             "cho đúng tên tệp"
         )
     head = b""
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(_CFB))
-            if head == _CFB and _ENCRYPTED in head + f.read():
-                return _encrypted(path)
-    except OSError:
-        pass
+    with suppress(OSError), path.open("rb") as f:  # unreadable: the general message below
+        head = f.read(len(_CFB))
+        if head == _CFB and _ENCRYPTED in head + f.read():
+            return _encrypted(path)
     if head == _CFB:
         return SheetError(
             f"tệp {path.name} là tệp Excel cũ (.xls), không phải .xlsx: mở bằng Excel hoặc "
