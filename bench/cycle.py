@@ -4,8 +4,8 @@ On a province of --units units built from the demo (no Google), in this order:
 - the first `run --once` (reads every unit, writes every Kết quả) and the second, quiet one
   (nothing changed: nothing written), wall-clock and CPU time;
 - per unit of that province, as the runs left it (each with its Kết quả tab), the project's
-  write of Kết quả (worker/xlsx_write.py: write_tab) against openpyxl's load + save of the
-  same workbook, each on its own copy, and the project's read (worker/xlsx_read.py) against
+  write of Kết quả (worker/adapters/xlsx/write.py: write_tab) against openpyxl's load + save of the
+  same workbook, each on its own copy, and the project's read (worker/adapters/xlsx/read.py) against
   openpyxl's read-only read, the ways interleaved unit by unit so that a busy machine slows
   each alike; totals in wall-clock and CPU time, the best of --io-repeat rounds; the ways are
   those of bench/xlsx_write.py and bench/xlsx_read.py;
@@ -38,15 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.* and t
 from bench import xlsx_read as read_bench
 from bench import xlsx_write as write_bench
 from jobs import cycle
-from worker.demo import unit_tabs
-from worker.evaluate import Unit, UnitResult, evaluate_unit, read_registry
-from worker.layout import load
-from worker.results import Grid, unit_grid
-from worker.scaffold import init_workspace
-from worker.validation import readers_of
-from worker.wiring import open_workspace
-from worker.xlsx import write_workbook
-from worker.xlsx_read import read_tabs
+from worker.adapters.xlsx.read import read_tabs
+from worker.adapters.xlsx.workbook import write_workbook
+from worker.app.scaffold import init_workspace
+from worker.app.wiring import open_workspace
+from worker.core.evaluate import Unit, UnitResult, evaluate_unit, read_registry
+from worker.core.layout import load
+from worker.core.results import Grid, unit_grid
+from worker.core.validation import readers_of
+from worker.demo.province import unit_tabs
 
 TODAY = date(2026, 10, 29)
 

@@ -18,10 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from notifications import compose
-from worker import demo
-from worker.calendars import load_calendar
-from worker.evaluate import Unit, evaluate_unit
-from worker.layout import load
+from worker.core.calendars import load_calendar
+from worker.core.evaluate import Unit, evaluate_unit
+from worker.core.layout import load
+from worker.demo import province as demo
 
 TODAY = date(2026, 10, 29)
 PHONE_CHARS, PHONE_LINES = 42, 33

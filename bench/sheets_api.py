@@ -37,11 +37,11 @@ from tests.google_api.server import (
     new_private_key,
     routed_session,
 )
-from worker import google
-from worker.evaluate import evaluate_unit, read_registry
-from worker.layout import load
-from worker.scaffold import init_workspace
-from worker.wiring import open_workspace
+from worker.adapters.google import backend as google
+from worker.app.scaffold import init_workspace
+from worker.app.wiring import open_workspace
+from worker.core.evaluate import evaluate_unit, read_registry
+from worker.core.layout import load
 
 TODAY = date(2026, 10, 29)
 QUOTA = 60  # requests a minute per user, per bucket

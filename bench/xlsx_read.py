@@ -1,10 +1,10 @@
 """CPU time of reading unit workbooks, side by side: python bench/xlsx_read.py --units 500
 
-Readers: worker.xlsx_read.read_tabs (calamine, with its XML looks for uncomputed formulas,
+Readers: worker.adapters.xlsx.read.read_tabs (calamine, with its XML looks for uncomputed formulas,
 percentages and error cells), bare calamine (to show what those looks cost), and
-worker.xlsx.read_tabs (openpyxl, read-only). Files: the demo province's units after a sync
-(each with its Kết quả tab), then copies of them up to --units files. Each reader reads every
-file --repeat times; the best round counts (process CPU time, not wall time).
+worker.adapters.xlsx.workbook.read_tabs (openpyxl, read-only). Files: the demo province's
+units after a sync (each with its Kết quả tab), then copies of them up to --units files. Each
+reader reads every file --repeat times; the best round counts (process CPU time, not wall time).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the openpyxl 
 from python_calamine import CalamineWorkbook
 
 from tests import openpyxl_baseline
-from worker import xlsx_read
-from worker.cli import main as cli
+from worker.adapters.xlsx import read as xlsx_read
+from worker.app.cli import main as cli
 
 TODAY = date(2026, 10, 29)
 

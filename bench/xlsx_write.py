@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.conftes
 
 from tests.conftest import good_unit
 from tests.openpyxl_baseline import read_tabs, replace_tab
-from worker.evaluate import Unit, evaluate_unit
-from worker.layout import load
-from worker.results import Grid, unit_grid
-from worker.xlsx import write_workbook
-from worker.xlsx_write import replaced, write_tab
+from worker.adapters.xlsx.workbook import write_workbook
+from worker.adapters.xlsx.write import replaced, write_tab
+from worker.core.evaluate import Unit, evaluate_unit
+from worker.core.layout import load
+from worker.core.results import Grid, unit_grid
 
 NAME = "Kết quả"
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from jobs import tables
-from jobs.annual_report import annual_report
 from notifications import compose
-from worker.backend import Chart, Report
-from worker.ledger import PROVINCE, email_key
-from worker.workspace import Workspace
+from worker.adapters.store.ledger import PROVINCE, email_key
+from worker.core.backend import Chart, Report
+from worker.reports import tables
+from worker.reports.annual_report import annual_report
+from worker.run.workspace import Workspace
 
 CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from jobs import consolidate, deliver, remind, sync
-from worker.workspace import Workspace
+from worker.run.workspace import Workspace
 
 
 @dataclass

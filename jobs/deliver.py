@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 from notifications import outbox
 from notifications.smtp import ServerUnavailable, Session, TransportError
-from worker.ledger import FAILED, RETRY, SENT, UNCERTAIN, Email
-from worker.workspace import Workspace
+from worker.adapters.store.ledger import FAILED, RETRY, SENT, UNCERTAIN, Email
+from worker.run.workspace import Workspace
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jobs.tables import field_table
 from notifications import compose
-from worker.calendars import Cutoff
-from worker.evaluate import UnitResult
-from worker.ledger import PROVINCE, email_key
-from worker.workspace import Evaluation, Workspace
+from worker.adapters.store.ledger import PROVINCE, email_key
+from worker.core.calendars import Cutoff
+from worker.core.evaluate import UnitResult
+from worker.reports.tables import field_table
+from worker.run.workspace import Evaluation, Workspace
 
 Due = list[tuple[Cutoff, int]]
 

@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from worker.backend import SheetError
-from worker.evaluate import UnitResult
-from worker.pipeline import ahead
-from worker.results import fingerprint, unit_grid
-from worker.validation import CellError
-from worker.workspace import Workspace
+from worker.core.backend import SheetError
+from worker.core.evaluate import UnitResult
+from worker.core.results import fingerprint, unit_grid
+from worker.core.validation import CellError
+from worker.run.pipeline import ahead
+from worker.run.workspace import Workspace
 
 WRITTEN, UNCHANGED, FAILED, SKIPPED = "written", "unchanged", "failed", "skipped"
 READ_AHEAD = 2  # units read and rated ahead of the one being written

@@ -21,10 +21,10 @@ import jinja2
 
 from notifications import province_view, view
 from notifications.headers import POLICY
-from worker import rules
-from worker.calendars import Cutoff
-from worker.evaluate import UnitResult
-from worker.settings import Settings
+from worker.core import rules
+from worker.core.calendars import Cutoff
+from worker.core.evaluate import UnitResult
+from worker.core.settings import Settings
 
 _ENV = {
     kind: jinja2.Environment(

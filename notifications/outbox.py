@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from notifications.compose import safe_name
-from worker.files import share_like
+from worker.adapters.files import share_like
 
 
 def eml_name(unit: str, key: str) -> str:

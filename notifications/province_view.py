@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifications.view import days_left
-from worker import rules
-from worker.evaluate import ModelResult, UnitResult
-from worker.layout import load
+from worker.core import rules
+from worker.core.evaluate import ModelResult, UnitResult
+from worker.core.layout import load
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
 UNIT_HEADERS = (

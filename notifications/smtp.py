@@ -14,8 +14,8 @@ import smtplib
 import ssl
 from types import TracebackType
 
-from worker import explain
-from worker.settings import SmtpSettings
+from worker.core import explain
+from worker.core.settings import SmtpSettings
 
 
 class TransportError(Exception):

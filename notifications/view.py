@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from worker import rules
-from worker.evaluate import ModelResult, UnitResult
-from worker.layout import load
-from worker.records import ENDED
-from worker.validation import CellError
+from worker.core import rules
+from worker.core.evaluate import ModelResult, UnitResult
+from worker.core.layout import load
+from worker.core.records import ENDED
+from worker.core.validation import CellError
 
 # Models in order of urgency: the ones about to be proposed for termination first.
 URGENCY = (rules.YEU, rules.UNRATED, rules.TRUNG_BINH, rules.KHA)

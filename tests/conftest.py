@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from worker.cli import main
-from worker.layout import load
-from worker.xlsx import write_workbook
+from worker.adapters.xlsx.workbook import write_workbook
+from worker.app.cli import main
+from worker.core.layout import load
 
 TODAY = date(2026, 10, 29)
 Rows = dict[str, list[dict[str, Any]]]
@@ -244,7 +244,7 @@ def private_key() -> str:
 @pytest.fixture
 def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from tests.google_api.server import FakeGoogle, routed_session
-    from worker import google
+    from worker.adapters.google import backend as google
 
     fake = FakeGoogle().start()
     fake.shared_drives.update({FOLDER, REPORTS})  # where the worker may create files

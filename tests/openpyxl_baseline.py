@@ -11,10 +11,10 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
-from worker.backend import SheetError
-from worker.layout import load, normalize_header
-from worker.results import Grid
-from worker.xlsx import fill, save_atomically
+from worker.adapters.xlsx.workbook import fill, save_atomically
+from worker.core.backend import SheetError
+from worker.core.layout import load, normalize_header
+from worker.core.results import Grid
 
 
 def read_tabs(path: Path) -> dict[str, list[list[Any]]]:

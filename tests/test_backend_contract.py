@@ -18,7 +18,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import ACCOUNT, good_unit
-from worker.layout import load
+from worker.core.layout import load
 
 Cli = Callable[..., Result]
 RESULTS = load("unit").results_tab or ""

@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker.calendars import CalendarError, load_calendar, parse_calendar, shipped
+from worker.core.calendars import CalendarError, load_calendar, parse_calendar, shipped
 
 Cli = Callable[..., Result]
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from worker.cli import main
+from worker.app.cli import main
 
 ENGLISH = re.compile(
     r"\b(Usage|Options|Commands|Show|Invalid|Missing|Error|Try|default|DIRECTORY|UNIT|"

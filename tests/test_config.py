@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from worker.cli import BAD_CONFIG
-from worker.config import load_settings
-from worker.config_schema import SCHEMA
+from worker.app.cli import BAD_CONFIG
+from worker.app.config import load_settings
+from worker.app.config_schema import SCHEMA
 
 Cli = Callable[..., Result]
 

@@ -16,9 +16,9 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker.calendars import load_calendar
-from worker.config import load_settings
-from worker.layout import load
+from worker.app.config import load_settings
+from worker.core.calendars import load_calendar
+from worker.core.layout import load
 
 Cli = Callable[..., Result]
 # The same behaviour on both backends: .xlsx files, and Google Sheets through the test server.
@@ -315,7 +315,7 @@ def test_the_evaluation_year_rolls_over_on_1_december(province: Path) -> None:
 
 
 def test_a_year_left_unrated_does_not_count_as_a_rated_year(tmp_path: Path) -> None:
-    from worker.state import State
+    from worker.adapters.store.state import State
 
     state = State(tmp_path / "state.sqlite")
     state.save_ratings("U1", 2024, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
@@ -354,9 +354,9 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
     from datetime import datetime
 
     from jobs import cycle
-    from worker.evaluate import Unit
-    from worker.wiring import open_workspace
-    from worker.workspace import RunOptions, Workspace
+    from worker.app.wiring import open_workspace
+    from worker.core.evaluate import Unit
+    from worker.run.workspace import RunOptions, Workspace
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 4)])
     holder: list[Workspace] = []
@@ -378,8 +378,8 @@ def test_a_stop_request_finishes_the_unit_under_way_and_goes_no_further(
 def test_the_province_hears_of_this_years_undelivered_mail_only(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from worker.ledger import FAILED
-    from worker.state import State
+    from worker.adapters.store.ledger import FAILED
+    from worker.adapters.store.state import State
 
     state = State(tmp_path / "state.sqlite")
     for key, cutoff in (("old", "2025-11-05"), ("new", "2026-11-05"), ("sheet", "tong-hop-2026")):
@@ -412,7 +412,7 @@ def test_a_job_commits_its_state_once_not_once_per_unit(province: Path, job: str
     from datetime import datetime
 
     from jobs import remind, sync
-    from worker.wiring import open_workspace
+    from worker.app.wiring import open_workspace
 
     with open_workspace(province) as ws:
         ws.evaluate(date(2026, 10, 29))  # reading is not this test's business

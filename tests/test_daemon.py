@@ -13,7 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from worker.cli import main
+from worker.app.cli import main
 
 Cli = Callable[..., Result]
 

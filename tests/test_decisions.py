@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 
 from tests.conftest import TODAY, as_tabs, good_unit
-from worker import rules
-from worker.evaluate import Unit, evaluate_unit
-from worker.layout import load
-from worker.records import Assessment, Dossier
-from worker.results import model_row
-from worker.validation import validate_unit
+from worker.core import rules
+from worker.core.evaluate import Unit, evaluate_unit
+from worker.core.layout import load
+from worker.core.records import Assessment, Dossier
+from worker.core.results import model_row
+from worker.core.validation import validate_unit
 
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
 R = date(2026, 10, 31)
@@ -98,7 +98,7 @@ FULL = Dossier("M1", frozenset(range(1, 17)))
 def rating_of(percent: int, **off: bool) -> tuple[rules.Rating, Assessment]:
     from fractions import Fraction
 
-    from worker.records import Target
+    from worker.core.records import Target
 
     assessment = Assessment("M1", 2026, {**ALL, **off})
     targets = [Target("M1", 2026, "t", Fraction(100), Fraction(percent))]

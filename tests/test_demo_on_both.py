@@ -13,9 +13,9 @@ import openpyxl
 from click.testing import Result
 
 from tests.conftest import FOLDER, use_google
-from worker.layout import load
-from worker.rules import LEVELS
-from worker.xlsx_read import read_tabs
+from worker.adapters.xlsx.read import read_tabs
+from worker.core.layout import load
+from worker.core.rules import LEVELS
 
 Cli = Callable[..., Result]
 

@@ -15,9 +15,9 @@ import pytest
 from click.testing import Result
 
 from tests.test_local_backend import snapshot
-from worker.cli import main
-from worker.scheduler import build
-from worker.wiring import open_workspace
+from worker.app.cli import main
+from worker.app.scheduler import build
+from worker.app.wiring import open_workspace
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from worker import explain
-from worker.calendars import CalendarError, load_calendar
-from worker.config import load_settings
-from worker.settings import ConfigError
+from worker.app.config import load_settings
+from worker.core import explain
+from worker.core.calendars import CalendarError, load_calendar
+from worker.core.settings import ConfigError
 
 ENGLISH = ("Expected", "line", "column", "No such", "Errno", "refused", "Error", "'", "invalid")
 

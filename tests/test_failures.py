@@ -22,8 +22,10 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker import backups, xlsx, xlsx_write
-from worker.cli import ENVIRONMENT, OK
+from worker.adapters.store import backups
+from worker.adapters.xlsx import workbook as xlsx
+from worker.adapters.xlsx import write as xlsx_write
+from worker.app.cli import ENVIRONMENT, OK
 
 Cli = Callable[..., Result]
 TODAY = "2026-10-29"  # a week before the 05/11 cutoff: every unit gets a digest
@@ -126,7 +128,7 @@ def test_a_full_disk_while_creating_a_workspace_is_status_4(
 def test_a_full_disk_under_the_state_store_is_status_4(
     ran: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from worker import state
+    from worker.adapters.store import state
 
     real_init = state.State.__init__
 
@@ -383,9 +385,9 @@ def test_the_registry_unreachable_is_status_4(province: Path, cli: Cli, fake_goo
 def test_the_daemon_logs_a_network_failure_at_start_and_catches_up_when_it_returns(
     province: Path, fake_google: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from worker import scheduler
-    from worker.cli import TZ
-    from worker.wiring import open_workspace
+    from worker.app import scheduler
+    from worker.app.cli import TZ
+    from worker.app.wiring import open_workspace
 
     key_text = (province / "khoa.json").read_text("utf-8")
     cut_off_google_token(province)
@@ -460,7 +462,7 @@ def test_each_exit_status_of_the_readme_is_what_its_class_of_failure_returns(
 
 
 def test_the_readme_lists_every_exit_status_the_cli_has() -> None:
-    from worker import cli
+    from worker.app import cli
 
     statuses = (cli.OK, cli.SOME_FAILED, cli.BAD_CONFIG, cli.BUSY, cli.ENVIRONMENT)
     assert sorted(TABLE) == sorted(statuses) == [0, 1, 2, 3, 4]

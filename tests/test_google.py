@@ -12,8 +12,8 @@ from click.testing import Result
 from tests.conftest import ACCOUNT, REPORTS, good_unit
 from tests.conftest import FOLDER as FOLDER_OF_UNITS
 from tests.google_api.server import OWNER
-from worker.google import sheet_key
-from worker.google_http import Limiter
+from worker.adapters.google.backend import sheet_key
+from worker.adapters.google.client import Limiter
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])
@@ -333,7 +333,7 @@ def test_provision_makes_a_unit_sheet_from_the_template_and_registers_it(
         ):
             fake.edit(registry.key, "Danh mục đơn vị", 2, col, value)
     else:
-        from worker.xlsx import set_cell
+        from worker.adapters.xlsx.workbook import set_cell
 
         for cell, value in zip(
             "ABCEG", ["U2", "Công an xã U2", "Xã", "b@example.gov.vn", "Có"], strict=True
@@ -396,7 +396,7 @@ def test_a_request_that_times_out_is_tried_again(
 def test_user_entered_values_would_become_formulas_and_the_worker_never_sends_them(
     province: Path, cli: Cli, fake_google: Any
 ) -> None:
-    from worker.wiring import open_workspace
+    from worker.app.wiring import open_workspace
 
     key = unit_keys(fake_google)[0]
     with open_workspace(province) as ws:  # gspread's real client, as the backend holds it

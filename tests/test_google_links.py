@@ -14,8 +14,8 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker.layout import load
-from worker.validation import column_letter
+from worker.core.layout import load
+from worker.core.validation import column_letter
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])
@@ -88,7 +88,7 @@ def test_a_cache_row_from_before_the_ids_links_to_the_sheet(
 
 
 def test_a_cache_made_before_tab_ids_is_migrated_and_its_rows_kept() -> None:
-    from worker.google_cache import GoogleCache
+    from worker.adapters.store.google_cache import GoogleCache
 
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE sheets (unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT)")

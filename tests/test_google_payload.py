@@ -49,7 +49,7 @@ def test_a_report_of_several_megabytes_goes_in_bodies_under_two(
 def test_without_the_pieces_google_would_refuse_the_report(
     big_province: Path, cli: Cli, fake_google: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from worker import google
+    from worker.adapters.google import backend as google
 
     monkeypatch.setattr(google, "MAX_BATCH", 10**9)  # one body for the whole report
     monkeypatch.setattr(google, "CHUNK", 10**9)

@@ -252,7 +252,7 @@ def test_a_listing_that_fails_is_told_and_every_unit_is_read(
 
 
 def test_sixty_reads_and_sixty_writes_fit_in_one_minute() -> None:
-    from worker.google_http import Limiter, Quota
+    from worker.adapters.google.client import Limiter, Quota
 
     now, slept = [0.0], []
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from notifications import compose, headers
-from worker.config import load_settings
-from worker.settings import ConfigError
+from worker.app.config import load_settings
+from worker.core.settings import ConfigError
 
 ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 # CPython 3.11's own folder puts the space of "05/11/2026: Công" between two encoded-words,

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 
 from tests.conftest import TODAY, good_unit
-from worker.backend import SheetError
-from worker.cells import Percent
-from worker.evaluate import Unit, evaluate_unit
-from worker.results import Grid, unit_grid
-from worker.xlsx_read import read_tabs
-from worker.xlsx_write import write_tab
+from worker.adapters.xlsx.read import read_tabs
+from worker.adapters.xlsx.write import write_tab
+from worker.core.backend import SheetError
+from worker.core.cells import Percent
+from worker.core.evaluate import Unit, evaluate_unit
+from worker.core.results import Grid, unit_grid
 
 NOW = datetime(2026, 10, 29, 6, 30)
 EVIL = '=HYPERLINK("http://x.invalid","bấm")'
@@ -210,7 +210,7 @@ def test_a_results_tab_someone_edited_is_written_again(
 def test_a_registry_path_leading_outside_the_workspace_is_refused_and_nothing_is_written(
     workspace: Callable[..., Path], cli: Callable[..., Any], tmp_path: Path, where: str
 ) -> None:
-    from worker.xlsx import set_cell
+    from worker.adapters.xlsx.workbook import set_cell
 
     root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", good_unit(1), "b@x.vn"))
     outside = tmp_path / "ngoai.xlsx"
@@ -270,7 +270,7 @@ def test_files_the_worker_creates_are_readable_by_others_as_the_umask_allows(
         cli("init", root, "--demo", "--today", "2026-10-29")
         os.chmod(root / "registry.xlsx", 0o660)  # staff chose this one: it is kept
         cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
-        from worker.xlsx import set_cell
+        from worker.adapters.xlsx.workbook import set_cell
 
         set_cell(root / "registry.xlsx", "Danh mục đơn vị", "F8", "units/ca-tp.xlsx")
     finally:

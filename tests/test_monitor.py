@@ -15,10 +15,10 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker import monitor
-from worker.scheduler import tick
-from worker.wiring import open_workspace
-from worker.workspace import RunOptions
+from worker.app import monitor
+from worker.app.scheduler import tick
+from worker.app.wiring import open_workspace
+from worker.run.workspace import RunOptions
 
 Cli = Callable[..., Result]
 

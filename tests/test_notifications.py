@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from notifications import compose
 from tests.conftest import TODAY, as_tabs, good_unit
-from worker.calendars import load_calendar
-from worker.evaluate import Unit, evaluate_unit, unreadable
-from worker.workspace import Evaluation
+from worker.core.calendars import load_calendar
+from worker.core.evaluate import Unit, evaluate_unit, unreadable
+from worker.run.workspace import Evaluation
 
 NOW = datetime(2026, 10, 29, 6, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 DUE = load_calendar().due_reminders(2026, TODAY)

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import good_unit
 from tests.test_google_strict import configure
-from worker.pipeline import ahead
+from worker.run.pipeline import ahead
 
 on_google = pytest.mark.parametrize("backend", ["google"])
 TODAY = date(2026, 10, 29)
@@ -64,7 +64,7 @@ def test_unit_one_is_written_while_the_next_units_are_read(
     workspace: Callable[..., Path], fake_google: Any
 ) -> None:
     from jobs import sync
-    from worker.wiring import open_workspace
+    from worker.app.wiring import open_workspace
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 6)])
     fake_google.slow("spreadsheets.get", 0, *[0.3] * 5)  # the registry, then slow units
@@ -88,8 +88,8 @@ def test_a_stop_ends_the_reading_and_what_was_read_is_written(
     workspace: Callable[..., Path], fake_google: Any
 ) -> None:
     from jobs import sync
-    from worker.wiring import open_workspace
-    from worker.workspace import RunOptions
+    from worker.app.wiring import open_workspace
+    from worker.run.workspace import RunOptions
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 6)])
     options = RunOptions()
@@ -114,7 +114,7 @@ def test_a_stop_ends_the_reading_and_what_was_read_is_written(
 def test_reads_and_writes_have_limits_of_their_own(
     workspace: Callable[..., Path], fake_google: Any, lines: str, reads: int, writes: int
 ) -> None:
-    from worker.wiring import open_workspace
+    from worker.app.wiring import open_workspace
 
     root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
     configure(root, lines)

@@ -16,8 +16,8 @@ from click.testing import Result
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import REPORTS, good_unit
-from worker.results import PERCENT_FORMAT, Grid, Percent, percent_cell, row_heights
-from worker.xlsx_write import write_tab
+from worker.adapters.xlsx.write import write_tab
+from worker.core.results import PERCENT_FORMAT, Grid, Percent, percent_cell, row_heights
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])

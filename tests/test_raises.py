@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from worker import rules
-from worker.records import Assessment, Dossier, Target
+from worker.core import rules
+from worker.core.records import Assessment, Dossier, Target
 
 ALL_TICKS = {c.key: True for c in rules.CONDITIONS}
 EVERY_DOCUMENT = frozenset(range(1, 17))

@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.test_same_results import VALUES
-from worker import readers
-from worker.cells import CellProblem
-from worker.layout import Column, load
-from worker.validation import _read_cell, readers_of
+from worker.core import readers
+from worker.core.cells import CellProblem
+from worker.core.layout import Column, load
+from worker.core.validation import _read_cell, readers_of
 
 COLUMNS = {
     f"{layout}/{tab.key}/{column.key}": column

@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.conftest import good_unit
 from tests.test_xlsx_write import BOOKKEEPING  # the parts a write may change
-from worker.xlsx import set_cell
+from worker.adapters.xlsx.workbook import set_cell
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Cli = Callable[..., Result]

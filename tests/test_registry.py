@@ -14,9 +14,9 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
-from worker.cells import CellProblem, parse_emails
-from worker.layout import load
-from worker.xlsx import write_workbook
+from worker.adapters.xlsx.workbook import write_workbook
+from worker.core.cells import CellProblem, parse_emails
+from worker.core.layout import load
 
 Cli = Callable[..., Result]
 

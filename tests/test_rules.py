@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from worker import rules
-from worker.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
+from worker.core import rules
+from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 R = date(2026, 10, 31)
 ALL_TICKS = {c.key: True for c in rules.CONDITIONS}
@@ -353,7 +353,7 @@ def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() ->
 
 
 def test_dossier_titles_come_from_the_sheet_layout() -> None:
-    from worker.layout import load
+    from worker.core.layout import load
 
     headers = [c.header for c in load("unit").tab("dossiers").columns if c.key.startswith("doc")]
     assert len(rules.DOCUMENTS) == 16 == len(headers)

@@ -22,9 +22,9 @@ from typing import Any
 
 from tests.conftest import TODAY
 from tests.openpyxl_baseline import read_tabs
-from worker.demo import unit_tabs
-from worker.evaluate import Unit, UnitResult, evaluate_unit
-from worker.scaffold import init_workspace
+from worker.app.scaffold import init_workspace
+from worker.core.evaluate import Unit, UnitResult, evaluate_unit
+from worker.demo.province import unit_tabs
 
 FIXTURE = Path(__file__).parent / "fixtures" / "same_results.json"
 REFERENCE = date(2026, 10, 31)
@@ -225,7 +225,8 @@ if __name__ == "__main__":
     FIXTURE.parent.mkdir(exist_ok=True)
     note = (
         "Digests of validate + rate by the straightforward implementation (before the readers "
-        "of worker/readers.py), written by `python -m tests.test_same_results`; rewritten only "
+        "of worker/core/readers.py), written by `python -m tests.test_same_results`; "
+        "rewritten only "
         "when results change on purpose (the code of the change is checked to give them too)."
     )
     lines = [

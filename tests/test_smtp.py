@@ -15,7 +15,7 @@ from click.testing import Result
 
 from jobs import deliver
 from tests.conftest import MailServer, good_unit, use_smtp
-from worker.wiring import open_workspace
+from worker.app.wiring import open_workspace
 
 Cli = Callable[..., Result]
 NOW = datetime(2026, 10, 29, 6, 30)

@@ -24,7 +24,7 @@ def test_demo_model_names_never_say_the_kind_of_place_twice() -> None:
     import random
     from datetime import date
 
-    from worker import demo
+    from worker.demo import province as demo
 
     names = [
         m["name"]

@@ -6,8 +6,8 @@ from fractions import Fraction
 import pytest
 
 from tests.conftest import TODAY, as_tabs, good_unit
-from worker.evaluate import Unit, evaluate_unit
-from worker.validation import validate_unit
+from worker.core.evaluate import Unit, evaluate_unit
+from worker.core.validation import validate_unit
 
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
 

@@ -1,5 +1,6 @@
-"""Reading unit workbooks with calamine (worker/xlsx_read.py): the same values as openpyxl, formulas
-never computed and percentages in count columns reported, damaged and locked files named.
+"""Reading unit workbooks with calamine (worker/adapters/xlsx/read.py): the same values as
+openpyxl, formulas never computed and percentages in count columns reported, damaged and locked
+files named.
 
 The fixtures in tests/fixtures/ were made by real office software; their README says how.
 """
@@ -15,11 +16,11 @@ from click.testing import CliRunner
 
 from tests import openpyxl_baseline
 from tests.conftest import TODAY, as_tabs, good_unit
-from worker import cells
-from worker.backend import SheetError
-from worker.cli import main
-from worker.evaluate import Unit, UnitResult, evaluate_unit
-from worker.xlsx_read import read_tabs
+from worker.adapters.xlsx.read import read_tabs
+from worker.app.cli import main
+from worker.core import cells
+from worker.core.backend import SheetError
+from worker.core.evaluate import Unit, UnitResult, evaluate_unit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)

@@ -23,11 +23,11 @@ import xlsxwriter
 
 from tests.conftest import good_unit
 from tests.openpyxl_baseline import read_tabs
-from worker.backend import SheetError
-from worker.layout import load
-from worker.results import Grid
-from worker.xlsx import write_workbook
-from worker.xlsx_write import remove_leftovers, write_tab
+from worker.adapters.xlsx.workbook import write_workbook
+from worker.adapters.xlsx.write import remove_leftovers, write_tab
+from worker.core.backend import SheetError
+from worker.core.layout import load
+from worker.core.results import Grid
 
 RESULTS = "Kết quả"
 BOOKKEEPING = {
@@ -648,7 +648,7 @@ def test_through_a_symlink_the_linked_file_gets_the_tab(tmp_path: Path) -> None:
 def test_a_file_saved_while_the_tab_is_built_is_not_overwritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import worker.xlsx_write as module
+    import worker.adapters.xlsx.write as module
 
     path = openpyxl_unit(tmp_path / "u1.xlsx")
     build = module.replaced

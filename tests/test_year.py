@@ -23,9 +23,9 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecution
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tests.conftest import MailServer, good_unit, use_smtp
-from worker.scheduler import start
-from worker.wiring import open_workspace
-from worker.workspace import Workspace
+from worker.app.scheduler import start
+from worker.app.wiring import open_workspace
+from worker.run.workspace import Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST, LAST = date(2025, 11, 1), date(2026, 11, 30)

@@ -1,3 +1,3 @@
-from worker.cli import main
+from worker.app.cli import main
 
 main(prog_name="mohinh")

@@ -1,0 +1,1 @@
+"""Google Sheets and Drive (gspread, google-auth)."""

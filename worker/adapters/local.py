@@ -1,0 +1,91 @@
+"""The local backend: a workspace folder of .xlsx workbooks (SPEC §7), no account needed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from worker.adapters.word.report import write_document
+from worker.adapters.xlsx.read import read_tabs
+from worker.adapters.xlsx.report import write_report
+from worker.adapters.xlsx.workbook import set_cell, write_workbook
+from worker.adapters.xlsx.write import remove_leftovers, write_tab
+from worker.core.backend import Published, Report, SheetError
+from worker.core.evaluate import Unit
+from worker.core.layout import load
+from worker.core.results import Grid
+from worker.core.settings import REPORTS, ConfigError, Settings
+from worker.core.validation import Rows
+
+
+class LocalBackend:
+    """Reads and writes the workbooks of one workspace folder."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.root = settings.root
+        self.registry_path = self.root / settings.registry
+        self.reports = self.root / REPORTS
+        self.notices: list[str] = []  # nothing goes wrong beyond one file here
+
+    def read_registry(self) -> Mapping[str, Rows]:
+        try:
+            return read_tabs(self.registry_path)
+        except SheetError as exc:
+            raise ConfigError(
+                f"Không đọc được danh mục đơn vị ([workspace] registry = "
+                f"'{self.registry_path.name}'): {exc}"
+            ) from None
+
+    def path(self, unit: Unit) -> Path:
+        """The unit's workbook; a path that leads outside the workspace (absolute, `..`, a
+        symbolic link out) is refused, so that no run reads or writes elsewhere."""
+        path = self.root / unit.sheet
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            where = f"ô {unit.sheet_cell} của " if unit.sheet_cell else ""
+            raise SheetError(
+                f"đường dẫn '{unit.sheet}' ({where}cột Bảng tính, tab "
+                f"{load('registry').tab('units').name}) dẫn ra ngoài thư mục làm việc: chép tệp "
+                f"vào thư mục units/ và ghi đường dẫn tương đối, ví dụ "
+                f"units/{unit.unit_id.lower()}.xlsx"
+            )
+        return path
+
+    def remove_leftovers(self) -> list[Path]:
+        """Temp files a killed run left beside the workbooks and reports: removed at start."""
+        folders = {self.root, self.root / "units", self.reports, self.registry_path.parent}
+        return [
+            p for folder in sorted(folders) if folder.is_dir() for p in remove_leftovers(folder)
+        ]
+
+    def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
+        """The unit's tabs (always read: a file costs no quota); raises SheetError."""
+        return read_tabs(self.path(unit))
+
+    def write_results(self, unit: Unit, grid: Grid) -> str:
+        """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""
+        write_tab(self.path(unit), load("unit").results_tab or "", grid)
+        return str(self.path(unit))
+
+    def provision(self, unit: Unit) -> str:
+        """A new workbook units/<ID>.xlsx from the template, its path written into the registry."""
+        relative = f"units/{unit.unit_id.lower()}.xlsx"
+        path = self.root / relative
+        if path.exists():
+            raise SheetError(f"tệp {relative} đã có: không ghi đè")
+        write_workbook(path, load("unit"))
+        set_cell(self.registry_path, load("registry").tab("units").name, unit.sheet_cell, relative)
+        return relative
+
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """A file has no tab IDs to link to: the digest names the file."""
+        return {}
+
+    def after_writes(self, units: Sequence[Unit]) -> None:
+        """Files need no bookkeeping after a write: their next read sees what was written."""
+        return None
+
+    def publish_report(self, report: Report) -> Published:
+        """The .xlsx in reports/: on this backend, that file is the report; and the drafted
+        annual report (.docx) beside it, when the report has one."""
+        document = write_document(self.reports, report.document) if report.document else None
+        return Published(write_report(self.reports, report), document=document)

@@ -1,0 +1,1 @@
+"""`state.sqlite`: runs, ratings, the email ledger, the Google read cache, backups."""

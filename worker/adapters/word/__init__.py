@@ -1,0 +1,1 @@
+"""Word documents (python-docx): the drafted annual report."""

@@ -1,0 +1,266 @@
+"""An .xlsx file as an OPC package (ECMA-376 part 2): its parts, relationships and content types.
+
+Only what `worker.adapters.xlsx.write` needs to swap one worksheet part: parts are kept as the bytes
+they were read as, in their zip order, so a part nobody touched is written back unchanged.
+Part names are handled as the spec gives them: found through relationships resolved against
+their source part (targets may be relative or absolute), compared case-insensitively.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+import zlib
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from lxml import etree
+
+from worker.adapters.xlsx.zipcopy import ZipTooLarge, new_entry, raw_entry, write_zip
+
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+OFFICE_DOCUMENT = (
+    DOC_REL + "/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",  # strict
+)
+CONTENT_TYPES = "[Content_Types].xml"
+
+# Untrusted files: no entity expansion, no network, no DTD; a broken part is an error.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class PackageError(Exception):
+    """The file is not a readable .xlsx package; the message says what is wrong (for logs)."""
+
+
+def parse(data: bytes, part: str) -> etree._Element:
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PackageError(f"{part}: {exc}") from None
+
+
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def serialize(root: etree._Element) -> bytes:
+    """A part as Office writes it: UTF-8, the declaration in double quotes."""
+    return DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of `part`: xl/workbook.xml -> xl/_rels/workbook.xml.rels."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source: str, target: str) -> str:
+    """A relationship's target as a zip entry name, relative to its source part's folder."""
+    target = unquote(target.split("#", 1)[0])
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
+
+
+def relative(source: str, part: str) -> str:
+    """The target to write in `source`'s relationships for `part`."""
+    return posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+@dataclass
+class Relationship:
+    id: str
+    type: str
+    target: str  # the zip entry name it resolves to ("" for an external target)
+    element: etree._Element
+
+
+class Package:
+    """The entries of one .xlsx zip, by name, in their order; changed parts replace the bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+            raise PackageError(f"không phải tệp zip ({exc})") from None
+        self.infos = self._zip.infolist()
+        self._names = {info.filename.casefold(): info.filename for info in self.infos}
+        if len(self._names) != len(self.infos):
+            raise PackageError("tệp zip có hai mục cùng tên")
+        if any(info.flag_bits & 0x1 for info in self.infos):
+            raise PackageError("tệp có mật khẩu")
+        self.changed: set[str] = set()  # parsed parts to serialize again
+        self.written: dict[str, bytes] = {}  # parts given new bytes
+        self._trees: dict[str, etree._Element] = {}
+
+    def find(self, part: str) -> str | None:
+        """The entry name of a part, compared case-insensitively as OPC part names are."""
+        return self._names.get(part.casefold())
+
+    def read(self, part: str) -> bytes:
+        """A part's bytes (as read, or as last put); parts never read are copied unopened."""
+        name = self.find(part)
+        if name is None:
+            raise PackageError(f"thiếu phần {part}")
+        if name in self.written:
+            return self.written[name]
+        try:
+            return self._zip.read(name)
+        except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+            raise PackageError(f"{name}: {exc}") from None
+        except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
+            raise PackageError(f"{name}: {exc}") from None
+
+    def xml(self, part: str) -> etree._Element:
+        """A part's parsed XML; edits to it are written back by `dirty`."""
+        name = self.find(part)
+        if name is None:
+            raise PackageError(f"thiếu phần {part}")
+        if name not in self._trees:
+            self._trees[name] = parse(self.read(name), name)
+        return self._trees[name]
+
+    def dirty(self, part: str) -> None:
+        """Mark a part parsed by `xml` as changed: it is serialized again on `build`."""
+        self.changed.add(self.find(part) or part)
+
+    def put(self, part: str, data: bytes, after: str | None = None) -> None:
+        """Add a new part (placed after the entry `after`, or at the end) or replace one."""
+        name = self.find(part)
+        if name is None:
+            name = part
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            at = next((i + 1 for i, x in enumerate(self.infos) if x.filename == after), None)
+            self.infos.insert(len(self.infos) if at is None else at, info)
+            self._names[name.casefold()] = name
+        self.written[name] = data
+        self._trees.pop(name, None)
+        self.changed.discard(name)
+
+    def remove(self, part: str) -> None:
+        name = self.find(part)
+        if name is None:
+            return
+        del self._names[name.casefold()]
+        self.written.pop(name, None)
+        self._trees.pop(name, None)
+        self.changed.discard(name)
+        self.infos = [info for info in self.infos if info.filename != name]
+
+    def relationships(self, source: str) -> list[Relationship]:
+        """The relationships of `source` ("" for the package's own, `_rels/.rels`)."""
+        rels = rels_name(source) if source else "_rels/.rels"
+        if self.find(rels) is None:
+            return []
+        out = []
+        for el in self.xml(rels).iterfind(f"{{{PKG_REL}}}Relationship"):
+            external = el.get("TargetMode") == "External"
+            target = "" if external else resolve(source, el.get("Target", ""))
+            out.append(Relationship(el.get("Id", ""), el.get("Type", ""), target, el))
+        return out
+
+    def add_relationship(self, source: str, type_: str, part: str) -> str:
+        """A new relationship from `source` to `part`, with an Id no other one has; its Id."""
+        rels = rels_name(source)
+        if self.find(rels) is None:
+            self.put(
+                rels, serialize(etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL}))
+            )
+        taken = {r.id for r in self.relationships(source)}
+        rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+        etree.SubElement(
+            self.xml(rels), f"{{{PKG_REL}}}Relationship", Id=rid, Type=type_,
+            Target=relative(source, part),
+        )  # fmt: skip
+        self.dirty(rels)
+        return rid
+
+    def main_part(self) -> str:
+        """The workbook part, found as the package's officeDocument relationship says."""
+        for rel in self.relationships(""):
+            name = self.find(rel.target) if rel.type in OFFICE_DOCUMENT else None
+            if name:
+                return name
+        raise PackageError("không có phần workbook (_rels/.rels)")
+
+    def set_override(self, part: str, content_type: str | None) -> None:
+        """Declare (or with None, forget) a part's content type in [Content_Types].xml."""
+        types = self.xml(CONTENT_TYPES)
+        for el in types.findall(f"{{{CT}}}Override"):
+            if el.get("PartName", "").lstrip("/").casefold() == part.casefold():
+                types.remove(el)
+        if content_type is not None:
+            etree.SubElement(
+                types, f"{{{CT}}}Override", PartName="/" + part, ContentType=content_type
+            )
+        self.dirty(CONTENT_TYPES)
+
+    def content_type(self, part: str) -> str:
+        types = self.xml(CONTENT_TYPES)
+        for el in types.iterfind(f"{{{CT}}}Override"):
+            if el.get("PartName", "").lstrip("/").casefold() == part.casefold():
+                return el.get("ContentType", "")
+        ext = posixpath.splitext(part)[1].lstrip(".").casefold()
+        for el in types.iterfind(f"{{{CT}}}Default"):
+            if el.get("Extension", "").casefold() == ext:
+                return el.get("ContentType", "")
+        return ""
+
+    def reachable(self, start: str, avoid: str | None = None) -> set[str]:
+        """Parts reachable from `start` ("" for the package) by relationships, never through
+        `avoid`; case-folded names."""
+        seen: set[str] = set()
+        pending = [start]
+        while pending:
+            source = pending.pop()
+            for rel in self.relationships(source):
+                key = rel.target.casefold()
+                name = self.find(rel.target)
+                if name and key not in seen and key != (avoid or "").casefold():
+                    seen.add(key)
+                    pending.append(name)
+        return seen
+
+    def drop(self, part: str) -> None:
+        """Remove a part, its relationships, and the parts only it led to (a drawing, its
+        pictures...); parts also reached from elsewhere stay."""
+        keep = self.reachable("", avoid=part)
+        for name in [part, *self.reachable(part)]:
+            if name.casefold() in keep or self.find(name) is None:
+                continue
+            name = self.find(name) or name
+            self.remove(rels_name(name))
+            self.remove(name)
+            self.set_override(name, None)
+
+    def fresh_name(self, pattern: str) -> str:
+        """The first `pattern % n` (n = 1, 2, ...) that names no entry of the package."""
+        n = 1
+        while self.find(pattern % n) or self.find(rels_name(pattern % n)):
+            n += 1
+        return pattern % n
+
+    def build(self) -> bytes:
+        """The package as zip bytes: changed parts serialized and deflated, every other entry
+        copied as it was (compressed bytes included), in the original order."""
+        entries = []
+        for info in self.infos:
+            name = info.filename
+            if name in self.changed:
+                entries.append(new_entry(name, serialize(self._trees[name]), info.date_time))
+            elif name in self.written:
+                entries.append(new_entry(name, self.written[name], info.date_time))
+            else:
+                try:
+                    entries.append(raw_entry(self.data, info))
+                except zipfile.BadZipFile as exc:
+                    raise PackageError(str(exc)) from None
+        try:
+            return write_zip(entries)
+        except ZipTooLarge as exc:
+            raise PackageError(f"{exc} quá lớn (trên 4 GiB)") from None

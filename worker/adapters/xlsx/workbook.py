@@ -1,0 +1,191 @@
+"""The .xlsx adapter (openpyxl): read tabs as plain rows, write tabs safely and atomically.
+
+Text is always written as text: openpyxl turns a string starting with "=" into a formula unless
+the cell is told otherwise, and a unit's text must never become one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from worker.adapters.files import share_like
+from worker.core.layout import TEMPLATE_ROWS, Layout, Tab
+from worker.core.results import PERCENT_FORMAT, Grid, Percent, row_heights
+
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
+TITLE_FONT = Font(bold=True, size=12)
+BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+YESNO = ("Có", "Không")
+
+
+def put(cell: Any, value: Any) -> None:
+    """Write a value; text stays text even when it starts with '='."""
+    if value == "":
+        cell.value = None  # an empty cell, not an empty text
+    elif isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+        if isinstance(value, date | datetime):
+            cell.number_format = "DD/MM/YYYY"
+
+
+def fill(ws: Worksheet, grid: Grid) -> None:
+    """The grid's values, titles, headers (bold, shaded, wrapped), totals (bold) and widths;
+    body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT."""
+    for r, row in enumerate(grid.rows, start=1):
+        title, header, total = r - 1 in grid.titles, r - 1 in grid.headers, r - 1 in grid.totals
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c)
+            put(cell, value)
+            if title and c == 1:
+                cell.font = TITLE_FONT  # not wrapped: a title runs on over the empty cells
+                continue
+            cell.alignment = WRAPPED
+            if header:
+                cell.font, cell.fill = BOLD, HEADER_FILL
+            elif total:
+                cell.font = BOLD
+            if isinstance(value, Percent):
+                cell.number_format = PERCENT_FORMAT
+    for c, width in enumerate(grid.widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for r, height in row_heights(grid).items():
+        ws.row_dimensions[r + 1].height = height
+
+
+def print_setup(ws: Worksheet, head: int) -> None:
+    """A4 landscape, as wide as the page and as many pages down as it takes, numbered, the
+    first `head` rows repeated atop each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.oddFooter.center.text = "Trang &P/&N"  # type: ignore[union-attr]  # always made
+    if head:
+        ws.print_title_rows = f"1:{head}"
+
+
+def write_file(wb: Workbook, path: Path) -> None:
+    """The one place a workbook's bytes go to disk (a full disk fails here)."""
+    wb.save(path)
+
+
+def save_atomically(wb: Workbook, path: Path) -> None:
+    """Save beside the target, then rename: a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        write_file(wb, Path(tmp))
+        share_like(tmp, path)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:
+    """A tab laid out from `sheet_templates/`: headers with hints, dropdowns, formats, widths."""
+    for c, column in enumerate(tab.columns, start=1):
+        cell = ws.cell(1, c)
+        put(cell, column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(column.hint, "mohinh", width=260, height=90)
+        letter = get_column_letter(c)
+        ws.column_dimensions[letter].width = column.width
+        span = f"{letter}2:{letter}{TEMPLATE_ROWS}"
+        options = column.values or (YESNO if column.type == "yesno" else ())
+        if options:
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(options) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error="Chọn một giá trị trong danh sách: " + ", ".join(options),
+            )
+            rule.add(span)
+            ws.add_data_validation(rule)
+        number_format = {"date": "DD/MM/YYYY", "id": "@", "text": "@"}.get(column.type)
+        if number_format:
+            for r in range(2, max(len(rows) + 2, 50)):
+                ws.cell(r, c).number_format = number_format
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            put(ws.cell(r, c), value)
+    ws.freeze_panes = "A2"
+
+
+def new_workbook() -> Workbook:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.worksheets[0])
+    return wb
+
+
+def bar_chart(
+    ws: Worksheet, title: str, rows: range, categories: int, columns: range, at: str
+) -> None:
+    """A stacked bar chart of `columns` over `rows` (1-based; the series' names in the row just
+    above), labelled by the `categories` column, its top left corner at the cell `at`."""
+    if not rows:
+        return
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = title
+    chart.height, chart.width = max(7.5, 0.6 * len(rows) + 3), 24
+    last = rows.stop - 1
+    chart.add_data(
+        Reference(
+            ws,
+            min_col=columns.start,
+            max_col=columns.stop - 1,
+            min_row=rows.start - 1,
+            max_row=last,
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(ws, min_col=categories, min_row=rows.start, max_row=last))
+    ws.add_chart(chart, at)
+
+
+def write_workbook(
+    path: Path, layout: Layout, rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+) -> None:
+    """A workbook with every tab of `layout`; `rows` gives, per tab key, rows by column key."""
+    wb = new_workbook()
+    for tab in layout.tabs:
+        ws = wb.create_sheet(tab.name)
+        data = (rows or {}).get(tab.key, ())
+        template_tab(ws, tab, [[row.get(c.key) for c in tab.columns] for row in data])
+    save_atomically(wb, path)
+
+
+def set_cell(path: Path, tab: str, cell: str, value: str) -> None:
+    """Write one cell of one tab, as text, atomically; everything else is kept."""
+    wb = openpyxl.load_workbook(path)
+    put(wb[tab][cell], value)
+    save_atomically(wb, path)

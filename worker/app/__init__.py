@@ -1,0 +1,1 @@
+"""The application: the command line, the daemon, configuration, opening a workspace."""

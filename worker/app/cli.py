@@ -1,0 +1,367 @@
+"""The `mohinh` command (also `python -m worker`). Only this module and the scheduler read the
+clock; every job gets `today` and `now` from here.
+
+Exit status: 0 all well; 1 some unit failed (the others done), a registry row has a problem,
+or due messages wait for an unreachable mail server; 2 bad configuration; 3 another worker holds
+the workspace (this one did nothing); 4 the environment (disk full, state store busy,
+unwritable or corrupt beyond repair, network unreachable: nothing is left half-written, and the
+next run goes on).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from jobs import consolidate, deliver, remind, sync
+from worker.app import cli_vi, monitor
+from worker.app.scaffold import init_workspace
+from worker.app.wiring import WorkspaceBusy, back_up, environment_errors, open_workspace
+from worker.core import rules
+from worker.core.backend import SheetError
+from worker.core.errors import EnvironmentProblem
+from worker.core.evaluate import Unit, read_registry
+from worker.core.settings import ConfigError
+from worker.run.workspace import RunOptions, Workspace
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+OK, SOME_FAILED, BAD_CONFIG, BUSY, ENVIRONMENT = 0, 1, 2, 3, 4
+
+
+def progress(units: list[Unit]) -> Iterator[Unit]:
+    with click.progressbar(
+        units,
+        label="Đọc bảng tính các đơn vị",
+        file=sys.stderr,
+        item_show_func=lambda u: u.unit_id if u else None,
+    ) as bar:
+        yield from bar
+
+
+def common(command: Callable[..., int]) -> Callable[..., None]:
+    """--workspace, --today and --dry-run for every job command; opens the workspace."""
+
+    @click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        metavar="THƯ_MỤC",
+        help="Thư mục làm việc (mặc định: thư mục hiện tại).",
+    )
+    @click.option(
+        "--today",
+        type=cli_vi.Day(),
+        help="Giả định hôm nay là ngày này (dạng NĂM-THÁNG-NGÀY), để thử lịch nhắc.",
+    )
+    @click.option("--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Đọc lại mọi bảng tính, kể cả bảng tính chưa thay đổi từ lần trước.",
+    )
+    @functools.wraps(command)
+    def wrapper(workspace: Path, today: date | None, dry_run: bool, force: bool, **kw: Any) -> None:
+        options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
+        day, now = options.clock(TZ)
+        if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
+            click.echo(
+                "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
+                f"như thể hôm nay là {day:%d/%m/%Y}, dùng: mohinh run --once --today "
+                f"{day:%Y-%m-%d}",
+                err=True,
+            )
+            sys.exit(BAD_CONFIG)
+        try:
+            with environment_errors(workspace), open_workspace(workspace, options) as ws:
+                click.echo(
+                    f"mohinh — {ws.settings.province} — năm đánh giá "
+                    f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
+                    + (" — CHẠY THỬ, không ghi gì" if dry_run else "")
+                )
+                for notice in ws.notices:
+                    click.echo(f"Lưu ý: {notice}", err=True)
+                status = command(ws, day, now, **kw)
+                if status in (OK, SOME_FAILED):  # a backup of the state the run left
+                    back_up(ws, datetime.now(TZ))  # named by the real time, not --today
+                sys.exit(status)
+        except EnvironmentProblem as exc:
+            click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+            sys.exit(ENVIRONMENT)
+        except ConfigError as exc:
+            click.echo(f"Lỗi cấu hình: {exc}", err=True)
+            sys.exit(BAD_CONFIG)
+        except WorkspaceBusy as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(BUSY)
+
+    return wrapper
+
+
+@click.group(
+    cls=cli_vi.Group,
+    help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp.",
+)
+def main() -> None:
+    """The `mohinh` command group; each job is a subcommand."""
+
+
+@main.command(help="Tạo thư mục làm việc mới (THƯ_MỤC); --demo điền một tỉnh mẫu.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC")
+@click.option("--demo", is_flag=True, help="Điền dữ liệu mẫu: 12 đơn vị, hơn 100 mô hình.")
+@click.option("--today", type=cli_vi.Day(), help="Ngày làm mốc cho dữ liệu mẫu.")
+def init(directory: Path, demo: bool, today: date | None) -> None:
+    day, _ = RunOptions(today=today).clock(TZ)
+    try:
+        with environment_errors(directory):
+            written = init_workspace(directory, demo, day)
+    except ConfigError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(BAD_CONFIG)
+    except EnvironmentProblem as exc:
+        click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
+        sys.exit(ENVIRONMENT)
+    click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"Chạy tiếp: mohinh run --once --workspace {directory}")
+
+
+def _summary_sync(report: sync.SyncReport) -> None:
+    outcomes = list(report.outcomes.values())
+    click.echo(
+        f"Đơn vị: {len(outcomes)} đang hoạt động, {outcomes.count(sync.WRITTEN)} "
+        f"cập nhật tab Kết quả, {outcomes.count(sync.UNCHANGED)} không đổi, "
+        f"{report.failed} không đọc được"
+        + (
+            f", {outcomes.count(sync.SKIPPED)} cần cập nhật (chạy thử: không ghi)"
+            if sync.SKIPPED in outcomes
+            else ""
+        )
+    )
+    for unit, problem in report.problems.items():
+        click.echo(f"  ! {unit} {problem}")
+    for notice in dict.fromkeys(report.notices):
+        click.echo(f"  ! {notice}")
+    if report.rejected:
+        click.echo(
+            f"Danh mục đơn vị: {report.rejected} dòng có lỗi, các đơn vị này chưa được đọc "
+            "(sửa danh mục rồi chạy lại)"
+        )
+    for e in report.registry:
+        click.echo(f"  ! {e.tab}, ô {e.cell}: {e.what()}" if e.cell else f"  ! {e}")
+    click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
+    levels = (*rules.LEVELS, rules.UNRATED)
+    click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
+
+
+def _summary_remind(report: remind.RemindReport) -> None:
+    if not report.due:
+        click.echo("Nhắc hạn: chưa đến lịch nhắc nào")
+        return
+    # `n` is the reminder's offset, not the days left (a late run still sends the 7-day one)
+    due = ", ".join(f"{d} (lượt nhắc trước {n} ngày)" for d, n in report.due)
+    click.echo(
+        f"Nhắc hạn {due}: {len(report.queued)} thư mới"
+        + (
+            f"; chưa có email đầu mối: {', '.join(report.without_email)}"
+            if report.without_email
+            else ""
+        )
+    )
+
+
+def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
+    where = f"máy chủ {ws.settings.smtp.host}" if ws.settings.smtp else str(ws.outbox)
+    if ws.dry_run:
+        click.echo(f"Thư: {report.due} thư chờ gửi (chạy thử: không gửi)")
+    elif not report.due:
+        click.echo("Thư: không có thư mới")
+    else:
+        names = {
+            "sent": "đã gửi" if ws.settings.smtp else "đã ghi ra tệp .eml (chưa gửi đi)",
+            "retry": "sẽ thử lại",
+            "failed": "lỗi, không gửi được",
+            "uncertain": "chưa chắc đã đến",
+        }
+        parts = [f"{n} {names[s]}" for s, n in report.outcomes.items() if s in names]
+        click.echo(f"Thư ({where}): " + (", ".join(parts) or "chưa gửi được thư nào"))
+    if report.unavailable:
+        click.echo(
+            f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
+            "ở lần chạy sau"
+        )
+
+
+def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
+    if report is None:
+        return
+    kind = "bản xem trước" if report.preview else "bảng tổng hợp"
+    click.echo(
+        f"Tổng hợp năm {report.year}: {kind} " + (report.location or "(chạy thử: không ghi)")
+    )
+    if report.published:
+        click.echo(f"  trên Google Sheets: {report.published}")
+    if report.document:
+        click.echo(f"  dự thảo báo cáo năm (Word): {report.document}")
+    if report.problem:
+        click.echo(f"  ! {report.problem}")
+
+
+@main.command(help="Chạy định kỳ theo lịch; --once chạy mọi việc đến hạn một lần rồi thoát.")
+@click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
+@common
+def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
+    # The daemon and --once both keep logs/mohinh.log (a dry run writes nothing, not even that)
+    handler = None if ws.dry_run else monitor.log_to_file(ws.root, ws.options.log)
+    try:
+        return _run(ws, today, now, once)
+    finally:
+        if handler is not None:
+            monitor.stop_logging(ws.options.log, handler)
+
+
+def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
+    from worker.app.scheduler import run_cycle, serve
+
+    if not once:
+        return serve(ws, TZ)
+    report = run_cycle(ws, today, now)
+    _summary_sync(report.sync)
+    _summary_remind(report.remind)
+    _summary_consolidate(report.consolidate)
+    _summary_deliver(report.deliver, ws)
+    click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
+    # Mail waiting for an unreachable server is exit 1, not 4: the run's own work is done and the
+    # messages wait in the ledger for the next delivery (the README's table says so).
+    return SOME_FAILED if report.sync.trouble or report.deliver.waiting else OK
+
+
+@main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
+@common
+def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
+    from worker.app.scheduler import next_runs
+
+    click.echo(f"Lịch: {ws.calendar.name}")
+    for name, when in next_runs(ws, TZ):
+        click.echo(f"  {when:%d/%m/%Y %H:%M}  {name}")
+    year = ws.settings.year(today)
+    for cutoff in ws.calendar.cutoffs:
+        days = ", ".join(str(d) for d in ws.calendar.reminder_days)
+        click.echo(f"  hạn {cutoff.on(year):%d/%m/%Y}: {cutoff.what} (nhắc trước {days} ngày)")
+    click.echo(f"  tổng hợp từ {ws.calendar.consolidation_day(year):%d/%m/%Y}")
+    return OK
+
+
+@main.command(help="Xem trước thư nhắc của một đơn vị (MÃ_ĐƠN_VỊ): in ra và ghi tệp HTML.")
+@click.argument("unit", metavar="MÃ_ĐƠN_VỊ")
+@common
+def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
+    from notifications import compose
+
+    evaluation = ws.evaluate(today)
+    result = next((r for r in evaluation.units if r.unit.unit_id == unit), None)
+    if result is None:
+        known = ", ".join(r.unit.unit_id for r in evaluation.units)
+        click.echo(
+            f"Không có đơn vị '{unit}' đang hoạt động trong danh mục; các mã: {known}", err=True
+        )
+        return BAD_CONFIG
+    due = (
+        ws.calendar.due_reminders(evaluation.year, today)
+        or [
+            (c, (c.on(evaluation.year) - today).days)
+            for c in ws.calendar.cutoffs
+            if c.on(evaluation.year) > today
+        ][:1]
+    )
+    if not due:
+        click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
+        return OK
+    draft = remind.unit_draft(ws, "xem-truoc", result, due, today, now)
+    text, html = compose.render_parts(draft)
+    click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")
+    path = ws.outbox / f"xem-truoc-{compose.safe_name(unit)}.html"
+    if not ws.dry_run:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(html, "utf-8")
+        click.echo(f"Bản HTML: {path}")
+    return OK
+
+
+@main.command(
+    help="Tạo bảng tính mới theo mẫu cho các đơn vị chưa có (hoặc cho các mã đơn vị được nêu), "
+    "chia sẻ cho cán bộ đầu mối và ghi địa chỉ vào danh mục đơn vị."
+)
+@click.argument("units", nargs=-1, metavar="[MÃ_ĐƠN_VỊ]...")
+@common
+def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...]) -> int:
+    registry, _ = read_registry(ws.backend.read_registry())
+    unknown = sorted(set(units) - {u.unit_id for u in registry})
+    if unknown:
+        click.echo(f"Không có mã đơn vị {', '.join(unknown)} trong danh mục", err=True)
+        return BAD_CONFIG
+    targets = (
+        [u for u in registry if u.unit_id in units]
+        if units
+        else [u for u in registry if not u.sheet and u.active]
+    )
+    failed = False
+    for unit in targets:
+        if unit.sheet:
+            click.echo(f"  ! {unit.unit_id}: đã có bảng tính {unit.sheet}, không tạo lại")
+            failed = True
+        elif ws.dry_run:
+            click.echo(f"  {unit.unit_id} {unit.name}: sẽ tạo bảng tính (chạy thử: không tạo)")
+        else:
+            try:
+                click.echo(f"  {unit.unit_id} {unit.name}: {ws.backend.provision(unit)}")
+            except SheetError as exc:
+                click.echo(f"  ! {unit.unit_id} {unit.name}: {exc}")
+                failed = True
+    if not targets:
+        click.echo("Mọi đơn vị đang hoạt động đều đã có bảng tính.")
+    return SOME_FAILED if failed else OK
+
+
+@main.command(name="sync", help="Đọc, kiểm tra, xếp loại và ghi tab Kết quả cho mọi đơn vị.")
+@common
+def sync_command(ws: Workspace, today: date, now: datetime) -> int:
+    report = sync.run(ws, today, now)
+    _summary_sync(report)
+    return SOME_FAILED if report.trouble else OK
+
+
+@main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")
+@common
+def remind_command(ws: Workspace, today: date, now: datetime) -> int:
+    _summary_remind(remind.run(ws, today, now))
+    return OK
+
+
+@main.command(
+    name="consolidate", help="Lập bảng tổng hợp của tỉnh; trước ngày tổng hợp là bản xem trước."
+)
+@common
+def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
+    _summary_consolidate(consolidate.run(ws, today, now))
+    return OK
+
+
+@main.command(
+    name="deliver",
+    help="Gửi các thư đang chờ qua máy chủ thư đã cấu hình; chưa cấu hình thì ghi tệp .eml "
+    "vào thư mục outbox/.",
+)
+@common
+def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
+    report = deliver.run(ws, today, now)
+    _summary_deliver(report, ws)
+    return SOME_FAILED if report.waiting else OK  # messages due wait for the server

@@ -1,0 +1,119 @@
+"""What a spreadsheet backend promises the jobs: the `Backend` protocol and its neutral error.
+
+Jobs and the workspace know a backend only through this protocol; `worker.app.wiring` picks the
+implementation (`worker.adapters.local` for .xlsx files, `worker.adapters.google.backend` for
+Google Sheets). Every promise here is tested on both by `tests/test_backend_contract.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from worker.core.evaluate import Unit
+from worker.core.results import Grid
+from worker.core.validation import Rows
+
+
+class SheetError(Exception):
+    """A unit's sheet (or the registry) could not be read or written.
+
+    The message is for the user, in Vietnamese: what happened, to which file or sheet, and
+    what to do. A job reports it for that unit and goes on with the others.
+    """
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A stacked bar chart of one tab: columns first..last by the `categories` column."""
+
+    tab: str  # the tab's name
+    title: str
+    categories: int  # column of the category labels (1-based)
+    first: int  # first and last data columns (1-based, headers in row 1)
+    last: int
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a drafted document: a heading, its paragraphs and an optional table."""
+
+    heading: str
+    lines: Sequence[str] = ()
+    table: Sequence[Sequence[object]] = ()  # the header row first
+
+
+@dataclass(frozen=True)
+class Document:
+    """A drafted administrative document (the annual report), laid out by the backend."""
+
+    name: str  # file name without extension: "bao-cao-2026"
+    title: str  # "Báo cáo kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026"
+    issuer: str  # the issuing body, "BAN CHỈ ĐẠO TỈNH …"
+    place: str  # for the date line: "Tỉnh Thử, ngày … tháng … năm 2026"
+    parts: Sequence[Part]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The consolidated workbook to publish: its file name (no extension), title and tabs; and
+    the annual report drafted beside it, when there is one."""
+
+    name: str
+    title: str
+    tabs: Sequence[tuple[str, Grid]]
+    charts: Sequence[Chart] = ()
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a report went: the .xlsx attached to the email, and a link where there is one."""
+
+    file: Path
+    link: str | None = None
+    problem: str = ""  # why it could not be published beyond the file (the file is there)
+    document: Path | None = None  # the drafted annual report (.docx), beside the workbook
+    document_link: str | None = None  # the .docx on Google Drive, beside the spreadsheet
+
+
+class Backend(Protocol):
+    """The unit sheets, the registry and the report of one workspace."""
+
+    notices: list[str]  # what went wrong beyond one unit in this run (told with the summary)
+
+    def read_registry(self) -> Mapping[str, Rows]:
+        """Every tab of the registry; raises ConfigError when it cannot be read."""
+        ...
+
+    def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
+        """Every tab of a unit's sheet as rows, the header row first; raises SheetError.
+
+        `force` reads even a sheet the backend knows to be unchanged."""
+        ...
+
+    def write_results(self, unit: Unit, grid: Grid) -> str:
+        """Replace (or add) the unit's protected results tab; returns where. Raises SheetError.
+
+        Nothing but that tab is written; text stays text."""
+        ...
+
+    def tab_ids(self, unit: Unit) -> Mapping[str, int]:
+        """Each tab's ID in the unit's sheet (tab title -> ID) where a link can open a tab
+        (Google: its sheetId, the `gid` of a URL); {} where not (a file, or not known). Costs
+        no request: known from this run's read or kept with what was read before."""
+        ...
+
+    def after_writes(self, units: Sequence[Unit]) -> None:
+        """Bookkeeping once the writes of a run are done (the units written)."""
+        ...
+
+    def publish_report(self, report: Report) -> Published:
+        """Write the consolidated workbook (always as a local .xlsx) and publish it."""
+        ...
+
+    def provision(self, unit: Unit) -> str:
+        """A new unit sheet from the template, its address written into the registry."""
+        ...

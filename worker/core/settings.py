@@ -1,0 +1,74 @@
+"""The settings' types: what `config.toml` says, parsed once (by `worker.app.config`) into frozen
+objects. Pure: nothing here reads a file, the environment or the network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+OUTBOX, REPORTS = "outbox", "reports"  # the workspace's folders of messages and reports
+METHODS = ("mean_ratio", "share_met")
+BACKENDS = ("local", "google")
+
+
+class ConfigError(Exception):
+    """A bad or missing setting; the message is for the user, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    key_file: Path  # the service account's JSON key
+    registry: str  # the registry spreadsheet's ID or URL
+    folder: str = ""  # the Drive folder of the unit sheets: lets unchanged sheets go unread
+    reports_folder: str = ""  # the Drive folder where the consolidated spreadsheets go
+    report_spreadsheet: str = ""  # or one spreadsheet holding a set of tabs per year
+    per_minute: int = 60  # requests a minute the client allows itself, reads and writes each
+    reads_per_minute: int = 60  # Sheets reads a minute (per_minute unless set)
+    writes_per_minute: int = 60  # Sheets writes a minute (per_minute unless set)
+    attempts: int = 6  # tries of one request on 429, 5xx or a timeout
+    backoff: float = 2.0  # retries wait a random time up to backoff × 2^n seconds, 64 at most
+    timeout: float = 60.0  # seconds for one request
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    province: str
+    staff_emails: tuple[str, ...]
+    sender: str
+    backend: str = "local"
+    sender_name: str = ""  # the From display name, e.g. "Ban Chỉ đạo tỉnh Bình Thuận"
+    reply_to: tuple[str, ...] = ()  # the province contact: replies to a digest go there
+    registry: str = "registry.xlsx"
+    completion_method: str = "mean_ratio"
+    reference_day: tuple[int, int] = (10, 31)  # R = this month/day of year Y
+    rollover_day: tuple[int, int] = (12, 1)  # from this day of year Y on, work on Y + 1
+    calendar: str | None = None  # a calendar file instead of the default of jobs/
+    smtp: SmtpSettings | None = None  # None: messages are written to outbox/ as .eml files
+    google: GoogleSettings | None = None  # with backend = "google"
+    heartbeat_url: str = ""  # [monitor]: pinged at each cycle's start and end (healthchecks.io)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def year(self, today: date) -> int:
+        """The evaluation year the worker works on at `today` (SPEC §2)."""
+        return today.year + 1 if (today.month, today.day) >= self.rollover_day else today.year
+
+    def reference(self, year: int) -> date:
+        return date(year, *self.reference_day)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password: str = field(default="", repr=False)  # discouraged: prefer the file or variable
+    password_file: Path | None = None
+    password_env: str = "MOHINH_SMTP_PASSWORD"
+    timeout: float = 30.0
+    ca_file: Path | None = None  # a private CA the server's certificate is signed by

@@ -1,0 +1,1 @@
+"""The sample province of `mohinh init --demo`."""

@@ -1,0 +1,1 @@
+"""One run: the workspace the jobs are handed, and reading ahead while writing."""

@@ -1,0 +1,169 @@
+"""One open workspace: its settings, calendar, backend and state, and how this run goes.
+
+Jobs take a `Workspace` and the time; they never read the clock. A dry run works on an
+in-memory copy of the state and tells the jobs to write and send nothing. The workspace knows
+its backend only as a `Backend`: `worker.app.wiring` opens it with the local or the Google one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from worker.adapters.store.state import State
+from worker.core.backend import Backend, SheetError
+from worker.core.calendars import Calendar
+from worker.core.evaluate import (
+    CellError,
+    Unit,
+    UnitResult,
+    evaluate_unit,
+    load_registry,
+    registry_problem,
+    unreadable,
+)
+from worker.core.settings import OUTBOX, Settings
+
+Progress = Callable[[list[Unit]], Iterable[Unit]]
+
+
+def _no_progress(units: list[Unit]) -> Iterable[Unit]:
+    return units
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one invocation runs: built once by the CLI, handed to the scheduler and every job."""
+
+    dry_run: bool = False  # compute and tell; write and send nothing
+    force: bool = False  # read every sheet, even those known to be unchanged
+    today: date | None = None  # a pretend date for `--once` commands; None: the real clock
+    stop: threading.Event = field(default_factory=threading.Event)  # set: finish the unit, stop
+    progress: Progress = _no_progress
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("mohinh"))
+
+    def clock(self, tz: tzinfo) -> tuple[date, datetime]:
+        """Today and now, on the pretend date when there is one (at the real time of day)."""
+        now = datetime.now(tz)
+        if self.today is None:
+            return now.date(), now
+        return self.today, datetime.combine(self.today, now.timetz())
+
+
+@dataclass
+class Evaluation:
+    """Every unit of the registry read, validated and rated, for one evaluation year."""
+
+    year: int
+    reference: date
+    units: list[UnitResult]
+    registry_errors: list[CellError] = field(default_factory=list)
+    # Registry rows set aside for their problems (status "Lỗi danh mục"), never read
+    rejected: list[UnitResult] = field(default_factory=list)
+
+
+class Workspace:
+    """Opened with `with` (by `worker.app.wiring.open_workspace`); closing releases the lock."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        calendar: Calendar,
+        state: State,
+        backend: Backend,
+        options: RunOptions,
+        lock_fd: int | None = None,
+    ):
+        self.root = root
+        self.settings = settings
+        self.calendar = calendar
+        self.state = state
+        self.backend = backend
+        self.options = options
+        self._lock_fd = lock_fd
+        self.notices: list[str] = []  # what opening it did that the user must hear of
+        self._evaluations: dict[date, Evaluation] = {}
+
+    @property
+    def dry_run(self) -> bool:
+        return self.options.dry_run
+
+    @property
+    def stop(self) -> threading.Event:
+        return self.options.stop
+
+    def stopping(self) -> bool:
+        """Whether a stop was asked for: jobs finish the unit under way, then return."""
+        return self.options.stop.is_set()
+
+    def close(self) -> None:
+        self.state.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / OUTBOX
+
+    def evaluate(self, today: date) -> Evaluation:
+        """Read, validate and rate every active unit once per run and day."""
+        if today not in self._evaluations:
+            list(self.evaluating(today))  # reading every unit keeps the evaluation
+        return self._evaluations[today]
+
+    def evaluating(self, today: date) -> Iterator[UnitResult]:
+        """Each active unit read, validated and rated in turn, given as soon as it is (sync
+        writes one unit while the next is read). Once the units are all done (or a stop was
+        asked for), the evaluation is kept: the day's other jobs reuse it without reading."""
+        if today in self._evaluations:
+            yield from self._evaluations[today].units
+            return
+        year = self.settings.year(today)
+        reference = self.settings.reference(year)
+        registry = load_registry(self.backend.read_registry())
+        rejected = [registry_problem(u, year, errors) for u, errors in registry.rejected]
+        evaluation = Evaluation(year, reference, [], registry.errors, rejected)
+        for unit in self.options.progress([u for u in registry.units if u.active]):
+            if self.stopping():
+                break
+            result = self._evaluate_unit(unit, year, today, reference)
+            evaluation.units.append(result)
+            yield result
+        self._evaluations[today] = evaluation
+
+    def _evaluate_unit(self, unit: Unit, year: int, today: date, reference: date) -> UnitResult:
+        if not unit.sheet:
+            return unreadable(
+                unit,
+                year,
+                # The unit's coordinator reads this too: the fix they can do is to ask;
+                # `mohinh provision` is for province staff (README, --help)
+                "chưa có bảng tính: liên hệ Thường trực Ban Chỉ đạo tỉnh để được cấp bảng tính",
+            )
+        try:
+            tabs = self.backend.read_unit(unit, self.options.force)
+        except SheetError as exc:
+            return unreadable(unit, year, str(exc))
+        return evaluate_unit(
+            unit,
+            tabs,
+            year,
+            today,
+            reference,
+            self.state.rated_before(unit.unit_id, year),
+            self.settings.completion_method,
+            self.settings.reference(year - 1),
+        )
