@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from worker.core.backend import SheetError
+from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
 from worker.core.results import fingerprint, unit_grid
 from worker.core.validation import CellError

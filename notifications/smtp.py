@@ -15,10 +15,13 @@ import ssl
 from types import TracebackType
 
 from worker.core import explain
+from worker.core.errors import Problem
 from worker.core.settings import SmtpSettings
 
 
-class TransportError(Exception):
+class TransportError(Problem):
+    """A message (or a batch) not delivered; `permanent` ones are not retried."""
+
     def __init__(
         self,
         message: str,

@@ -12,7 +12,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from worker.adapters.xlsx.workbook import fill, save_atomically
-from worker.core.backend import SheetError
+from worker.core.errors import SheetError
 from worker.core.layout import load, normalize_header
 from worker.core.results import Grid
 

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from worker.app.cli import BAD_CONFIG
 from worker.app.config import load_settings
 from worker.app.config_schema import SCHEMA
+from worker.core.errors import Status
+
+BAD_CONFIG = Status.BAD_CONFIG
 
 Cli = Callable[..., Result]
 

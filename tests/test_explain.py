@@ -10,7 +10,7 @@ import pytest
 from worker.app.config import load_settings
 from worker.core import explain
 from worker.core.calendars import CalendarError, load_calendar
-from worker.core.settings import ConfigError
+from worker.core.errors import ConfigError
 
 ENGLISH = ("Expected", "line", "column", "No such", "Errno", "refused", "Error", "'", "invalid")
 

@@ -25,7 +25,10 @@ from tests.conftest import good_unit
 from worker.adapters.store import backups
 from worker.adapters.xlsx import workbook as xlsx
 from worker.adapters.xlsx import write as xlsx_write
-from worker.app.cli import ENVIRONMENT, OK
+from worker.core.errors import Status
+
+ENVIRONMENT, OK = Status.ENVIRONMENT, Status.OK
+
 
 Cli = Callable[..., Result]
 TODAY = "2026-10-29"  # a week before the 05/11 cutoff: every unit gets a digest
@@ -462,7 +465,41 @@ def test_each_exit_status_of_the_readme_is_what_its_class_of_failure_returns(
 
 
 def test_the_readme_lists_every_exit_status_the_cli_has() -> None:
-    from worker.app import cli
+    assert sorted(TABLE) == sorted(Status) == [0, 1, 2, 3, 4]
 
-    statuses = (cli.OK, cli.SOME_FAILED, cli.BAD_CONFIG, cli.BUSY, cli.ENVIRONMENT)
-    assert sorted(TABLE) == sorted(statuses) == [0, 1, 2, 3, 4]
+
+def test_every_problem_class_carries_its_exit_status() -> None:
+    from notifications.smtp import TransportError
+    from worker.core.calendars import CalendarError
+    from worker.core.cells import CellProblem
+    from worker.core.errors import (
+        ConfigError,
+        EnvironmentProblem,
+        Problem,
+        SheetError,
+        WorkspaceBusy,
+    )
+
+    assert {
+        cls: cls.status
+        for cls in (
+            SheetError,
+            ConfigError,
+            CalendarError,
+            WorkspaceBusy,
+            EnvironmentProblem,
+            TransportError,
+            CellProblem,
+        )
+    } == {
+        SheetError: Status.SOME_FAILED,
+        ConfigError: Status.BAD_CONFIG,
+        CalendarError: Status.BAD_CONFIG,
+        WorkspaceBusy: Status.BUSY,
+        EnvironmentProblem: Status.ENVIRONMENT,
+        TransportError: Status.SOME_FAILED,
+        CellProblem: Status.SOME_FAILED,
+    }
+    problem = Problem("không phải ngày hợp lệ", place="tab Mô hình, ô G7", fix="nhập dd/mm/yyyy")
+    assert str(problem) == "tab Mô hình, ô G7: không phải ngày hợp lệ — nhập dd/mm/yyyy"
+    assert str(Problem("chỉ có nội dung")) == "chỉ có nội dung"

@@ -13,7 +13,7 @@ import pytest
 
 from notifications import compose, headers
 from worker.app.config import load_settings
-from worker.core.settings import ConfigError
+from worker.core.errors import ConfigError
 
 ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 # CPython 3.11's own folder puts the space of "05/11/2026: Công" between two encoded-words,

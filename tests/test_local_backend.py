@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import TODAY, good_unit
 from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.write import write_tab
-from worker.core.backend import SheetError
 from worker.core.cells import Percent
+from worker.core.errors import SheetError
 from worker.core.evaluate import Unit, evaluate_unit
 from worker.core.results import Grid, unit_grid
 

@@ -74,7 +74,10 @@ def test_every_cell_with_the_same_error_gets_its_own() -> None:
         with pytest.raises(CellProblem) as problem:
             read("maybe")
         problems.append(problem.value)
-    assert problems[0] == problems[1]
+    assert problems[0] is not problems[1]
+    assert [(p.code, p.message, p.fix) for p in problems] == [
+        (problems[0].code, problems[0].message, problems[0].fix)
+    ] * 2
     assert problems[0].code == "bad_yesno"
 
 

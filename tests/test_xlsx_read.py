@@ -19,7 +19,7 @@ from tests.conftest import TODAY, as_tabs, good_unit
 from worker.adapters.xlsx.read import read_tabs
 from worker.app.cli import main
 from worker.core import cells
-from worker.core.backend import SheetError
+from worker.core.errors import SheetError
 from worker.core.evaluate import Unit, UnitResult, evaluate_unit
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -25,7 +25,7 @@ from tests.conftest import good_unit
 from tests.openpyxl_baseline import read_tabs
 from worker.adapters.xlsx.workbook import write_workbook
 from worker.adapters.xlsx.write import remove_leftovers, write_tab
-from worker.core.backend import SheetError
+from worker.core.errors import SheetError
 from worker.core.layout import load
 from worker.core.results import Grid
 

@@ -10,11 +10,12 @@ from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.report import write_report
 from worker.adapters.xlsx.workbook import set_cell, write_workbook
 from worker.adapters.xlsx.write import remove_leftovers, write_tab
-from worker.core.backend import Published, Report, SheetError
+from worker.core.backend import Published, Report
+from worker.core.errors import ConfigError, SheetError
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
-from worker.core.settings import REPORTS, ConfigError, Settings
+from worker.core.settings import REPORTS, Settings
 from worker.core.validation import Rows
 
 

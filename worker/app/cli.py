@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,16 +23,20 @@ import click
 from jobs import consolidate, deliver, remind, sync
 from worker.app import cli_vi, monitor
 from worker.app.scaffold import init_workspace
-from worker.app.wiring import WorkspaceBusy, back_up, environment_errors, open_workspace
+from worker.app.wiring import back_up, environment_errors, open_workspace
 from worker.core import rules
-from worker.core.backend import SheetError
-from worker.core.errors import EnvironmentProblem
+from worker.core.errors import Problem, SheetError, Status
 from worker.core.evaluate import Unit, read_registry
-from worker.core.settings import ConfigError
 from worker.run.workspace import RunOptions, Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-OK, SOME_FAILED, BAD_CONFIG, BUSY, ENVIRONMENT = 0, 1, 2, 3, 4
+OK, SOME_FAILED, BAD_CONFIG = Status.OK, Status.SOME_FAILED, Status.BAD_CONFIG
+
+
+def fail(problem: Problem) -> NoReturn:
+    """The one place where a problem becomes an exit status: its class says which."""
+    click.echo(f"{problem.heading}{problem}", err=True)
+    sys.exit(problem.status)
 
 
 def progress(units: list[Unit]) -> Iterator[Unit]:
@@ -92,15 +96,8 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
                 if status in (OK, SOME_FAILED):  # a backup of the state the run left
                     back_up(ws, datetime.now(TZ))  # named by the real time, not --today
                 sys.exit(status)
-        except EnvironmentProblem as exc:
-            click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
-            sys.exit(ENVIRONMENT)
-        except ConfigError as exc:
-            click.echo(f"Lỗi cấu hình: {exc}", err=True)
-            sys.exit(BAD_CONFIG)
-        except WorkspaceBusy as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(BUSY)
+        except Problem as problem:
+            fail(problem)
 
     return wrapper
 
@@ -122,12 +119,8 @@ def init(directory: Path, demo: bool, today: date | None) -> None:
     try:
         with environment_errors(directory):
             written = init_workspace(directory, demo, day)
-    except ConfigError as exc:
-        click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(BAD_CONFIG)
-    except EnvironmentProblem as exc:
-        click.echo(f"Sự cố môi trường chạy: {exc}", err=True)
-        sys.exit(ENVIRONMENT)
+    except Problem as problem:
+        fail(problem)
     click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
     for path in written:
         click.echo(f"  {path}")

@@ -16,10 +16,12 @@ from typing import Any, NoReturn
 
 import click
 
+from worker.core.errors import Status
+
 USAGE = "Cách dùng: "
 OPTIONS_METAVAR = "[TÙY_CHỌN]"
 HELP_TEXT = "Hiện hướng dẫn này rồi thoát."
-USAGE_ERROR = 2  # Click's own exit status for a wrong command line, kept
+USAGE_ERROR = Status.BAD_CONFIG  # a wrong command line, like Click's own exit status
 
 
 class Formatter(click.HelpFormatter):
@@ -122,7 +124,7 @@ class Group(Command, click.Group):
             sys.exit(USAGE_ERROR)
         except click.Abort:
             click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            sys.exit(Status.SOME_FAILED)
         except click.ClickException as exc:  # e.g. a file Click itself could not open
             click.echo(f"Lỗi: {vietnamese(exc)}", err=True)
             sys.exit(exc.exit_code)

@@ -14,7 +14,8 @@ from pathlib import Path
 from worker.app.config_schema import Checker
 from worker.core import explain
 from worker.core.cells import CellProblem, parse_emails
-from worker.core.settings import ConfigError, GoogleSettings, Settings, SmtpSettings
+from worker.core.errors import ConfigError
+from worker.core.settings import GoogleSettings, Settings, SmtpSettings
 
 CONFIG_FILE = "config.toml"
 

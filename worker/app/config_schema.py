@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from worker.core.settings import BACKENDS, METHODS, ConfigError
+from worker.core.errors import ConfigError
+from worker.core.settings import BACKENDS, METHODS
 
 
 @dataclass(frozen=True)

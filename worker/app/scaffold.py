@@ -7,8 +7,9 @@ from pathlib import Path
 
 from worker.adapters.xlsx.workbook import write_workbook
 from worker.app.config import default_config
+from worker.core.errors import ConfigError
 from worker.core.layout import load
-from worker.core.settings import OUTBOX, REPORTS, ConfigError
+from worker.core.settings import OUTBOX, REPORTS
 from worker.demo import province as demo_province
 
 BLANK_UNIT = "units/mau-bang-tinh-don-vi.xlsx"

@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from jobs import cycle, deliver
 from worker.app.monitor import Heartbeat
 from worker.app.wiring import back_up, environment_errors, open_workspace
-from worker.core.errors import EnvironmentProblem
+from worker.core.errors import EnvironmentProblem, Status
 from worker.run.workspace import Workspace
 
 DAY = 24 * 3600
@@ -166,4 +166,4 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
     ws.stop.wait()
     scheduler.shutdown(wait=True)
     ws.options.log.info("mohinh đã dừng")
-    return 0
+    return Status.OK

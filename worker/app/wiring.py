@@ -19,16 +19,12 @@ from worker.adapters.store.state import State
 from worker.app.config import load_settings
 from worker.core.backend import Backend
 from worker.core.calendars import CalendarError, load_calendar
-from worker.core.errors import os_problem
-from worker.core.settings import ConfigError, Settings
+from worker.core.errors import ConfigError, WorkspaceBusy, os_problem
+from worker.core.settings import Settings
 from worker.run.workspace import RunOptions, Workspace
 
 STATE_FILE = "state.sqlite"
 LOCK_FILE = ".mohinh.lock"
-
-
-class WorkspaceBusy(Exception):
-    """Another worker holds the workspace; the message is for the user."""
 
 
 def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = True) -> Workspace:

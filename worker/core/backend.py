@@ -1,4 +1,4 @@
-"""What a spreadsheet backend promises the jobs: the `Backend` protocol and its neutral error.
+"""What a spreadsheet backend promises the jobs: the `Backend` protocol and what it publishes.
 
 Jobs and the workspace know a backend only through this protocol; `worker.app.wiring` picks the
 implementation (`worker.adapters.local` for .xlsx files, `worker.adapters.google.backend` for
@@ -15,14 +15,6 @@ from typing import Protocol
 from worker.core.evaluate import Unit
 from worker.core.results import Grid
 from worker.core.validation import Rows
-
-
-class SheetError(Exception):
-    """A unit's sheet (or the registry) could not be read or written.
-
-    The message is for the user, in Vietnamese: what happened, to which file or sheet, and
-    what to do. A job reports it for that unit and goes on with the others.
-    """
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from importlib import resources
 from pathlib import Path
 
 from worker.core import explain
+from worker.core.errors import ConfigError
 
 
-class CalendarError(Exception):
+class CalendarError(ConfigError):
     """A calendar file that cannot be used; the message names the file and the line."""
 
 

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from worker.core.errors import Problem
+
 MAX_CELL_CHARS = 50_000
 SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial dates (Excel and Google Sheets)
 # No model or plan of this movement predates the country (02/09/1945): an earlier date is a typo
@@ -42,11 +44,12 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")  # 1.000.000 or 1.500,5: dots group thousands
 
 
-@dataclass(frozen=True)
-class CellProblem(Exception):
-    code: str
-    message: str
-    fix: str
+class CellProblem(Problem):
+    """A cell's value that cannot be read as its column's type: `code` names the kind."""
+
+    def __init__(self, code: str, message: str, fix: str) -> None:
+        super().__init__(message, fix=fix)
+        self.code = code
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""The environment's failures: what stops a whole run although no unit and no setting is wrong.
+"""Every error the worker tells a user about, under one root: `Problem`.
 
-A unit's own trouble is a `SheetError` (that unit is reported, the others go on); a bad setting
-is a `ConfigError`; another worker holding the workspace is `WorkspaceBusy`. What remains is the
-machine the worker runs on: a full disk, a state store it cannot use, a network it cannot
-reach. Those stop the run with an `EnvironmentProblem` (exit status 4): the message says what
-and the fix, and since every write is atomic, nothing is left half-written.
+A problem says what happened, where (`place`) and the fix, in Vietnamese; its class says what the
+caller does next and which exit status the command line ends with (`Status`, mapped in one place:
+`worker.app.cli`):
+
+- `SheetError`: a unit's own trouble (its sheet, or the registry's row) — that unit is reported,
+  the others go on (status 1);
+- `ConfigError`: a bad setting or calendar (status 2);
+- `WorkspaceBusy`: another worker holds the workspace (status 3);
+- `EnvironmentProblem`: the machine the worker runs on — a full disk, a state store it cannot
+  use, a network it cannot reach (status 4). Since every write is atomic, nothing is left
+  half-written, and the next run goes on.
 
 Pure: this module names the problems; the adapters and `worker.app.wiring` recognise them.
 """
@@ -12,15 +18,71 @@ Pure: this module names the problems; the adapters and `worker.app.wiring` recog
 from __future__ import annotations
 
 import errno
+from enum import IntEnum
 from pathlib import Path
+from typing import ClassVar
+
+
+class Status(IntEnum):
+    """The command line's exit statuses, one per class of failure (README, "Exit status")."""
+
+    OK = 0
+    SOME_FAILED = 1  # a unit, a registry row or a message: the others were done
+    BAD_CONFIG = 2  # config.toml, the calendar or the command line
+    BUSY = 3  # another worker holds the workspace
+    ENVIRONMENT = 4  # the disk, the state store or the network
+
+
+class Problem(Exception):
+    """The root: a message for the user (what happened), the place and the fix.
+
+    `str()` gives the whole text: "place: message — fix", each part where given (older messages
+    carry all three in `message`)."""
+
+    status: ClassVar[Status] = Status.SOME_FAILED
+    heading: ClassVar[str] = "Lỗi: "  # what the command line puts before the text
+
+    def __init__(self, message: str, *, place: str = "", fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.place = place
+        self.fix = fix
+
+    def __str__(self) -> str:
+        text = f"{self.place}: {self.message}" if self.place else self.message
+        return f"{text} — {self.fix}" if self.fix else text
+
+
+class SheetError(Problem):
+    """A unit's sheet (or the registry) could not be read or written: that unit is reported for
+    it, and a job goes on with the others."""
+
+    heading = ""
+
+
+class ConfigError(Problem):
+    """A bad or missing setting (or calendar, or command-line value)."""
+
+    status = Status.BAD_CONFIG
+    heading = "Lỗi cấu hình: "
+
+
+class WorkspaceBusy(Problem):
+    """Another worker holds the workspace: this one reads, writes and sends nothing."""
+
+    status = Status.BUSY
+    heading = ""
+
+
+class EnvironmentProblem(Problem):
+    """The disk, the state store or the network stops the run. The next run retries."""
+
+    status = Status.ENVIRONMENT
+    heading = "Sự cố môi trường chạy: "
+
 
 # errno values that say the disk (not the file or the data) is the trouble
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
-class EnvironmentProblem(Exception):
-    """The disk, the state store or the network stops the run; the message is for the user,
-    in Vietnamese: what happened, where, and what to do. The next run retries."""
 
 
 def disk_full(where: Path | str) -> EnvironmentProblem:

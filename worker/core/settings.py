@@ -12,10 +12,6 @@ METHODS = ("mean_ratio", "share_met")
 BACKENDS = ("local", "google")
 
 
-class ConfigError(Exception):
-    """A bad or missing setting; the message is for the user, in Vietnamese."""
-
-
 @dataclass(frozen=True)
 class GoogleSettings:
     key_file: Path  # the service account's JSON key

@@ -16,8 +16,9 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from worker.adapters.store.state import State
-from worker.core.backend import Backend, SheetError
+from worker.core.backend import Backend
 from worker.core.calendars import Calendar
+from worker.core.errors import SheetError
 from worker.core.evaluate import (
     CellError,
     Unit,

@@ -29,13 +29,13 @@ from worker.adapters.google import bodies as requests_body
 from worker.adapters.google.client import Quota, QuotaClient, settle, transient
 from worker.adapters.google.memory import Memory
 from worker.core import explain
-from worker.core.backend import Chart, Published, Report, SheetError
+from worker.core.backend import Chart, Published, Report
 from worker.core.cells import SERIAL_EPOCH, Percent
-from worker.core.errors import network_unreachable
+from worker.core.errors import ConfigError, SheetError, network_unreachable
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
-from worker.core.settings import ConfigError, GoogleSettings
+from worker.core.settings import GoogleSettings
 from worker.core.validation import Rows
 
 SCOPES = (

@@ -28,8 +28,8 @@ from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
-from worker.core.backend import SheetError
 from worker.core.cells import Percent, Uncomputed
+from worker.core.errors import SheetError
 
 # (row, column, what), 0-based. What: Uncomputed or an error's text ("#N/A") for a cell calamine
 # reads as empty, None for a number to show as a percentage.

@@ -38,7 +38,7 @@ from worker.adapters.xlsx.sheet import (
     shared_strings,
     worksheet,
 )
-from worker.core.backend import SheetError
+from worker.core.errors import SheetError
 from worker.core.layout import normalize_header
 from worker.core.results import HEAD_ROWS, Grid, cell_place, is_results_head
 
