@@ -92,9 +92,6 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             else None,
             report.document_link,
         )
-        ws.state.ledger.add_email(
-            key, PROVINCE, f"tong-hop-{year}", "gui", draft.recipients, draft.message
-        )
-        report.queued = key
+        report.queued = ws.queue(draft, PROVINCE, f"tong-hop-{year}", "gui")
     ws.state.record_run("consolidate", today.isoformat(), {"location": report.location})
     return report

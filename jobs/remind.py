@@ -31,17 +31,9 @@ def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, .
 def _queue(
     ws: Workspace, draft: compose.Draft, unit: str, due: Due, year: int, covers: tuple[str, ...]
 ) -> str | None:
+    """Queued under the first cutoff it names, with every reminder it carries."""
     first, days = due[0]
-    added = ws.state.ledger.add_email(
-        draft.key,
-        unit,
-        first.on(year).isoformat(),
-        str(days),
-        draft.recipients,
-        draft.message,
-        covers,
-    )
-    return draft.key if added else None
+    return ws.queue(draft, unit, first.on(year).isoformat(), str(days), covers)
 
 
 def unit_draft(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from notifications.compose import safe_name
-from worker.adapters.files import share_like
+from worker.adapters.files import write_atomically
 
 
 def eml_name(unit: str, key: str) -> str:
@@ -18,15 +16,4 @@ def eml_name(unit: str, key: str) -> str:
 
 def deliver(outbox: Path, name: str, message: bytes) -> Path:
     """Write the message as `outbox/<name>`, atomically; returns the file."""
-    outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / name
-    fd, tmp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".eml")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message)
-        share_like(tmp, path)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(outbox / name, message)

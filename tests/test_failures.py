@@ -22,10 +22,11 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import good_unit
+from worker.adapters import files
 from worker.adapters.store import backups
 from worker.adapters.xlsx import workbook as xlsx
-from worker.adapters.xlsx import write as xlsx_write
 from worker.core.errors import Status
+from worker.core.settings import BACKUPS
 
 ENVIRONMENT, OK = Status.ENVIRONMENT, Status.OK
 
@@ -80,17 +81,17 @@ def ran(province: Path, cli: Cli) -> Path:
 def test_a_full_disk_stops_the_run_with_status_4_and_leaves_no_file_half_written(
     province: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_write = xlsx_write.write_bytes
+    real_write = files.put_bytes
     writes: list[bytes] = []
 
-    def disk_fills_up(handle: Any, data: bytes) -> None:
+    def disk_fills_up(temp: Path, data: bytes) -> None:
         if writes:  # the first unit's workbook fits; the second one's fills the disk
-            handle.write(data[: len(data) // 2])
+            real_write(temp, data[: len(data) // 2])
             raise OSError(errno.ENOSPC, "No space left on device")
         writes.append(data)
-        real_write(handle, data)
+        real_write(temp, data)
 
-    monkeypatch.setattr(xlsx_write, "write_bytes", disk_fills_up)
+    monkeypatch.setattr(files, "put_bytes", disk_fills_up)
     before = files_of(province)
     result = run_once(cli, province)
     assert_environment_failure(
@@ -107,9 +108,9 @@ def test_a_full_disk_stops_the_run_with_status_4_and_leaves_no_file_half_written
         if name.endswith(".xlsx"):
             openpyxl.load_workbook(province / name)  # every workbook whole
     assert list((province / "outbox").iterdir()) == []  # no digest went before the stop
-    assert not (province / backups.BACKUPS).exists()
+    assert not (province / BACKUPS).exists()
 
-    monkeypatch.setattr(xlsx_write, "write_bytes", real_write)  # space freed: the run goes on
+    monkeypatch.setattr(files, "put_bytes", real_write)  # space freed: the run goes on
     again = run_once(cli, province)
     assert again.exit_code == OK, again.output
     assert "2 cập nhật tab Kết quả, 1 không đổi" in again.output
@@ -149,7 +150,7 @@ def test_a_full_disk_under_the_state_store_is_status_4(
     result = cli("run", "--once", "--workspace", ran, "--today", "2026-11-02")  # new digests
     assert_environment_failure(result, f"Ổ đĩa chứa {ran / 'state.sqlite'} đã đầy")
     assert emails() == before  # the job's transaction rolled back whole
-    assert len(backups.backups(ran / backups.BACKUPS)) == 1  # no backup of a failed run
+    assert len(backups.backups(ran / BACKUPS)) == 1  # no backup of a failed run
 
 
 # The state store
@@ -191,7 +192,7 @@ def test_a_corrupt_state_is_restored_from_the_newest_backup_and_nothing_is_sent_
     ran: Path, cli: Cli, damage: Callable[[Path], Any]
 ) -> None:
     state = ran / "state.sqlite"
-    (newest,) = backups.backups(ran / backups.BACKUPS)
+    (newest,) = backups.backups(ran / BACKUPS)
     taken = datetime.strptime(newest.name, "state-%Y%m%d-%H%M%S.sqlite")
     damage(state)
     broken = state.read_bytes()
@@ -233,7 +234,7 @@ def test_a_corrupt_states_journal_is_never_left_beside_the_restored_backup(
 def test_a_corrupt_state_without_a_backup_stops_with_status_4_and_is_left_as_it_is(
     ran: Path, cli: Cli
 ) -> None:
-    for backup in backups.backups(ran / backups.BACKUPS):
+    for backup in backups.backups(ran / BACKUPS):
         backup.unlink()
     state = ran / "state.sqlite"
     state.write_bytes(b"garbage " * 200)
@@ -262,7 +263,7 @@ def test_a_deleted_state_without_a_backup_starts_afresh_as_a_new_workspace(
     ran: Path, cli: Cli
 ) -> None:
     (ran / "state.sqlite").unlink()
-    for backup in backups.backups(ran / backups.BACKUPS):
+    for backup in backups.backups(ran / BACKUPS):
         backup.unlink()
     result = run_once(cli, ran)
     assert result.exit_code == OK, result.output
@@ -270,7 +271,7 @@ def test_a_deleted_state_without_a_backup_starts_afresh_as_a_new_workspace(
     assert (
         "4 đã ghi ra tệp .eml" in result.output
     )  # nothing recorded them: documented in the README
-    assert len(backups.backups(ran / backups.BACKUPS)) == 1
+    assert len(backups.backups(ran / BACKUPS)) == 1
 
 
 def test_a_state_that_cannot_be_opened_is_status_4(province: Path, cli: Cli) -> None:
@@ -316,7 +317,7 @@ def test_every_run_that_changed_the_state_leaves_a_checked_backup_and_keeps_the_
 
 
 def test_a_run_that_changed_nothing_and_a_dry_run_take_no_backup(ran: Path, cli: Cli) -> None:
-    folder = ran / backups.BACKUPS
+    folder = ran / BACKUPS
     (first,) = backups.backups(folder)
     assert cli("jobs", "--workspace", ran).exit_code == OK
     dry = run_once(cli, ran, "--dry-run")

@@ -23,8 +23,10 @@ import xlsxwriter
 
 from tests.conftest import good_unit
 from tests.openpyxl_baseline import read_tabs
+from worker.adapters.files import remove_leftovers
+from worker.adapters.local import older_temp
 from worker.adapters.xlsx.workbook import write_workbook
-from worker.adapters.xlsx.write import remove_leftovers, write_tab
+from worker.adapters.xlsx.write import write_tab
 from worker.core.errors import SheetError
 from worker.core.layout import load
 from worker.core.results import Grid
@@ -390,7 +392,14 @@ def test_a_crash_before_the_rename_leaves_the_old_file_and_no_temp(
 
 
 def test_leftovers_of_a_killed_run_are_removed_and_nothing_else(tmp_path: Path) -> None:
-    ours = [tmp_path / ".~mohinh-u1.xlsx.tmp", tmp_path / ".u2-k3j_x9a0.xlsx"]
+    ours = [
+        tmp_path / ".~mohinh-u1.xlsx.tmp",
+        tmp_path / ".~mohinh-bao-cao-2026.docx.tmp",
+        tmp_path / ".u2-k3j_x9a0.xlsx",  # older releases' names
+        tmp_path / ".k3j_x9a0.eml",
+        tmp_path / ".q8z0_1ab.docx",
+        tmp_path / ".state-20261116-063000.sqlite.tmp",
+    ]
     theirs = [
         tmp_path / "u1.xlsx",
         tmp_path / "u2.xlsx",
@@ -401,7 +410,7 @@ def test_leftovers_of_a_killed_run_are_removed_and_nothing_else(tmp_path: Path) 
     ]
     for p in ours + theirs:
         p.write_bytes(b"x")
-    assert remove_leftovers(tmp_path) == sorted(ours)
+    assert remove_leftovers(tmp_path, older_temp) == sorted(ours)
     assert sorted(tmp_path.iterdir()) == sorted(theirs)
 
 

@@ -1,15 +1,33 @@
-"""The mode a file the worker writes gets: `tempfile.mkstemp` makes files only their owner may
-read (0600), and a rename would carry that over to a workbook, report or message other staff
-must open. A file replaced keeps its own mode; a new one gets what the umask allows."""
+"""Files the worker writes: one atomic write for all of them (workbooks, reports, messages, state
+backups), and the leftovers of a killed run removed at the next start.
+
+A file is written under a temporary name beside its target (`.~mohinh-<name>.tmp`, the same
+folder, so that the rename cannot cross a file system), flushed to the disk, given the target's
+mode and owner (or, for a new file, what the umask allows: `mkstemp`'s 0600 would hide a report
+from the staff who must open it), renamed over the target, and the folder flushed too: after a
+crash or a power cut the target is the old file or the new one, never half of either.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
 _UMASK = threading.Lock()  # os.umask can only be read by setting it
+
+
+class FileChanged(Exception):
+    """The target changed on disk after it was read: replacing it would lose what was saved."""
+
+
+def temp_of(path: Path) -> Path:
+    """The temporary name `path` is written under: known, so a killed run's is found again."""
+    return path.with_name(TEMP_PREFIX + path.name + TEMP_SUFFIX)
 
 
 def umask() -> int:
@@ -19,10 +37,100 @@ def umask() -> int:
     return mask
 
 
-def share_like(temp: Path | str, target: Path) -> None:
-    """Give `temp` (about to be renamed onto `target`) the mode `target` has or should have."""
+def put_bytes(temp: Path, data: bytes) -> None:
+    """The one place the bytes of a file the worker writes go to disk (a full disk fails here)."""
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def write_atomically(path: Path, data: bytes, unchanged: os.stat_result | None = None) -> Path:
+    """`path` replaced by `data` (see the module's docstring); returns `path`."""
+    with replacing(path, unchanged) as temp:
+        put_bytes(temp, data)
+    return path
+
+
+@contextmanager
+def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[Path]:
+    """A temporary path beside `path` for the block to write (by any means: bytes, openpyxl's
+    save, SQLite's backup); when the block ends well it replaces `path` atomically, else it goes.
+
+    `unchanged`: the target as it was read; when it is no longer that file just before the
+    rename (saved meanwhile by a program that leaves no lock file), FileChanged is raised and the
+    target is left alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_of(path)
+    temp.unlink(missing_ok=True)  # a killed run's, or a symbolic link someone put there
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~umask()
-    os.chmod(temp, mode)
+        yield temp
+        _settle(temp, path, unchanged)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if exc.filename is None:  # a full disk names no file: it was the temporary one
+            exc.filename = str(temp)
+        raise
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _settle(temp: Path, path: Path, unchanged: os.stat_result | None) -> None:
+    """The temporary file on the disk, with the mode and owner the target has or should have."""
+    fd = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        try:
+            target = path.stat()
+        except FileNotFoundError:
+            target = None
+        if target is None:
+            os.fchmod(fd, 0o666 & ~umask())
+        else:
+            _give(fd, target)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if unchanged is not None and (
+        target is None
+        or (target.st_ino, target.st_size, target.st_mtime_ns)
+        != (unchanged.st_ino, unchanged.st_size, unchanged.st_mtime_ns)
+    ):
+        raise FileChanged(path.name)
+
+
+def _give(fd: int, target: os.stat_result) -> None:
+    """The target's owner and group where we may set them (at least the group), and its mode."""
+    for owner in ((target.st_uid, target.st_gid), (-1, target.st_gid)):
+        try:
+            os.fchown(fd, *owner)
+            break
+        except PermissionError:
+            continue  # not ours to give away
+    os.fchmod(fd, stat.S_IMODE(target.st_mode))
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself survives a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(folder: Path, also: Callable[[Path], bool] = lambda _: False) -> list[Path]:
+    """Delete the temporary files a killed run left in `folder` (and those `also` recognises,
+    names older releases used); returns them."""
+    found = [
+        p
+        for p in folder.iterdir()
+        if p.name.startswith(".")
+        and ((p.name.startswith(TEMP_PREFIX) and p.name.endswith(TEMP_SUFFIX)) or also(p))
+        and p.is_file()
+        and not p.is_symlink()
+    ]
+    for p in found:
+        p.unlink(missing_ok=True)
+    return sorted(found)

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from worker.adapters.files import remove_leftovers
 from worker.adapters.word.report import write_document
 from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.report import write_report
 from worker.adapters.xlsx.workbook import set_cell, write_workbook
-from worker.adapters.xlsx.write import remove_leftovers, write_tab
+from worker.adapters.xlsx.write import write_tab
 from worker.core.backend import Published, Report
 from worker.core.errors import ConfigError, SheetError
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
-from worker.core.settings import REPORTS, Settings
+from worker.core.settings import BACKUPS, OUTBOX, REPORTS, Settings
 from worker.core.validation import Rows
+
+# What releases before the one atomic write left when killed (tempfile.mkstemp's names): a
+# workbook's or report's .<stem>-<8 random>.xlsx beside <stem>.xlsx; a report's .<8 random>.docx,
+# a message's .<8 random>.eml; a backup's .state-<stamp>.sqlite.tmp.
+_OLDER_TEMP = re.compile(
+    r"^\.(?:(?P<stem>.+)-[a-z0-9_]{8}\.xlsx|[a-z0-9_]{8}\.(?:docx|eml)|state-[0-9-]+\.sqlite\.tmp)$"
+)
+
+
+def older_temp(path: Path) -> bool:
+    found = _OLDER_TEMP.match(path.name)
+    if found is None:
+        return False
+    return found["stem"] is None or path.with_name(f"{found['stem']}.xlsx").is_file()
 
 
 class LocalBackend:
@@ -52,10 +68,21 @@ class LocalBackend:
         return path
 
     def remove_leftovers(self) -> list[Path]:
-        """Temp files a killed run left beside the workbooks and reports: removed at start."""
-        folders = {self.root, self.root / "units", self.reports, self.registry_path.parent}
+        """Temp files a killed run left beside the workbooks, reports, messages and backups:
+        removed at start."""
+        folders = {
+            self.root,
+            self.root / "units",
+            self.reports,
+            self.root / OUTBOX,
+            self.root / BACKUPS,
+            self.registry_path.parent,
+        }
         return [
-            p for folder in sorted(folders) if folder.is_dir() for p in remove_leftovers(folder)
+            p
+            for folder in sorted(folders)
+            if folder.is_dir()
+            for p in remove_leftovers(folder, older_temp)
         ]
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:

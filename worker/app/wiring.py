@@ -20,7 +20,7 @@ from worker.app.config import load_settings
 from worker.core.backend import Backend
 from worker.core.calendars import CalendarError, load_calendar
 from worker.core.errors import ConfigError, WorkspaceBusy, os_problem
-from worker.core.settings import Settings
+from worker.core.settings import BACKUPS, Settings
 from worker.run.workspace import RunOptions, Workspace
 
 STATE_FILE = "state.sqlite"
@@ -43,7 +43,7 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
     try:
         if fd is not None:  # this process owns the workspace: what a killed run left goes
             LocalBackend(settings).remove_leftovers()
-        recovery = backups.recover(root / STATE_FILE, root / backups.BACKUPS, options.dry_run)
+        recovery = backups.recover(root / STATE_FILE, root / BACKUPS, options.dry_run)
         state = State(recovery.source, in_memory_copy=options.dry_run)
         ws = Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
         ws.notices.extend([recovery.notice] if recovery.notice else [])
@@ -58,7 +58,7 @@ def back_up(ws: Workspace, now: datetime) -> Path | None:
     """After a run that changed the state, a consistent backup of it (none for a dry run)."""
     if ws.dry_run or ws.state.db.total_changes == 0:
         return None
-    return backups.back_up(ws.state.db, ws.root / backups.BACKUPS, now)
+    return backups.back_up(ws.state.db, ws.root / BACKUPS, now)
 
 
 @contextmanager

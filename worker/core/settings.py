@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-OUTBOX, REPORTS = "outbox", "reports"  # the workspace's folders of messages and reports
+# the workspace's folders of messages, reports and backups of the state
+OUTBOX, REPORTS, BACKUPS = "outbox", "reports", "backups"
 METHODS = ("mean_ratio", "share_met")
 BACKENDS = ("local", "google")
 

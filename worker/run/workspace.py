@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from worker.adapters.store.state import State
 from worker.core.backend import Backend
@@ -29,6 +30,9 @@ from worker.core.evaluate import (
     unreadable,
 )
 from worker.core.settings import OUTBOX, Settings
+
+if TYPE_CHECKING:
+    from notifications.compose import Draft
 
 Progress = Callable[[list[Unit]], Iterable[Unit]]
 
@@ -118,6 +122,16 @@ class Workspace:
     @property
     def outbox(self) -> Path:
         return self.root / OUTBOX
+
+    def queue(
+        self, draft: Draft, unit: str, cutoff: str, reminder: str, covers: tuple[str, ...] = ()
+    ) -> str | None:
+        """Queue a drafted message once, for the ledger to deliver (and the reminder keys it
+        carries); its key, or None when that message was queued before."""
+        added = self.state.ledger.add_email(
+            draft.key, unit, cutoff, reminder, draft.recipients, draft.message, covers
+        )
+        return draft.key if added else None
 
     def evaluate(self, today: date) -> Evaluation:
         """Read, validate and rate every active unit once per run and day."""

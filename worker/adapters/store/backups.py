@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from worker.adapters.files import replacing
 from worker.core.errors import EnvironmentProblem, disk_full
 
-BACKUPS = "backups"  # the folder of the workspace that holds them
 KEEP = 5
 STAMP = "%Y%m%d-%H%M%S"
 BACKUP_NAME = re.compile(r"^state-(\d{8}-\d{6})\.sqlite$")
@@ -75,10 +75,8 @@ def backups(folder: Path) -> list[Path]:
 def back_up(db: sqlite3.Connection, folder: Path, now: datetime, keep: int = KEEP) -> Path:
     """A consistent copy of `db` as `folder/state-YYYYMMDD-HHMMSS.sqlite`; the oldest beyond
     `keep` go. Written under a temporary name and checked first: never a half backup."""
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"state-{now.strftime(STAMP)}.sqlite"
-    tmp = folder / f".{target.name}.tmp"
-    try:
+    with replacing(target) as tmp:
         with closing(sqlite3.connect(tmp)) as copy:
             db.backup(copy)
         why = damage(tmp)
@@ -87,10 +85,6 @@ def back_up(db: sqlite3.Connection, folder: Path, now: datetime, keep: int = KEE
                 f"Dữ liệu trạng thái {db_name(db)} bị hỏng khi đang chạy ({why}): không sao "
                 "lưu bản hỏng. Chạy lại: mohinh sẽ khôi phục từ bản sao lưu gần nhất còn tốt"
             )
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     for old in backups(folder)[keep:]:
         old.unlink()
     return target
@@ -153,14 +147,12 @@ def _set_aside(path: Path) -> Path:
 
 
 def _restore(backup: Path, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.khoi-phuc")
-    try:
-        with closing(connect(backup, read_only=True)) as source, closing(connect(tmp)) as copy:
-            source.backup(copy)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with (
+        replacing(path) as tmp,
+        closing(connect(backup, read_only=True)) as source,
+        closing(connect(tmp)) as copy,
+    ):
+        source.backup(copy)
 
 
 def sqlite_problem(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | None:

@@ -8,8 +8,6 @@ Text that comes from units is written as plain runs: a Word document has no form
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from functools import cache
 from importlib import resources
@@ -23,7 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from worker.adapters.files import share_like
+from worker.adapters.files import replacing
 from worker.core.backend import Document
 
 
@@ -104,15 +102,7 @@ def build(document: Document) -> Any:
 
 def write_document(folder: Path, document: Document) -> Path:
     """`<folder>/<name>.docx`, written atomically (a reader never sees half a file)."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{document.name}.docx"
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".docx")
-    os.close(fd)
-    try:
+    with replacing(path) as temp:
         build(document).save(temp)
-        share_like(temp, path)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return path

@@ -6,8 +6,6 @@ the cell is told otherwise, and a unit's text must never become one.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +23,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from worker.adapters.files import share_like
+from worker.adapters.files import replacing
 from worker.core.layout import TEMPLATE_ROWS, Layout, Tab
 from worker.core.results import PERCENT_FORMAT, Grid, Percent, row_heights
 
@@ -94,16 +92,8 @@ def write_file(wb: Workbook, path: Path) -> None:
 
 def save_atomically(wb: Workbook, path: Path) -> None:
     """Save beside the target, then rename: a crash leaves the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        write_file(wb, Path(tmp))
-        share_like(tmp, path)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as temp:
+        write_file(wb, temp)
 
 
 def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 from lxml import etree
 
+from worker.adapters.files import FileChanged, write_atomically
 from worker.adapters.xlsx.package import (
     DOC_REL,
     Package,
@@ -50,13 +48,6 @@ VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 # A compound file, not a zip: what Excel saves when a password protects opening, and old .xls.
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
-TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
-# What xlsx.save_atomically (tempfile.mkstemp) left when killed: .<stem>-<8 random>.xlsx
-_LEGACY_TEMP = re.compile(r"^\.(?P<stem>.+)-[a-z0-9_]{8}\.xlsx$")
-
-
-class FileChanged(Exception):
-    """The file changed on disk after it was read: writing would lose what was saved."""
 
 
 class _WrongTab(Exception):
@@ -93,7 +84,7 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
             f"đổi tên tab {exc}"
         ) from None
     try:
-        replace_file(path, new, info)
+        write_atomically(path, new, unchanged=info)
     except FileChanged:
         raise SheetError(
             f"tệp {path.name} vừa được lưu trong lúc ghi tab {name} nên không ghi đè: "
@@ -126,64 +117,6 @@ def _read(path: Path, name: str) -> tuple[os.stat_result, bytes]:
             f"đọc của tệp (Thuộc tính → bỏ chọn Chỉ đọc, hoặc chmod u+w {path.name}) rồi chạy lại"
         )
     return info, data
-
-
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Delete temp files a killed run left beside workbooks in `folder`; returns them."""
-    found = [p for p in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")]
-    for p in folder.glob(".*.xlsx"):
-        legacy = _LEGACY_TEMP.match(p.name)
-        if legacy and (folder / f"{legacy['stem']}.xlsx").is_file():
-            found.append(p)
-    found = sorted(p for p in found if p.is_file() and not p.is_symlink())
-    for p in found:
-        p.unlink(missing_ok=True)
-    return found
-
-
-def write_bytes(handle: BinaryIO, data: bytes) -> None:
-    """The one place a unit workbook's bytes go to disk (a full disk fails here)."""
-    handle.write(data)
-    handle.flush()
-
-
-def replace_file(path: Path, data: bytes, info: os.stat_result) -> None:
-    """Write beside `path`, fsync, rename over it: a crash leaves the old file or the new one.
-    The new file gets the old one's mode, and its owner and group when we may set them.
-    Raises FileChanged when `path` is no longer the file `info` describes."""
-    tmp = path.with_name(TEMP_PREFIX + path.name + TEMP_SUFFIX)
-    tmp.unlink(missing_ok=True)  # a killed run's, or a symlink someone put there
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for owner in ((info.st_uid, info.st_gid), (-1, info.st_gid)):
-                try:
-                    os.fchown(f.fileno(), *owner)
-                    break
-                except PermissionError:
-                    continue  # not ours to give away: keep at least the group if we can
-            os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode))
-            write_bytes(f, data)
-            os.fsync(f.fileno())
-        now = path.stat()
-        if (now.st_ino, now.st_size, now.st_mtime_ns) != (
-            info.st_ino, info.st_size, info.st_mtime_ns,
-        ):  # fmt: skip
-            raise FileChanged(path.name)  # saved by a program that leaves no lock file
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.filename is None:  # a full disk names no file: it was the temporary one
-            exc.filename = str(tmp)
-        raise
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a power cut
-    finally:
-        os.close(folder)
 
 
 def replaced(data: bytes, name: str, grid: Grid) -> bytes:

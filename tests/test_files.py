@@ -1,0 +1,73 @@
+"""The one atomic write every file the worker writes goes through (worker/adapters/files.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from worker.adapters import files
+
+
+def test_a_new_file_gets_what_the_umask_allows_not_mkstemps_0600(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        path = files.write_atomically(tmp_path / "bao-cao.docx", b"new")
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(b"old")
+    path.chmod(0o664)
+    files.write_atomically(path, b"new")
+    assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"new", 0o664)
+
+
+def test_a_failure_in_the_block_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    path = tmp_path / "tong-hop-2026.xlsx"
+    path.write_bytes(b"old")
+    with pytest.raises(RuntimeError), files.replacing(path) as temp:
+        temp.write_bytes(b"half")
+        raise RuntimeError("killed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tong-hop-2026.xlsx"]
+    assert path.read_bytes() == b"old"
+
+
+def test_a_file_saved_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(b"as read")
+    seen = path.stat()
+    path.write_bytes(b"saved by the unit meanwhile")
+    with pytest.raises(files.FileChanged):
+        files.write_atomically(path, b"ours", unchanged=seen)
+    assert path.read_bytes() == b"saved by the unit meanwhile"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u1.xlsx"]
+
+
+def test_a_full_disk_names_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(temp: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "put_bytes", no_space)
+    with pytest.raises(OSError) as caught:
+        files.write_atomically(tmp_path / "a.eml", b"x")
+    assert caught.value.filename == str(files.temp_of(tmp_path / "a.eml"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temp_someone_linked_elsewhere_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not ours")
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    files.temp_of(folder / "a.eml").symlink_to(outside)
+    files.write_atomically(folder / "a.eml", b"message")
+    assert outside.read_bytes() == b"not ours"
+    assert (folder / "a.eml").read_bytes() == b"message"
