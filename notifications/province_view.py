@@ -82,20 +82,7 @@ def province_view(
     v = ProvinceView(units=len(units), undelivered=list(undelivered))
     v.models = sum(len(r.models) for r in units)
     v.levels = [(lv, sum(r.count(lv) for r in units)) for lv in LEVELS]
-    for r in sorted(units, key=_urgency):
-        flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
-        emails = len(r.unit.emails) if r.unit.emails else "chưa có"
-        v.rows.append(
-            [
-                r.unit.unit_id,
-                r.unit.name,
-                *(r.count(lv) for lv in LEVELS),
-                flagged,
-                len(r.errors),
-                r.status,
-                emails,
-            ]
-        )
+    v.rows = [_unit_row(r) for r in sorted(units, key=_urgency)]
     for r in units:
         if not r.readable:
             v.unreadable.append(f"{_who(r)}: {r.problem}")
@@ -107,23 +94,7 @@ def province_view(
             v.undecided.append(f"{_who(r)}: {', '.join(missing)}")
             v.undecided_models += len(missing)
         for m in r.models:
-            item = f"{m.model.model_id} {m.model.name}"
-            v.decided += m.decision is not None
-            if m.differs and m.decision and m.check:
-                v.audit.append(
-                    Named(
-                        _who(r),
-                        item,
-                        f"đề xuất {m.level}, công nhận {m.decision.level}"
-                        + (f" — {m.check.text}" if m.check.kind == rules.ABOVE else ""),
-                    )
-                )
-            if m.final == rules.YEU:
-                v.terminate.append(Named(_who(r), item, _marked(m, " ".join(m.rating.reasons))))
-            elif m.final == rules.TOT:
-                percent = m.rating.percent
-                note = f"{rules.format_percent(percent)}% chỉ tiêu" if percent is not None else ""
-                v.replicate.append(Named(_who(r), item, _marked(m, note)))
+            _list_model(v, r, m)
         for e in r.exemplars:
             if e.result and e.result.flagged and e.result.percent is not None:
                 v.flagged += 1
@@ -137,6 +108,41 @@ def province_view(
                     )
                 )
     return v
+
+
+def _unit_row(r: UnitResult) -> list[object]:
+    flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
+    emails = len(r.unit.emails) if r.unit.emails else "chưa có"
+    return [
+        r.unit.unit_id,
+        r.unit.name,
+        *(r.count(lv) for lv in LEVELS),
+        flagged,
+        len(r.errors),
+        r.status,
+        emails,
+    ]
+
+
+def _list_model(v: ProvinceView, r: UnitResult, m: ModelResult) -> None:
+    """The model in the view's lists where it belongs: the audit, kết thúc or nhân rộng."""
+    item = f"{m.model.model_id} {m.model.name}"
+    v.decided += m.decision is not None
+    if m.differs and m.decision and m.check:
+        v.audit.append(
+            Named(
+                _who(r),
+                item,
+                f"đề xuất {m.level}, công nhận {m.decision.level}"
+                + (f" — {m.check.text}" if m.check.kind == rules.ABOVE else ""),
+            )
+        )
+    if m.final == rules.YEU:
+        v.terminate.append(Named(_who(r), item, _marked(m, " ".join(m.rating.reasons))))
+    elif m.final == rules.TOT:
+        percent = m.rating.percent
+        note = f"{rules.format_percent(percent)}% chỉ tiêu" if percent is not None else ""
+        v.replicate.append(Named(_who(r), item, _marked(m, note)))
 
 
 def province_subject(v: ProvinceView, days: int, province: str) -> str:

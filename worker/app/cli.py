@@ -21,10 +21,9 @@ from zoneinfo import ZoneInfo
 import click
 
 from jobs import consolidate, deliver, remind, sync
-from worker.app import cli_vi, monitor
+from worker.app import cli_vi, monitor, summary
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
-from worker.core import rules
 from worker.core.errors import Problem, SheetError, Status
 from worker.core.evaluate import Unit, read_registry
 from worker.run.workspace import RunOptions, Workspace
@@ -127,87 +126,6 @@ def init(directory: Path, demo: bool, today: date | None) -> None:
     click.echo(f"Chạy tiếp: mohinh run --once --workspace {directory}")
 
 
-def _summary_sync(report: sync.SyncReport) -> None:
-    outcomes = list(report.outcomes.values())
-    click.echo(
-        f"Đơn vị: {len(outcomes)} đang hoạt động, {outcomes.count(sync.WRITTEN)} "
-        f"cập nhật tab Kết quả, {outcomes.count(sync.UNCHANGED)} không đổi, "
-        f"{report.failed} không đọc được"
-        + (
-            f", {outcomes.count(sync.SKIPPED)} cần cập nhật (chạy thử: không ghi)"
-            if sync.SKIPPED in outcomes
-            else ""
-        )
-    )
-    for unit, problem in report.problems.items():
-        click.echo(f"  ! {unit} {problem}")
-    for notice in dict.fromkeys(report.notices):
-        click.echo(f"  ! {notice}")
-    if report.rejected:
-        click.echo(
-            f"Danh mục đơn vị: {report.rejected} dòng có lỗi, các đơn vị này chưa được đọc "
-            "(sửa danh mục rồi chạy lại)"
-        )
-    for e in report.registry:
-        click.echo(f"  ! {e.tab}, ô {e.cell}: {e.what()}" if e.cell else f"  ! {e}")
-    click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
-    levels = (*rules.LEVELS, rules.UNRATED)
-    click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
-
-
-def _summary_remind(report: remind.RemindReport) -> None:
-    if not report.due:
-        click.echo("Nhắc hạn: chưa đến lịch nhắc nào")
-        return
-    # `n` is the reminder's offset, not the days left (a late run still sends the 7-day one)
-    due = ", ".join(f"{d} (lượt nhắc trước {n} ngày)" for d, n in report.due)
-    click.echo(
-        f"Nhắc hạn {due}: {len(report.queued)} thư mới"
-        + (
-            f"; chưa có email đầu mối: {', '.join(report.without_email)}"
-            if report.without_email
-            else ""
-        )
-    )
-
-
-def _summary_deliver(report: deliver.DeliverReport, ws: Workspace) -> None:
-    where = f"máy chủ {ws.settings.smtp.host}" if ws.settings.smtp else str(ws.outbox)
-    if ws.dry_run:
-        click.echo(f"Thư: {report.due} thư chờ gửi (chạy thử: không gửi)")
-    elif not report.due:
-        click.echo("Thư: không có thư mới")
-    else:
-        names = {
-            "sent": "đã gửi" if ws.settings.smtp else "đã ghi ra tệp .eml (chưa gửi đi)",
-            "retry": "sẽ thử lại",
-            "failed": "lỗi, không gửi được",
-            "uncertain": "chưa chắc đã đến",
-        }
-        parts = [f"{n} {names[s]}" for s, n in report.outcomes.items() if s in names]
-        click.echo(f"Thư ({where}): " + (", ".join(parts) or "chưa gửi được thư nào"))
-    if report.unavailable:
-        click.echo(
-            f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
-            "ở lần chạy sau"
-        )
-
-
-def _summary_consolidate(report: consolidate.ConsolidateReport | None) -> None:
-    if report is None:
-        return
-    kind = "bản xem trước" if report.preview else "bảng tổng hợp"
-    click.echo(
-        f"Tổng hợp năm {report.year}: {kind} " + (report.location or "(chạy thử: không ghi)")
-    )
-    if report.published:
-        click.echo(f"  trên Google Sheets: {report.published}")
-    if report.document:
-        click.echo(f"  dự thảo báo cáo năm (Word): {report.document}")
-    if report.problem:
-        click.echo(f"  ! {report.problem}")
-
-
 @main.command(help="Chạy định kỳ theo lịch; --once chạy mọi việc đến hạn một lần rồi thoát.")
 @click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
 @common
@@ -227,10 +145,10 @@ def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     if not once:
         return serve(ws, TZ)
     report = run_cycle(ws, today, now)
-    _summary_sync(report.sync)
-    _summary_remind(report.remind)
-    _summary_consolidate(report.consolidate)
-    _summary_deliver(report.deliver, ws)
+    summary.sync(report.sync)
+    summary.remind(report.remind)
+    summary.consolidate(report.consolidate)
+    summary.deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
     # Mail waiting for an unreachable server is exit 1, not 4: the run's own work is done and the
     # messages wait in the ledger for the next delivery (the README's table says so).
@@ -328,14 +246,14 @@ def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...])
 @common
 def sync_command(ws: Workspace, today: date, now: datetime) -> int:
     report = sync.run(ws, today, now)
-    _summary_sync(report)
+    summary.sync(report)
     return SOME_FAILED if report.trouble else OK
 
 
 @main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")
 @common
 def remind_command(ws: Workspace, today: date, now: datetime) -> int:
-    _summary_remind(remind.run(ws, today, now))
+    summary.remind(remind.run(ws, today, now))
     return OK
 
 
@@ -344,7 +262,7 @@ def remind_command(ws: Workspace, today: date, now: datetime) -> int:
 )
 @common
 def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
-    _summary_consolidate(consolidate.run(ws, today, now))
+    summary.consolidate(consolidate.run(ws, today, now))
     return OK
 
 
@@ -356,5 +274,5 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
 @common
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
     report = deliver.run(ws, today, now)
-    _summary_deliver(report, ws)
+    summary.deliver(report, ws)
     return SOME_FAILED if report.waiting else OK  # messages due wait for the server

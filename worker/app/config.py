@@ -10,6 +10,7 @@ import tomllib
 import unicodedata
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from worker.app.config_schema import Checker
 from worker.core import explain
@@ -33,27 +34,13 @@ def _month_day(raw: object, section: str, key: str, check: Checker) -> tuple[int
 
 def load_settings(root: Path) -> Settings:
     path = root / CONFIG_FILE
-    if not path.is_file():
-        raise ConfigError(
-            f"Không tìm thấy tệp cấu hình {path}: tạo thư mục làm việc bằng "
-            "'mohinh init THƯ_MỤC' hoặc chỉ đúng thư mục bằng --workspace"
-        )
-    try:
-        source = path.read_text("utf-8")
-        raw = tomllib.loads(source)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình {path}: {explain.toml_error(exc)}") from None
-    check = Checker(path, source)
-    check.check(raw)  # from here on, every name is known and every value of its type
+    raw, check = _read(path)
 
     def get(section: str, key: str, default: object = None) -> object:
         value = raw.get(section, {}).get(key, default)
         if value is None:
             raise ConfigError(f"Thiếu cấu hình [{section}] {key} trong {path}")
         return value
-
-    method = get("rules", "completion_method", "mean_ratio")
-    backend = get("workspace", "backend", "local")
 
     def emails(section: str, key: str, default: object = None) -> tuple[str, ...]:
         value = get(section, key, default)
@@ -65,19 +52,14 @@ def load_settings(root: Path) -> Settings:
                 f"{problem.message} — {problem.fix}"
             ) from None
 
+    # in this order: when several settings are wrong, the first one named is always the same
+    method = get("rules", "completion_method", "mean_ratio")
+    backend = get("workspace", "backend", "local")
     staff_emails = emails("province", "staff_emails", "")
     sender = emails("mail", "sender")
     sender_name = _display_name(raw.get("mail", {}).get("sender_name", ""), path)
     reply_to = emails("mail", "reply_to", "")
-    raw_rollover = get("rules", "rollover_date", "01/12")
-    rollover = _month_day(raw_rollover, "rules", "rollover_date", check)
-    if rollover < (11, 1):
-        raise check.bad_value(
-            "rules",
-            "rollover_date",
-            raw_rollover,
-            "chọn một ngày từ 01/11 đến 31/12 (sau khi kỳ đánh giá kết thúc ngày 31/10)",
-        )
+    rollover = _rollover(get("rules", "rollover_date", "01/12"), check)
     calendar = raw.get("workspace", {}).get("calendar")
     smtp = _smtp(raw.get("mail", {}), path, check)
     google = _google(raw.get("google", {}), path) if backend == "google" else None
@@ -100,6 +82,36 @@ def load_settings(root: Path) -> Settings:
         google=google,
         heartbeat_url=_heartbeat(raw.get("monitor", {}), path),
     )
+
+
+def _read(path: Path) -> tuple[dict[str, Any], Checker]:
+    """The file parsed and checked: from here on, every name is known and every value of its
+    type."""
+    if not path.is_file():
+        raise ConfigError(
+            f"Không tìm thấy tệp cấu hình {path}: tạo thư mục làm việc bằng "
+            "'mohinh init THƯ_MỤC' hoặc chỉ đúng thư mục bằng --workspace"
+        )
+    try:
+        source = path.read_text("utf-8")
+        raw = tomllib.loads(source)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Tệp cấu hình {path}: {explain.toml_error(exc)}") from None
+    check = Checker(path, source)
+    check.check(raw)
+    return raw, check
+
+
+def _rollover(raw: object, check: Checker) -> tuple[int, int]:
+    rollover = _month_day(raw, "rules", "rollover_date", check)
+    if rollover < (11, 1):
+        raise check.bad_value(
+            "rules",
+            "rollover_date",
+            raw,
+            "chọn một ngày từ 01/11 đến 31/12 (sau khi kỳ đánh giá kết thúc ngày 31/10)",
+        )
+    return rollover
 
 
 SENDER_NAME_MAX = 80  # characters: a display name, not a sentence

@@ -139,74 +139,77 @@ def _unit_rows(rng: random.Random, unit: str, year: int, latest: date) -> dict[s
     for n in range(1, rng.randint(9, 13)):
         model = _model(rng, unit, n, year, latest)
         rows["models"].append(model)
-        good = rng.random() * 0.5 + quality * 0.5
-        for target, measure, planned in rng.sample(TARGETS, rng.randint(2, 5)):
-            share = min(1.2, max(0.0, rng.gauss(0.7 + good * 0.45, 0.15)))
-            rows["targets"].append(
-                {
-                    "model_id": model["model_id"],
-                    "year": year,
-                    "target": target,
-                    "unit": measure,
-                    "planned": planned,
-                    "achieved": round(planned * share),
-                }
-            )
-        ticks = {
-            c.key: rng.random() < 0.88 + good * 0.2
-            for c in load("unit").tab("assessments").columns
-            if c.type == "yesno"
-        }
-        ticks.update(
-            formalistic=rng.random() < 0.04, disciplined=rng.random() < 0.03, untruthful=False
-        )
-        rows["assessments"].append(
-            {
-                "model_id": model["model_id"],
-                "year": year,
-                **{k: "Có" if v else "" for k, v in ticks.items()},
-            }
-        )
-        rows["dossiers"].append(
-            {
-                "model_id": model["model_id"],
-                **{
-                    f"doc{d}": "Có" if rng.random() < 0.975 + good * 0.05 else ""
-                    for d in range(1, 17)
-                },
-            }
-        )
+        _model_rows(rng, rows, model["model_id"], year, rng.random() * 0.5 + quality * 0.5)
     for n in range(1, rng.randint(3, 5)):
-        individual = n % 2 == 0
-        plan_date = min(
-            latest, date(year - rng.choice([0, 1, 1, 2]), rng.randint(1, 10), rng.randint(1, 28))
+        _exemplar_rows(rng, rows, n, year, latest)
+    return rows
+
+
+def _model_rows(
+    rng: random.Random, rows: dict[str, list], model_id: str, year: int, good: float
+) -> None:
+    """A model's targets, assessment and dossier; `good` (0–1) how well it does."""
+    for target, measure, planned in rng.sample(TARGETS, rng.randint(2, 5)):
+        share = min(1.2, max(0.0, rng.gauss(0.7 + good * 0.45, 0.15)))
+        rows["targets"].append(
+            {
+                "model_id": model_id,
+                "year": year,
+                "target": target,
+                "unit": measure,
+                "planned": planned,
+                "achieved": round(planned * share),
+            }
         )
-        exemplar_id = f"ĐH-{n:02d}"
-        rows["exemplars"].append(
+    ticks = {
+        c.key: rng.random() < 0.88 + good * 0.2
+        for c in load("unit").tab("assessments").columns
+        if c.type == "yesno"
+    }
+    ticks.update(formalistic=rng.random() < 0.04, disciplined=rng.random() < 0.03, untruthful=False)
+    rows["assessments"].append(
+        {"model_id": model_id, "year": year, **{k: "Có" if v else "" for k, v in ticks.items()}}
+    )
+    rows["dossiers"].append(
+        {
+            "model_id": model_id,
+            **{f"doc{d}": "Có" if rng.random() < 0.975 + good * 0.05 else "" for d in range(1, 17)},
+        }
+    )
+
+
+def _exemplar_rows(
+    rng: random.Random, rows: dict[str, list], n: int, year: int, latest: date
+) -> None:
+    individual = n % 2 == 0
+    plan_date = min(
+        latest, date(year - rng.choice([0, 1, 1, 2]), rng.randint(1, 10), rng.randint(1, 28))
+    )
+    exemplar_id = f"ĐH-{n:02d}"
+    rows["exemplars"].append(
+        {
+            "exemplar_id": exemplar_id,
+            "kind": "Cá nhân" if individual else "Tập thể",
+            "name": rng.choice(PEOPLE) if individual else f"Tổ tự quản {rng.choice(AREAS)}",
+            "field": "Quốc phòng - an ninh",
+            "plan_date": plan_date,
+            "status": "Đang xây dựng" if plan_date > date(year - 2, 10, 31) else "Đã công nhận",
+            "disciplined": "Có" if rng.random() < 0.1 else "",
+            "title": rng.choice(["Chiến sỹ tiên tiến", "Lao động tiên tiến", ""])
+            if individual
+            else "",
+            "note": "",
+        }
+    )
+    for criterion in rng.sample(CRITERIA, rng.randint(4, 7)):
+        rows["criteria"].append(
             {
                 "exemplar_id": exemplar_id,
-                "kind": "Cá nhân" if individual else "Tập thể",
-                "name": rng.choice(PEOPLE) if individual else f"Tổ tự quản {rng.choice(AREAS)}",
-                "field": "Quốc phòng - an ninh",
-                "plan_date": plan_date,
-                "status": "Đang xây dựng" if plan_date > date(year - 2, 10, 31) else "Đã công nhận",
-                "disciplined": "Có" if rng.random() < 0.1 else "",
-                "title": rng.choice(["Chiến sỹ tiên tiến", "Lao động tiên tiến", ""])
-                if individual
-                else "",
-                "note": "",
+                "year": year,
+                "criterion": criterion,
+                "met": "Có" if rng.random() < 0.82 else "",
             }
         )
-        for criterion in rng.sample(CRITERIA, rng.randint(4, 7)):
-            rows["criteria"].append(
-                {
-                    "exemplar_id": exemplar_id,
-                    "year": year,
-                    "criterion": criterion,
-                    "met": "Có" if rng.random() < 0.82 else "",
-                }
-            )
-    return rows
 
 
 def _add_mistakes(unit: str, rows: dict[str, list], year: int) -> None:

@@ -89,6 +89,94 @@ def _grid(
     return section.title, grid
 
 
+def _who(r: UnitResult) -> list[object]:
+    return [r.unit.unit_id, r.unit.name]
+
+
+def model_rows(units: Sequence[UnitResult]) -> list[list[object]]:
+    return [[*_who(r), *model_row(m)] for r in units for m in r.models]
+
+
+def exemplar_rows(units: Sequence[UnitResult]) -> list[list[object]]:
+    return [[*_who(r), *exemplar_row(e)] for r in units for e in r.exemplars]
+
+
+def terminate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
+    """Đề xuất kết thúc: per unit, its Yếu models, then its exemplars below the threshold."""
+    rows: list[list[object]] = []
+    for r in units:
+        rows.extend(
+            [
+                *_who(r),
+                "Đề xuất kết thúc mô hình",
+                m.model.model_id,
+                m.model.name,
+                " ".join(m.rating.reasons),
+                basis(m),
+            ]
+            for m in r.models
+            if m.final == rules.YEU
+        )
+        rows.extend(
+            [
+                *_who(r),
+                rules.EXEMPLAR_FLAG,
+                e.exemplar.exemplar_id,
+                e.exemplar.name,
+                f"Đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
+                f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%",
+                "Tỷ lệ đạt tiêu chí của điển hình",
+            ]
+            for e in r.exemplars
+            if e.result and e.result.flagged and e.result.percent is not None
+        )
+    return rows
+
+
+def replicate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
+    """Đề xuất nhân rộng: the Tốt models."""
+    return [
+        [
+            *_who(r),
+            m.model.model_id,
+            m.model.name,
+            m.model.field,
+            percent_cell(m.rating.percent),
+            basis(m),
+        ]
+        for r in units
+        for m in r.models
+        if m.final == rules.TOT
+    ]
+
+
+def error_rows(
+    units: Sequence[UnitResult],
+    rejected: Sequence[UnitResult] = (),
+    registry_errors: Sequence[CellError] = (),
+) -> list[list[object]]:
+    """Lỗi dữ liệu: each unit's errors (and its sheet when unreadable), then the registry's."""
+    rows: list[list[object]] = []
+    for r in units:
+        rows.extend([*_who(r), *error_row(e)] for e in r.errors)
+        if not r.readable:
+            rows.append(
+                [
+                    *_who(r),
+                    "",
+                    "",
+                    "",
+                    f"Không đọc được bảng tính: {r.problem}",
+                    "kiểm tra tệp hoặc quyền chia sẻ",
+                ]
+            )
+    for r in rejected:
+        rows.extend([*_who(r), *error_row(e)] for e in r.errors)
+    of_rows = {e for r in rejected for e in r.errors}
+    rows.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
+    return rows
+
+
 def consolidated(
     units: Sequence[UnitResult],
     rejected: Sequence[UnitResult] = (),
@@ -105,78 +193,16 @@ def consolidated(
     the unit recorded one, the proposal otherwise (the Căn cứ column says which). `history`
     (unit -> model -> year -> level) gives the earlier years of So sánh các năm.
     """
-    models: list[list[object]] = []
-    exemplars: list[list[object]] = []
-    terminate: list[list[object]] = []
-    replicate: list[list[object]] = []
-    errors: list[list[object]] = []
-    for r in units:
-        who: list[object] = [r.unit.unit_id, r.unit.name]
-        for m in r.models:
-            row = model_row(m)
-            models.append([*who, *row])
-            if m.final == rules.YEU:
-                terminate.append(
-                    [
-                        *who,
-                        "Đề xuất kết thúc mô hình",
-                        m.model.model_id,
-                        m.model.name,
-                        " ".join(m.rating.reasons),
-                        basis(m),
-                    ]
-                )
-            if m.final == rules.TOT:
-                replicate.append(
-                    [
-                        *who,
-                        m.model.model_id,
-                        m.model.name,
-                        m.model.field,
-                        percent_cell(m.rating.percent),
-                        basis(m),
-                    ]
-                )
-        for e in r.exemplars:
-            exemplars.append([*who, *exemplar_row(e)])
-            if e.result and e.result.flagged and e.result.percent is not None:
-                terminate.append(
-                    [
-                        *who,
-                        rules.EXEMPLAR_FLAG,
-                        e.exemplar.exemplar_id,
-                        e.exemplar.name,
-                        f"Đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
-                        f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%",
-                        "Tỷ lệ đạt tiêu chí của điển hình",
-                    ]
-                )
-        errors.extend([*who, *error_row(e)] for e in r.errors)
-        if not r.readable:
-            errors.append(
-                [
-                    *who,
-                    "",
-                    "",
-                    "",
-                    f"Không đọc được bảng tính: {r.problem}",
-                    "kiểm tra tệp hoặc quyền chia sẻ",
-                ]
-            )
-    for r in rejected:
-        errors.extend([r.unit.unit_id, r.unit.name, *error_row(e)] for e in r.errors)
-    of_rows = {e for r in rejected for e in r.errors}
-    errors.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
     this_year = year if year is not None else (units[0].year if units else 0)
     year_headers, years = years_table(units, history or {}, this_year)
     return [
         _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)]), title),
         _grid("fields", field_table(units), title),
-        _grid("models", models, title),
-        _grid("exemplars", exemplars, title),
-        _grid("terminate", terminate, title),
-        _grid("replicate", replicate, title),
+        _grid("models", model_rows(units), title),
+        _grid("exemplars", exemplar_rows(units), title),
+        _grid("terminate", terminate_rows(units), title),
+        _grid("replicate", replicate_rows(units), title),
         _grid("audit", audit_rows(units), title),
         _grid("years", years, title, year_headers),
-        _grid("errors", errors, title),
+        _grid("errors", error_rows(units, rejected, registry_errors), title),
     ]
