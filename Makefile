@@ -20,6 +20,7 @@ demo: $(BIN)/.installed
 	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-10-29 || test $$? -eq 1
 	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-11-16 || test $$? -eq 1
 	@echo "Kết quả: $(DEMO)/units/*.xlsx (tab Kết quả), $(DEMO)/outbox/*.eml, $(DEMO)/reports/"
+	@echo "Chạy lại: $(BIN)/mohinh run --once --workspace $(DEMO) --today 16/11/$(YEAR)"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

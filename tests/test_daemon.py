@@ -76,6 +76,6 @@ def test_the_daemon_refuses_a_pretend_date_and_says_how_to_use_one(
     assert result.exit_code == 2
     assert (
         "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy như thể "
-        "hôm nay là 29/10/2026, dùng: mohinh run --once --today 2026-10-29"
+        "hôm nay là 29/10/2026, dùng: mohinh run --once --today 29/10/2026"
     ) in result.output
     assert files_of(root) == before

@@ -133,12 +133,32 @@ def test_preview_prints_a_units_digest_and_writes_its_html(demo: Path, cli: Cli)
     assert html.startswith("<!doctype html>") and "Công an xã Hàm Liêm" in html
     unknown = cli("preview", "XYZ", "--workspace", demo, "--today", "2026-10-20")
     assert unknown.exit_code == 2
-    assert "Không có đơn vị 'XYZ' đang hoạt động trong danh mục; các mã: CA-PT" in unknown.output
+    assert "Không có đơn vị “XYZ” đang hoạt động trong danh mục; các mã: CA-PT" in unknown.output
+
+
+def test_preview_takes_a_code_in_any_case_and_refuses_an_unknown_one_before_any_sheet(
+    demo: Path, cli: Cli, tmp_path: Path
+) -> None:
+    import shutil
+
+    lower = cli("preview", "ca-hl", "--workspace", demo, "--today", "20/10/2026")
+    assert lower.exit_code == 0, lower.output
+    assert "— Công an xã Hàm Liêm" in lower.output
+    assert (demo / "outbox" / "xem-truoc-CA-HL.html").is_file()
+    # no unit sheet at all: a wrong code is still told at once, from the registry alone
+    bare = tmp_path / "khong-co-bang-tinh"
+    shutil.copytree(demo, bare, ignore=shutil.ignore_patterns("units"))
+    unknown = cli("preview", "XYZ", "--workspace", bare, "--today", "20/10/2026")
+    assert unknown.exit_code == 2
+    assert "Không có đơn vị “XYZ”" in unknown.output
+    assert "không tìm thấy tệp" not in unknown.output
 
 
 def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
     result = cli("jobs", "--workspace", demo, "--today", "2026-10-20")
     assert result.exit_code == 0
+    # from the pretend day, not the real one: the next daily run is on 20/10 or 21/10/2026
+    assert re.search(r"(20|21)/10/2026 06:30  Chu kỳ hằng ngày", result.output), result.output
     assert "Lịch: Hướng dẫn 163/HD-BCĐ" in result.output
     assert re.search(r"\d\d/\d\d/\d{4} 06:30  Chu kỳ hằng ngày: đồng bộ, nhắc hạn", result.output)
     assert "Gửi lại thư chưa gửi được" in result.output

@@ -11,6 +11,7 @@ next run goes on).
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from jobs import consolidate, deliver, remind, sync
+from worker.adapters.files import write_atomically
 from worker.app import cli_vi, monitor, summary
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
@@ -48,62 +50,95 @@ def progress(units: list[Unit]) -> Iterator[Unit]:
         yield from bar
 
 
-def common(command: Callable[..., int]) -> Callable[..., None]:
-    """--workspace, --today and --dry-run for every job command; opens the workspace."""
-
-    @click.option(
-        "--workspace",
-        "-w",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        metavar="THƯ_MỤC",
-        help="Thư mục làm việc (mặc định: thư mục hiện tại).",
-    )
-    @click.option(
+OFFERED = {
+    "today": click.option(
         "--today",
         type=cli_vi.Day(),
-        help="Giả định hôm nay là ngày này (dạng NĂM-THÁNG-NGÀY), để thử lịch nhắc.",
-    )
-    @click.option("--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư.")
-    @click.option(
+        help="Giả định hôm nay là NGÀY, viết như 05/11/2026 (hoặc 2026-11-05), để thử lịch nhắc.",
+    ),
+    "dry_run": click.option(
+        "--dry-run", is_flag=True, help="Tính và in ra, không ghi tệp, không gửi thư."
+    ),
+    "force": click.option(
         "--force",
         is_flag=True,
         help="Đọc lại mọi bảng tính, kể cả bảng tính chưa thay đổi từ lần trước.",
-    )
-    @functools.wraps(command)
-    def wrapper(workspace: Path, today: date | None, dry_run: bool, force: bool, **kw: Any) -> None:
-        options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
-        day, now = options.clock(TZ)
-        if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
-            click.echo(
-                "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
-                f"như thể hôm nay là {day:%d/%m/%Y}, dùng: mohinh run --once --today "
-                f"{day:%Y-%m-%d}",
-                err=True,
-            )
-            sys.exit(BAD_CONFIG)
-        try:
-            with environment_errors(workspace), open_workspace(workspace, options) as ws:
-                click.echo(
-                    f"mohinh — {ws.settings.province} — năm đánh giá "
-                    f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
-                    + (" — CHẠY THỬ, không ghi gì" if dry_run else "")
-                )
-                for notice in ws.notices:
-                    click.echo(f"Lưu ý: {notice}", err=True)
-                status = command(ws, day, now, **kw)
-                if status in (OK, SOME_FAILED):  # a backup of the state the run left
-                    back_up(ws, datetime.now(TZ))  # named by the real time, not --today
-                sys.exit(status)
-        except Problem as problem:
-            fail(problem)
+    ),
+}
+Command = Callable[..., int]
 
-    return wrapper
+
+def common(*offered: str) -> Callable[[Command], Callable[..., None]]:
+    """--workspace, and of --today, --dry-run and --force those that do something for this
+    command (`offered`); opens the workspace and ends with the command's exit status."""
+
+    def decorate(command: Command) -> Callable[..., None]:
+        @functools.wraps(command)
+        def wrapper(
+            workspace: Path,
+            today: date | None = None,
+            dry_run: bool = False,
+            force: bool = False,
+            **kw: Any,
+        ) -> None:
+            options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
+            _refuse_today_for_the_daemon(options, kw)
+            try:
+                with environment_errors(workspace), open_workspace(workspace, options) as ws:
+                    sys.exit(_run_command(command, ws, options, kw))
+            except Problem as problem:
+                fail(problem)
+
+        for name in reversed(offered):
+            wrapper = OFFERED[name](wrapper)
+        return click.option(
+            "--workspace",
+            "-w",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("."),
+            metavar="THƯ_MỤC",
+            help="Thư mục làm việc (mặc định: thư mục hiện tại).",
+        )(wrapper)
+
+    return decorate
+
+
+def _refuse_today_for_the_daemon(options: RunOptions, kw: dict[str, Any]) -> None:
+    if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
+        day, _ = options.clock(TZ)
+        click.echo(
+            "Lỗi: --today chỉ dùng với --once. Chạy nền luôn theo ngày giờ thật; để chạy "
+            f"như thể hôm nay là {day:%d/%m/%Y}, dùng: mohinh run --once --today "
+            f"{day:%d/%m/%Y}",
+            err=True,
+        )
+        sys.exit(BAD_CONFIG)
+
+
+def _run_command(command: Command, ws: Workspace, options: RunOptions, kw: dict[str, Any]) -> int:
+    day, now = options.clock(TZ)
+    click.echo(
+        f"mohinh — {ws.settings.province} — năm đánh giá "
+        f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
+        + (" — CHẠY THỬ, không ghi gì" if options.dry_run else "")
+    )
+    for notice in ws.notices:
+        click.echo(f"Lưu ý: {notice}", err=True)
+    status = command(ws, day, now, **kw)
+    if status in (OK, SOME_FAILED):  # a backup of the state the run left
+        back_up(ws, datetime.now(TZ))  # named by the real time, not --today
+    return status
 
 
 @click.group(
     cls=cli_vi.Group,
     help="Theo dõi mô hình, điển hình: đọc bảng tính các đơn vị, xếp loại, nhắc hạn và tổng hợp.",
+)
+@click.version_option(
+    package_name="mohinh",
+    prog_name="mohinh",
+    message="%(prog)s, phiên bản %(version)s",
+    help="Hiện phiên bản rồi thoát.",
 )
 def main() -> None:
     """The `mohinh` command group; each job is a subcommand."""
@@ -123,12 +158,25 @@ def init(directory: Path, demo: bool, today: date | None) -> None:
     click.echo(f"Đã tạo thư mục làm việc {directory} ({len(written)} tệp):")
     for path in written:
         click.echo(f"  {path}")
-    click.echo(f"Chạy tiếp: mohinh run --once --workspace {directory}")
+    click.echo(f"Chạy tiếp: {invoked_as()} run --once --workspace {directory}")
+
+
+def invoked_as() -> str:
+    """How to call mohinh again from here: `mohinh` when it is on the PATH, else the path this
+    process was started by (`.venv/bin/mohinh` after `make demo`)."""
+    started = Path(sys.argv[0])
+    on_path = shutil.which("mohinh")
+    if started.name != "mohinh" or (on_path and Path(on_path).resolve() == started.resolve()):
+        return "mohinh"
+    try:
+        return str(started.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(started)
 
 
 @main.command(help="Chạy định kỳ theo lịch; --once chạy mọi việc đến hạn một lần rồi thoát.")
 @click.option("--once", is_flag=True, help="Chạy một lần mọi việc đến hạn hôm nay rồi thoát.")
-@common
+@common("today", "dry_run", "force")
 def run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     # The daemon and --once both keep logs/mohinh.log (a dry run writes nothing, not even that)
     handler = None if ws.dry_run else monitor.log_to_file(ws.root, ws.options.log)
@@ -156,12 +204,12 @@ def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
 
 
 @main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
-@common
+@common("today")
 def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
     from worker.app.scheduler import next_runs
 
     click.echo(f"Lịch: {ws.calendar.name}")
-    for name, when in next_runs(ws, TZ):
+    for name, when in next_runs(ws, TZ, now):
         click.echo(f"  {when:%d/%m/%Y %H:%M}  {name}")
     year = ws.settings.year(today)
     for cutoff in ws.calendar.cutoffs:
@@ -173,25 +221,23 @@ def jobs_command(ws: Workspace, today: date, now: datetime) -> int:
 
 @main.command(help="Xem trước thư nhắc của một đơn vị (MÃ_ĐƠN_VỊ): in ra và ghi tệp HTML.")
 @click.argument("unit", metavar="MÃ_ĐƠN_VỊ")
-@common
+@common("today", "dry_run", "force")
 def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
     from notifications import compose
 
-    evaluation = ws.evaluate(today)
-    result = next((r for r in evaluation.units if r.unit.unit_id == unit), None)
-    if result is None:
-        known = ", ".join(r.unit.unit_id for r in evaluation.units)
+    units = ws.active_units()  # the registry alone: a wrong code is refused before any sheet
+    found = next((u for u in units if u.unit_id.casefold() == unit.strip().casefold()), None)
+    if found is None:
+        known = ", ".join(u.unit_id for u in units)
         click.echo(
-            f"Không có đơn vị '{unit}' đang hoạt động trong danh mục; các mã: {known}", err=True
+            f"Không có đơn vị “{unit}” đang hoạt động trong danh mục; các mã: {known}", err=True
         )
         return BAD_CONFIG
+    result = ws.evaluate_alone(found, today)
+    year = result.year
     due = (
-        ws.calendar.due_reminders(evaluation.year, today)
-        or [
-            (c, (c.on(evaluation.year) - today).days)
-            for c in ws.calendar.cutoffs
-            if c.on(evaluation.year) > today
-        ][:1]
+        ws.calendar.due_reminders(year, today)
+        or [(c, (c.on(year) - today).days) for c in ws.calendar.cutoffs if c.on(year) > today][:1]
     )
     if not due:
         click.echo("Không còn hạn nào phía trước trong năm đánh giá này.", err=True)
@@ -199,10 +245,9 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
     draft = remind.unit_draft(ws, "xem-truoc", result, due, today, now)
     text, html = compose.render_parts(draft)
     click.echo(f"Tiêu đề: {draft.subject}\nGửi tới: {', '.join(draft.recipients)}\n\n{text}")
-    path = ws.outbox / f"xem-truoc-{compose.safe_name(unit)}.html"
+    path = ws.outbox / f"xem-truoc-{compose.safe_name(found.unit_id)}.html"
     if not ws.dry_run:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(html, "utf-8")
+        write_atomically(path, html.encode("utf-8"))
         click.echo(f"Bản HTML: {path}")
     return OK
 
@@ -212,7 +257,7 @@ def preview(ws: Workspace, today: date, now: datetime, unit: str) -> int:
     "chia sẻ cho cán bộ đầu mối và ghi địa chỉ vào danh mục đơn vị."
 )
 @click.argument("units", nargs=-1, metavar="[MÃ_ĐƠN_VỊ]...")
-@common
+@common("dry_run")
 def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...]) -> int:
     registry, _ = read_registry(ws.backend.read_registry())
     unknown = sorted(set(units) - {u.unit_id for u in registry})
@@ -243,7 +288,7 @@ def provision(ws: Workspace, today: date, now: datetime, units: tuple[str, ...])
 
 
 @main.command(name="sync", help="Đọc, kiểm tra, xếp loại và ghi tab Kết quả cho mọi đơn vị.")
-@common
+@common("today", "dry_run", "force")
 def sync_command(ws: Workspace, today: date, now: datetime) -> int:
     report = sync.run(ws, today, now)
     summary.sync(report)
@@ -251,7 +296,7 @@ def sync_command(ws: Workspace, today: date, now: datetime) -> int:
 
 
 @main.command(name="remind", help="Soạn thư nhắc hạn đến lịch (đưa vào hàng chờ gửi).")
-@common
+@common("today", "dry_run", "force")
 def remind_command(ws: Workspace, today: date, now: datetime) -> int:
     summary.remind(remind.run(ws, today, now))
     return OK
@@ -260,7 +305,7 @@ def remind_command(ws: Workspace, today: date, now: datetime) -> int:
 @main.command(
     name="consolidate", help="Lập bảng tổng hợp của tỉnh; trước ngày tổng hợp là bản xem trước."
 )
-@common
+@common("today", "dry_run", "force")
 def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
     summary.consolidate(consolidate.run(ws, today, now))
     return OK
@@ -271,7 +316,7 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
     help="Gửi các thư đang chờ qua máy chủ thư đã cấu hình; chưa cấu hình thì ghi tệp .eml "
     "vào thư mục outbox/.",
 )
-@common
+@common("today", "dry_run")
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
     report = deliver.run(ws, today, now)
     summary.deliver(report, ws)

@@ -36,25 +36,29 @@ class Context(click.Context):
 
 
 class Day(click.ParamType):
-    """A day written YYYY-MM-DD; a wrong one is refused in Vietnamese."""
+    """A day as Vietnamese write it (dd/mm/yyyy, d/m/yyyy) or as ISO (yyyy-mm-dd); a wrong one is
+    refused in Vietnamese."""
 
     name = "ngày"
+    FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "NĂM-THÁNG-NGÀY"
+        return "NGÀY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        try:
-            return datetime.strptime(str(value), "%Y-%m-%d").date()
-        except ValueError:
-            self.fail(
-                f"“{value}” không phải một ngày có thật; nhập theo dạng NĂM-THÁNG-NGÀY, "
-                "ví dụ 2026-10-29",
-                param,
-                ctx,
-            )
+        for form in self.FORMATS:
+            try:
+                return datetime.strptime(str(value).strip(), form).date()
+            except ValueError:
+                continue
+        self.fail(
+            f"“{value}” không phải một ngày có thật; nhập theo dạng ngày/tháng/năm, ví dụ "
+            "29/10/2026 (hoặc 2026-10-29)",
+            param,
+            ctx,
+        )
 
 
 class Command(click.Command):

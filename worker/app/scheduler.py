@@ -111,14 +111,15 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
     return scheduler
 
 
-def next_runs(ws: Workspace, tz: tzinfo) -> list[tuple[str, datetime]]:
-    """Each job's name and next run time, as the daemon would schedule them now."""
-    scheduler = build(ws, tz)
-    scheduler.start(paused=True)
-    try:
-        return [(job.name, job.next_run_time) for job in scheduler.get_jobs()]
-    finally:
-        scheduler.shutdown(wait=False)
+def next_runs(ws: Workspace, tz: tzinfo, now: datetime) -> list[tuple[str, datetime]]:
+    """Each job's name and next run time after `now` (the real time, or `--today`'s), as the
+    daemon would schedule them: asked of each job's trigger, a pure function of the time."""
+    jobs = build(ws, tz).get_jobs()  # not started: nothing runs
+    return [
+        (job.name, when)
+        for job in jobs
+        if (when := job.trigger.get_next_fire_time(None, now)) is not None
+    ]
 
 
 def start(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:

@@ -159,6 +159,16 @@ class Workspace:
             yield result
         self._evaluations[today] = evaluation
 
+    def active_units(self) -> list[Unit]:
+        """The registry's active units (its rows with a problem apart), read from the registry
+        alone: no unit sheet is opened."""
+        return [u for u in load_registry(self.backend.read_registry()).units if u.active]
+
+    def evaluate_alone(self, unit: Unit, today: date) -> UnitResult:
+        """One unit read, validated and rated, as `evaluate` would (for `mohinh preview`)."""
+        year = self.settings.year(today)
+        return self._evaluate_unit(unit, year, today, self.settings.reference(year))
+
     def _evaluate_unit(self, unit: Unit, year: int, today: date, reference: date) -> UnitResult:
         if not unit.sheet:
             return unreadable(
