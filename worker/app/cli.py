@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -73,7 +74,9 @@ def common(command: Callable[..., int]) -> Callable[..., None]:
     )
     @functools.wraps(command)
     def wrapper(workspace: Path, today: date | None, dry_run: bool, force: bool, **kw: Any) -> None:
-        options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
+        # what the process was started with (a test's routes to its servers), then the flags
+        started = click.get_current_context().find_object(RunOptions) or RunOptions()
+        options = replace(started, dry_run=dry_run, force=force, today=today, progress=progress)
         day, now = options.clock(TZ)
         if kw.get("once") is False and options.today is not None:  # the daemon keeps real time
             click.echo(
