@@ -37,11 +37,12 @@ from tests.google_api.server import (
     new_private_key,
     routed_session,
 )
-from worker.adapters.google import backend as google
+from worker.adapters.google.backend import GoogleBackend
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import open_workspace
 from worker.core.evaluate import evaluate_unit, read_registry
 from worker.core.layout import load
+from worker.run.workspace import RunOptions
 
 TODAY = date(2026, 10, 29)
 QUOTA = 60  # requests a minute per user, per bucket
@@ -130,14 +131,14 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=20)
     args = parser.parse_args()
     fake = FakeGoogle().start()
-    google.session_factory = routed_session(fake)
+    options = RunOptions(google_sessions=routed_session(fake))  # the worker's sessions, routed
     now = datetime.combine(TODAY, datetime.now().time())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
         keys = province(fake, root, args.units, args.models)
 
         def run_sync() -> None:
-            with open_workspace(root) as ws:
+            with open_workspace(root, options) as ws:
                 sync.run(ws, TODAY, now)
 
         first, first_s = measure(fake, run_sync)
@@ -145,8 +146,8 @@ def main() -> None:
         again, again_s = measure(fake, run_sync)
 
         def naive() -> None:
-            with open_workspace(root) as ws:
-                assert isinstance(ws.backend, google.GoogleBackend)
+            with open_workspace(root, options) as ws:
+                assert isinstance(ws.backend, GoogleBackend)
                 client = ws.backend.client
                 for key in keys:
                     spreadsheet = client.open_by_key(key)
@@ -155,7 +156,7 @@ def main() -> None:
 
         naive_calls, naive_s = measure(fake, naive)
 
-        with open_workspace(root) as ws:
+        with open_workspace(root, options) as ws:
             units, _ = read_registry(ws.backend.read_registry())
             tabs = [(u, ws.backend.read_unit(u)) for u in units]
         started = time.perf_counter()

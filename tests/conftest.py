@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,23 @@ from click.testing import CliRunner, Result
 from worker.adapters.xlsx.workbook import write_workbook
 from worker.app.cli import main
 from worker.core.layout import load
+from worker.run.workspace import RunOptions
 
 TODAY = date(2026, 10, 29)
 Rows = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class Routes:
+    """How the worker under test reaches the services outside it: the production ones, until a
+    fixture starts a test server and routes them there (gspread has no base-URL setting: the
+    HTTP session is the seam)."""
+
+    google: Callable[[Any], Any] | None = None  # credentials -> requests.Session
+
+    def options(self, **given: Any) -> RunOptions:
+        """A run's options (as the CLI starts with them) reaching the routed services."""
+        return RunOptions(google_sessions=self.google, **given)
 
 
 def good_unit(models: int = 1) -> Rows:
@@ -136,9 +151,17 @@ def workspace(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> C
 
 
 @pytest.fixture
-def cli() -> Callable[..., Result]:
+def routes() -> Routes:
+    """Where this test's worker reaches Google: the test server once `fake_google` started."""
+    return Routes()
+
+
+@pytest.fixture
+def cli(routes: Routes) -> Callable[..., Result]:
     def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+        return CliRunner().invoke(
+            main, [str(a) for a in args], obj=routes.options(), catch_exceptions=False
+        )
 
     return invoke
 
@@ -242,13 +265,12 @@ def private_key() -> str:
 
 
 @pytest.fixture
-def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def fake_google(routes: Routes) -> Iterator[Any]:
     from tests.google_api.server import FakeGoogle, routed_session
-    from worker.adapters.google import backend as google
 
     fake = FakeGoogle().start()
     fake.shared_drives.update({FOLDER, REPORTS})  # where the worker may create files
-    monkeypatch.setattr(google, "session_factory", routed_session(fake))
+    routes.google = routed_session(fake)  # the CLI and `routes.options()` reach it
     yield fake
     fake.stop()
     assert fake.violations == []

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 from click.testing import Result
 
-from tests.conftest import good_unit
+from tests.conftest import Routes, good_unit
 from worker.adapters import files
 from worker.adapters.store import backups
 from worker.adapters.xlsx import workbook as xlsx
@@ -387,7 +387,7 @@ def test_the_registry_unreachable_is_status_4(province: Path, cli: Cli, fake_goo
 
 @pytest.mark.parametrize("backend", ["google"])
 def test_the_daemon_logs_a_network_failure_at_start_and_catches_up_when_it_returns(
-    province: Path, fake_google: Any, caplog: pytest.LogCaptureFixture
+    province: Path, fake_google: Any, routes: Routes, caplog: pytest.LogCaptureFixture
 ) -> None:
     from worker.app import scheduler
     from worker.app.cli import TZ
@@ -395,7 +395,7 @@ def test_the_daemon_logs_a_network_failure_at_start_and_catches_up_when_it_retur
 
     key_text = (province / "khoa.json").read_text("utf-8")
     cut_off_google_token(province)
-    with open_workspace(province) as ws, caplog.at_level(logging.INFO, "mohinh"):
+    with open_workspace(province, routes.options()) as ws, caplog.at_level(logging.INFO, "mohinh"):
         running = scheduler.start(ws, TZ)  # does not raise: the daemon stays up
         try:
             catch_up = running.get_job(scheduler.CATCH_UP)

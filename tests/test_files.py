@@ -71,3 +71,40 @@ def test_a_temp_someone_linked_elsewhere_is_not_followed(tmp_path: Path) -> None
     files.write_atomically(folder / "a.eml", b"message")
     assert outside.read_bytes() == b"not ours"
     assert (folder / "a.eml").read_bytes() == b"message"
+
+
+def test_two_threads_writing_one_target_at_once_both_succeed_one_after_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    real = files.put_bytes
+    inside = threading.Barrier(2, timeout=0.5)
+    overlapped = []
+
+    def slow(temp: Path, data: bytes) -> None:
+        try:
+            inside.wait()  # both writers inside the block at once: the race this guards against
+            overlapped.append(True)
+        except threading.BrokenBarrierError:
+            pass
+        real(temp, data)
+
+    monkeypatch.setattr(files, "put_bytes", slow)
+    target = tmp_path / "state-20261105-063000.sqlite"
+    errors: list[BaseException] = []
+
+    def write(data: bytes) -> None:
+        try:
+            files.write_atomically(target, data)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(d,)) for d in (b"one", b"two")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and overlapped == []
+    assert target.read_bytes() in (b"one", b"two")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import ACCOUNT, REPORTS, good_unit
+from tests.conftest import ACCOUNT, REPORTS, Routes, good_unit
 from tests.conftest import FOLDER as FOLDER_OF_UNITS
 from tests.google_api.server import OWNER
-from worker.adapters.google.backend import sheet_key
 from worker.adapters.google.client import Limiter
+from worker.adapters.google.read import sheet_key
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])
@@ -394,12 +394,13 @@ def test_a_request_that_times_out_is_tried_again(
 
 @on_google
 def test_user_entered_values_would_become_formulas_and_the_worker_never_sends_them(
-    province: Path, cli: Cli, fake_google: Any
+    province: Path, cli: Cli, fake_google: Any, routes: Routes
 ) -> None:
     from worker.app.wiring import open_workspace
 
     key = unit_keys(fake_google)[0]
-    with open_workspace(province) as ws:  # gspread's real client, as the backend holds it
+    # gspread's real client, as the backend holds it
+    with open_workspace(province, routes.options()) as ws:
         sheet = ws.backend.client.open_by_key(key).worksheet("Mô hình")  # type: ignore[union-attr]
         sheet.update_acell("L2", '=IMPORTXML("http://x.invalid","//a")')  # USER_ENTERED
         sheet.update([['=IMPORTXML("http://x.invalid","//a")']], "L3", raw=True)  # RAW

@@ -49,10 +49,10 @@ def test_a_report_of_several_megabytes_goes_in_bodies_under_two(
 def test_without_the_pieces_google_would_refuse_the_report(
     big_province: Path, cli: Cli, fake_google: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from worker.adapters.google import backend as google
+    from worker.adapters.google import publish
 
-    monkeypatch.setattr(google, "MAX_BATCH", 10**9)  # one body for the whole report
-    monkeypatch.setattr(google, "CHUNK", 10**9)
+    monkeypatch.setattr(publish, "MAX_BATCH", 10**9)  # one body for the whole report
+    monkeypatch.setattr(publish, "CHUNK", 10**9)
     result = cli("consolidate", "--workspace", big_province, "--today", "2026-11-16")
     assert "chưa đăng được lên Google Sheets" in result.output, result.output
     assert "(413: Request payload size exceeds the limit)" in result.output

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import good_unit
+from tests.conftest import Routes, good_unit
 from tests.test_google_strict import configure
 from worker.run.pipeline import ahead
 
@@ -61,14 +61,14 @@ def test_a_consumer_that_stops_early_ends_the_producer() -> None:
 
 @on_google
 def test_unit_one_is_written_while_the_next_units_are_read(
-    workspace: Callable[..., Path], fake_google: Any
+    workspace: Callable[..., Path], fake_google: Any, routes: Routes
 ) -> None:
     from jobs import sync
     from worker.app.wiring import open_workspace
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 6)])
     fake_google.slow("spreadsheets.get", 0, *[0.3] * 5)  # the registry, then slow units
-    with open_workspace(root) as ws:
+    with open_workspace(root, routes.options()) as ws:
         report = sync.run(ws, TODAY, NOW)
         assert list(report.outcomes) == ["U1", "U2", "U3", "U4", "U5"]  # the registry's order
         assert set(report.outcomes.values()) == {sync.WRITTEN}
@@ -85,14 +85,13 @@ def test_unit_one_is_written_while_the_next_units_are_read(
 
 @on_google
 def test_a_stop_ends_the_reading_and_what_was_read_is_written(
-    workspace: Callable[..., Path], fake_google: Any
+    workspace: Callable[..., Path], fake_google: Any, routes: Routes
 ) -> None:
     from jobs import sync
     from worker.app.wiring import open_workspace
-    from worker.run.workspace import RunOptions
 
     root = workspace(*[(f"U{n}", good_unit(1), f"u{n}@example.gov.vn") for n in range(1, 6)])
-    options = RunOptions()
+    options = routes.options()
     fake_google.then("spreadsheets.get", lambda: None)  # the registry
     fake_google.then("spreadsheets.get", options.stop.set)  # SIGTERM while U1 is read
     with open_workspace(root, options) as ws:

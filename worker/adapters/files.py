@@ -19,6 +19,11 @@ from pathlib import Path
 
 TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
 _UMASK = threading.Lock()  # os.umask can only be read by setting it
+# One writer at a time per target within the process (the workspace lock keeps other processes
+# out): the daemon's jobs run in threads, and two of them may back up the state in one second,
+# under one name, so one temporary file.
+_WRITING: dict[Path, threading.Lock] = {}
+_WRITING_GUARD = threading.Lock()
 
 
 class FileChanged(Exception):
@@ -60,21 +65,27 @@ def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[P
     rename (saved meanwhile by a program that leaves no lock file), FileChanged is raised and the
     target is left alone."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = temp_of(path)
-    temp.unlink(missing_ok=True)  # a killed run's, or a symbolic link someone put there
-    try:
-        yield temp
-        _settle(temp, path, unchanged)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        if exc.filename is None:  # a full disk names no file: it was the temporary one
-            exc.filename = str(temp)
-        raise
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with _writing(path):
+        temp = temp_of(path)
+        temp.unlink(missing_ok=True)  # a killed run's, or a symbolic link someone put there
+        try:
+            yield temp
+            _settle(temp, path, unchanged)
+            os.replace(temp, path)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            if exc.filename is None:  # a full disk names no file: it was the temporary one
+                exc.filename = str(temp)
+            raise
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
     _sync_folder(path.parent)
+
+
+def _writing(path: Path) -> threading.Lock:
+    with _WRITING_GUARD:
+        return _WRITING.setdefault(path.absolute(), threading.Lock())
 
 
 def _settle(temp: Path, path: Path, unchanged: os.stat_result | None) -> None:

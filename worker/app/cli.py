@@ -14,6 +14,7 @@ import functools
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -81,7 +82,9 @@ def common(*offered: str) -> Callable[[Command], Callable[..., None]]:
             force: bool = False,
             **kw: Any,
         ) -> None:
-            options = RunOptions(dry_run=dry_run, force=force, today=today, progress=progress)
+            # what the process was started with (a test's routes to its servers), then the flags
+            started = click.get_current_context().find_object(RunOptions) or RunOptions()
+            options = replace(started, dry_run=dry_run, force=force, today=today, progress=progress)
             _refuse_today_for_the_daemon(options, kw)
             try:
                 with environment_errors(workspace), open_workspace(workspace, options) as ws:

@@ -45,7 +45,8 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
             LocalBackend(settings).remove_leftovers()
         recovery = backups.recover(root / STATE_FILE, root / BACKUPS, options.dry_run)
         state = State(recovery.source, in_memory_copy=options.dry_run)
-        ws = Workspace(root, settings, calendar, state, _backend(settings, state), options, fd)
+        backend = _backend(settings, state, options)
+        ws = Workspace(root, settings, calendar, state, backend, options, fd)
         ws.notices.extend([recovery.notice] if recovery.notice else [])
         return ws
     except BaseException:
@@ -75,13 +76,13 @@ def environment_errors(root: Path) -> Iterator[None]:
             raise problem from None
 
 
-def _backend(settings: Settings, state: State) -> Backend:
+def _backend(settings: Settings, state: State, options: RunOptions) -> Backend:
     local = LocalBackend(settings)
     if settings.google is None:
         return local
-    from worker.adapters.google.backend import (
-        GoogleBackend,  # gspread and google-auth load only when used
-    )
+    # gspread and google-auth load only when used
+    from worker.adapters.google.auth import authorized_session
+    from worker.adapters.google.backend import GoogleBackend
     from worker.adapters.store.google_cache import GoogleCache
 
     return GoogleBackend(
@@ -89,6 +90,7 @@ def _backend(settings: Settings, state: State) -> Backend:
         GoogleCache(state.db),
         settings.staff_emails,
         local.publish_report,  # the .xlsx and .docx in reports/, as on the local backend
+        sessions=options.google_sessions or authorized_session,
     )
 
 

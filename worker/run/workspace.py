@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from worker.adapters.store.state import State
 from worker.core.backend import Backend
@@ -51,6 +51,10 @@ class RunOptions:
     stop: threading.Event = field(default_factory=threading.Event)  # set: finish the unit, stop
     progress: Progress = _no_progress
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("mohinh"))
+    # How the Google backend opens its HTTP sessions (the account's credentials in, a
+    # requests.Session out): None is production's, which the wiring picks; a test gives one
+    # routed to its own server. Opaque here: the run knows no backend.
+    google_sessions: Callable[[Any], Any] | None = None
 
     def clock(self, tz: tzinfo) -> tuple[date, datetime]:
         """Today and now, on the pretend date when there is one (at the real time of day)."""

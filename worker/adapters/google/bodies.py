@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.core.backend import Chart
-from worker.core.layout import TEMPLATE_ROWS, load
-from worker.core.results import PERCENT_FORMAT, Percent
+from worker.core.layout import TEMPLATE_ROWS, Column, load
+from worker.core.results import PERCENT_FORMAT, Grid, Percent
 
 PERCENT = {"numberFormat": {"type": "PERCENT", "pattern": PERCENT_FORMAT}}
 # What a written cell's userEnteredFormat holds: anything else it held before goes
@@ -34,6 +34,15 @@ def cells(row: Sequence[object]) -> list[dict[str, Any]]:
         else:
             out.append({"userEnteredValue": {"stringValue": str(value)}})
     return out
+
+
+def grid_rows(grid: Grid) -> list[dict[str, Any]]:
+    """The grid's rows for updateCells: titles, headers and totals bold."""
+    rows = [{"values": cells(row)} for row in grid.rows]
+    for index in grid.titles | grid.headers | grid.totals:
+        for cell in rows[index]["values"]:
+            cell.setdefault("userEnteredFormat", {})["textFormat"] = {"bold": True}
+    return rows
 
 
 def a1_index(cell: str) -> tuple[int, int]:
@@ -78,119 +87,119 @@ def protection(sheet_id: int, account: str) -> dict[str, Any]:
     }
 
 
+# The number format of a column's cells by the column's type: a date typed 05/07/2025 reads as
+# day first whatever the sheet's locale; an ID or a text stays text (no "1/2" turned into a date)
+NUMBER_FORMATS = {
+    "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
+    "id": {"type": "TEXT"},
+    "text": {"type": "TEXT"},
+}
+HEADER_FIELDS = (
+    "userEnteredValue,note,userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy"
+)
+
+
+def add_sheet(
+    sheet_id: int, title: str, grid: dict[str, int], index: int | None = None
+) -> dict[str, Any]:
+    """A new tab `title` with the gridProperties `grid`, at position `index` when given."""
+    at = {} if index is None else {"index": index}
+    return {
+        "addSheet": {
+            "properties": {"sheetId": sheet_id, "title": title, **at, "gridProperties": grid}
+        }
+    }
+
+
 def unit_sheet_layout(account: str) -> list[dict[str, Any]]:
     """The requests that lay a new spreadsheet out as the unit template says."""
     layout = load("unit")
     requests_: list[dict[str, Any]] = [LOCALE]
-    grid_rows = TEMPLATE_ROWS
     for index, tab in enumerate(layout.tabs, start=1):
-        requests_.append(
-            {
-                "addSheet": {
-                    "properties": {
-                        "sheetId": index,
-                        "title": tab.name,
-                        "index": index - 1,
-                        "gridProperties": {"frozenRowCount": 1},
-                    }
-                }
-            }
-        )
-        header = [
-            {
-                "userEnteredValue": {"stringValue": c.header},
-                "note": c.hint,
-                "userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"},
-            }
-            for c in tab.columns
-        ]
-        requests_.append(
-            {
-                "updateCells": {
-                    "start": {"sheetId": index, "rowIndex": 0, "columnIndex": 0},
-                    "rows": [{"values": header}],
-                    "fields": "userEnteredValue,note,userEnteredFormat.textFormat.bold,"
-                    "userEnteredFormat.wrapStrategy",
-                }
-            }
-        )
+        requests_.append(add_sheet(index, tab.name, {"frozenRowCount": 1}, index - 1))
+        requests_.append(_headers(index, tab.columns))
         for col, column in enumerate(tab.columns):
-            span = {
-                "sheetId": index,
-                "startRowIndex": 1,
-                "endRowIndex": grid_rows,
-                "startColumnIndex": col,
-                "endColumnIndex": col + 1,
-            }
-            if column.type == "yesno":
-                requests_.append(
-                    {
-                        "setDataValidation": {
-                            "range": span,
-                            "rule": {"condition": {"type": "BOOLEAN"}},
-                        }
-                    }
-                )
-            elif column.values:
-                requests_.append(
-                    {
-                        "setDataValidation": {
-                            "range": span,
-                            "rule": {
-                                "condition": {
-                                    "type": "ONE_OF_LIST",
-                                    "values": [{"userEnteredValue": v} for v in column.values],
-                                },
-                                "strict": True,
-                                "showCustomUi": True,
-                            },
-                        }
-                    }
-                )
-            number = {
-                "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
-                "id": {"type": "TEXT"},
-                "text": {"type": "TEXT"},
-            }.get(column.type)
-            if number:
-                requests_.append(
-                    {
-                        "repeatCell": {
-                            "range": span,
-                            "cell": {"userEnteredFormat": {"numberFormat": number}},
-                            "fields": "userEnteredFormat.numberFormat",
-                        }
-                    }
-                )
-            requests_.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": index,
-                            "dimension": "COLUMNS",
-                            "startIndex": col,
-                            "endIndex": col + 1,
-                        },
-                        "properties": {"pixelSize": column.width * 7},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
+            requests_ += _column(index, col, column)
     results = len(layout.tabs) + 1
     requests_ += [
-        {
-            "addSheet": {
-                "properties": {
-                    "sheetId": results,
-                    "title": layout.results_tab or "",
-                    "gridProperties": {"frozenRowCount": 1},
-                }
-            }
-        },
+        add_sheet(results, layout.results_tab or "", {"frozenRowCount": 1}),
         protection(results, account),
         {"deleteSheet": {"sheetId": 0}},  # the new file's empty first sheet
     ]
     return requests_
+
+
+def _headers(sheet_id: int, columns: Sequence[Column]) -> dict[str, Any]:
+    """The tab's header row: bold, wrapped, each header's hint as its note."""
+    header = [
+        {
+            "userEnteredValue": {"stringValue": c.header},
+            "note": c.hint,
+            "userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"},
+        }
+        for c in columns
+    ]
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+            "rows": [{"values": header}],
+            "fields": HEADER_FIELDS,
+        }
+    }
+
+
+def _column(sheet_id: int, col: int, column: Column) -> list[dict[str, Any]]:
+    """Column `col` (0-based) below its header: its validation (a checkbox, or a list of
+    values), its number format, its width."""
+    span = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": TEMPLATE_ROWS,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+    requests_: list[dict[str, Any]] = []
+    rule = _validation(column)
+    if rule:
+        requests_.append({"setDataValidation": {"range": span, "rule": rule}})
+    number = NUMBER_FORMATS.get(column.type)
+    if number:
+        requests_.append(
+            {
+                "repeatCell": {
+                    "range": span,
+                    "cell": {"userEnteredFormat": {"numberFormat": number}},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+    width = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1}
+    requests_.append(
+        {
+            "updateDimensionProperties": {
+                "range": width,
+                "properties": {"pixelSize": column.width * 7},
+                "fields": "pixelSize",
+            }
+        }
+    )
+    return requests_
+
+
+def _validation(column: Column) -> dict[str, Any] | None:
+    """The data validation rule of a column: a checkbox for yes/no, a dropdown of its values."""
+    if column.type == "yesno":
+        return {"condition": {"type": "BOOLEAN"}}
+    if column.values:
+        return {
+            "condition": {
+                "type": "ONE_OF_LIST",
+                "values": [{"userEnteredValue": v} for v in column.values],
+            },
+            "strict": True,
+            "showCustomUi": True,
+        }
+    return None
 
 
 def chart(sheet_id: int, chart: Chart, table: range, below: int) -> dict[str, Any]:

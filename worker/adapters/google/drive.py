@@ -1,0 +1,107 @@
+"""Our files in Drive: found again by the tag set when they were made (a run that died after
+making one never makes a twin), made when missing, and shared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+
+from worker.adapters.google.auth import Account
+from worker.adapters.google.client import settle
+from worker.adapters.google.errors import FAILURES
+
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+
+def tagged(http: HTTPClient, folder: str, tag: dict[str, str]) -> list[str]:
+    """The files of `folder` that carry `tag` in their appProperties."""
+    ((tag_key, tag_value),) = tag.items()
+    answer = http.request(
+        "get",
+        DRIVE_FILES,
+        params={
+            "q": f"'{folder}' in parents and appProperties has {{ key='{tag_key}' "
+            f"and value='{tag_value}' }} and trashed=false",
+            "fields": "files(id)",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        },
+    ).json()
+    return [str(f["id"]) for f in answer["files"]]
+
+
+def share(http: HTTPClient, key: str, email: str, notify: bool) -> None:
+    """`email` made a writer of file `key`; told by Drive's email when `notify`."""
+    # gspread's insert_permission sends fields the Drive v3 description does not have
+    http.request(
+        "post",
+        f"{DRIVE_FILES}/{key}/permissions",
+        params={"sendNotificationEmail": notify, "supportsAllDrives": True},
+        json={"type": "user", "role": "writer", "emailAddress": email},
+    )
+
+
+def tagged_file(
+    account: Account, http: HTTPClient, setting: str, tag: dict[str, str], name: str
+) -> str:
+    """The spreadsheet of the folder `setting` that carries `tag` in its appProperties, made
+    there (with the tag) when there is none. A files.create whose answer was lost may have
+    made the file: it is looked for again before another is made."""
+    folder = getattr(account.settings, setting)
+    found: list[str] = []
+
+    def look() -> None:
+        found[:] = tagged(http, folder, tag)
+
+    def create() -> str:
+        if found:
+            return found[0]
+        answer = http.request(
+            "post",
+            DRIVE_FILES,
+            params={"supportsAllDrives": True},
+            json={
+                "name": name,
+                "mimeType": SPREADSHEET_MIME,
+                "parents": [folder],
+                "appProperties": tag,
+            },
+        ).json()
+        return str(answer["id"])
+
+    try:
+        look()
+        return settle(account.settings, create, look)
+    except FAILURES as exc:
+        raise account.fail(exc, setting) from None
+
+
+def share_with_staff(account: Account, key: str, staff: Sequence[str]) -> list[str]:
+    """Share our report with every staff address not yet on it, on every publish: a run
+    that failed after creating the file, or a refused address, is mended the next time.
+    One request to read the permissions, one per missing address; returns the refusals."""
+    try:
+        answer = account.http.request(
+            "get",
+            f"{DRIVE_FILES}/{key}/permissions",
+            params={"fields": "permissions(emailAddress)", "supportsAllDrives": True},
+        ).json()
+    except FAILURES as exc:
+        return [f"chưa chia sẻ được bảng tổng hợp cho cán bộ tỉnh: {account.fail(exc, key)}"]
+    have = {p.get("emailAddress", "").casefold() for p in answer.get("permissions", [])}
+    refused = []
+    for email in staff:
+        if email.casefold() in have:
+            continue
+        try:
+            share(account.http, key, email, notify=False)
+        except FAILURES as exc:
+            why = exc.error.get("message", "") if isinstance(exc, APIError) else exc
+            refused.append(
+                f"chưa chia sẻ được bảng tổng hợp cho {email} ({why}): kiểm tra địa chỉ "
+                "trong staff_emails; lần chạy sau sẽ thử lại"
+            )
+    return refused
