@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from worker.core import rules
+from worker.core.months import add_months
 from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 R = date(2026, 10, 31)
@@ -54,7 +55,7 @@ def ticks(**off: bool) -> Assessment:
     ],
 )
 def test_add_months_follows_the_civil_code(start: date, months: int, end: date) -> None:
-    assert rules.add_months(start, months) == end
+    assert add_months(start, months) == end
 
 
 @pytest.mark.parametrize(
@@ -345,7 +346,7 @@ def test_completion_of_a_target_planned_at_zero_is_an_error_not_a_number() -> No
 def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() -> None:
     for start in (date(2000, 1, 31), date(1999, 12, 30), date(2023, 2, 28), date(2024, 2, 29)):
         for months in range(0, 4800, 7):
-            end = rules.add_months(start, months)
+            end = add_months(start, months)
             index = start.month - 1 + months
             year, month = start.year + index // 12, index % 12 + 1
             last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day

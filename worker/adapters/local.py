@@ -16,7 +16,7 @@ from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
 from worker.core.settings import REPORTS, Settings
-from worker.core.validation import Rows
+from worker.core.tabs import Rows
 
 
 class LocalBackend:
