@@ -45,7 +45,7 @@ from worker.app.wiring import open_workspace
 from worker.core.evaluate import Unit, UnitResult, evaluate_unit, read_registry
 from worker.core.layout import load
 from worker.core.results import Grid, unit_grid
-from worker.core.validation import readers_of
+from worker.core.tabs import ParseCache
 from worker.demo.province import unit_tabs
 
 TODAY = date(2026, 10, 29)
@@ -92,9 +92,10 @@ def units_of(models: int) -> list[tuple[Unit, Tabs]]:
 
 def evaluate_all(units: list[tuple[Unit, Tabs]]) -> list[UnitResult]:
     """What the sync does before writing: every unit validated and rated, results kept."""
-    readers_of.cache_clear()  # each run starts cold, as a day's first does
+    cache = ParseCache()  # each run starts cold, as a day's first does
     return [
-        evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio") for u, t in units
+        evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio", cache=cache)
+        for u, t in units
     ]
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
 from worker.core.results import fingerprint, unit_grid
-from worker.core.validation import CellError
+from worker.core.tabs import CellError
 from worker.run.pipeline import ahead
 from worker.run.workspace import Workspace
 

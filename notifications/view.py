@@ -16,7 +16,7 @@ from worker.core import rules
 from worker.core.evaluate import ModelResult, UnitResult
 from worker.core.layout import load
 from worker.core.records import ENDED
-from worker.core.validation import CellError
+from worker.core.tabs import CellError
 
 # Models in order of urgency: the ones about to be proposed for termination first.
 URGENCY = (rules.YEU, rules.UNRATED, rules.TRUNG_BINH, rules.KHA)

@@ -15,7 +15,7 @@ from click.testing import Result
 
 from tests.conftest import good_unit
 from worker.core.layout import load
-from worker.core.validation import column_letter
+from worker.core.tabs import column_letter
 
 Cli = Callable[..., Result]
 on_google = pytest.mark.parametrize("backend", ["google"])

@@ -13,7 +13,7 @@ from tests.test_same_results import VALUES
 from worker.core import readers
 from worker.core.cells import CellProblem
 from worker.core.layout import Column, load
-from worker.core.validation import _read_cell, readers_of
+from worker.core.tabs import ParseCache, _read_cell
 
 COLUMNS = {
     f"{layout}/{tab.key}/{column.key}": column
@@ -60,9 +60,10 @@ def test_a_reader_that_forgets_when_full_still_reads_right(monkeypatch: pytest.M
 
 def test_a_date_read_on_one_day_is_not_taken_for_read_on_an_earlier_one() -> None:
     tab, cell = load("unit").tab("models"), datetime(2026, 10, 20)
-    assert readers_of(tab, TODAY)["decision_date"](cell) == date(2026, 10, 20)
+    cache = ParseCache()
+    assert cache.readers(tab, TODAY)["decision_date"](cell) == date(2026, 10, 20)
     with pytest.raises(CellProblem) as problem:
-        readers_of(tab, date(2026, 10, 1))["decision_date"](cell)
+        cache.readers(tab, date(2026, 10, 1))["decision_date"](cell)
     assert problem.value.code == "future_date"
 
 
@@ -110,3 +111,11 @@ def test_a_reader_keeps_at_most_so_many_values_of_all_types_together(
     for value in ["a", "b", 1, "a", 2.5, "a", 2.5]:
         remembered(value)
     assert seen == ["a", "b", 1, 2.5, "a"]  # full at three: 2.5 made it start afresh
+
+
+def test_a_run_shares_its_readers_and_another_run_starts_afresh() -> None:
+    tab = load("unit").tab("models")
+    run, other = ParseCache(), ParseCache()
+    assert run.readers(tab, TODAY) is run.readers(tab, TODAY)  # units of a run share them
+    assert run.readers(tab, TODAY)["name"] is not other.readers(tab, TODAY)["name"]
+    assert run.readers(tab, TODAY)["name"] is not run.readers(tab, date(2026, 10, 1))["name"]

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from worker.core import rules
+from worker.core.months import add_months, full_months
 from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
 R = date(2026, 10, 31)
@@ -54,7 +55,7 @@ def ticks(**off: bool) -> Assessment:
     ],
 )
 def test_add_months_follows_the_civil_code(start: date, months: int, end: date) -> None:
-    assert rules.add_months(start, months) == end
+    assert add_months(start, months) == end
 
 
 @pytest.mark.parametrize(
@@ -345,7 +346,7 @@ def test_completion_of_a_target_planned_at_zero_is_an_error_not_a_number() -> No
 def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() -> None:
     for start in (date(2000, 1, 31), date(1999, 12, 30), date(2023, 2, 28), date(2024, 2, 29)):
         for months in range(0, 4800, 7):
-            end = rules.add_months(start, months)
+            end = add_months(start, months)
             index = start.month - 1 + months
             year, month = start.year + index // 12, index % 12 + 1
             last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
@@ -356,8 +357,171 @@ def test_dossier_titles_come_from_the_sheet_layout() -> None:
     from worker.core.layout import load
 
     headers = [c.header for c in load("unit").tab("dossiers").columns if c.key.startswith("doc")]
-    assert len(rules.DOCUMENTS) == 16 == len(headers)
-    assert [f"({n}) {title}" for n, title in sorted(rules.DOCUMENTS.items())] == headers
+    titles = rules._documents()  # what the import made DOCUMENTS of, made again
+    assert titles == rules.DOCUMENTS and list(titles) == list(range(1, 17))
+    assert [f"({n}) {title}" for n, title in titles.items()] == headers
     assert rules.describe_documents([4, 11]) == (
         "(4) Chủ trương của cấp ủy; (11) Tài liệu chứng minh hiệu quả"
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "reference", "months"),
+    [
+        (date(2026, 1, 1), date(2025, 12, 31), 0),
+        (date(2026, 1, 1), date(2026, 1, 1), 0),
+        (date(2026, 1, 15), date(2026, 2, 14), 0),
+        (date(2026, 1, 15), date(2026, 2, 15), 1),
+        (date(2026, 1, 31), date(2026, 2, 28), 1),
+        (date(2026, 1, 31), date(2026, 2, 27), 0),
+        (date(2025, 12, 31), date(2026, 10, 30), 9),
+        (date(2025, 12, 31), date(2026, 10, 31), 10),
+        (date(2024, 11, 1), date(2026, 10, 31), 23),
+    ],
+    ids=[
+        "reference_before_start",
+        "same_day",
+        "one_day_short_of_a_month",
+        "one_month",
+        "january_31_to_the_end_of_february",
+        "january_31_a_day_before_the_end_of_february",
+        "one_day_short_of_ten",
+        "ten_by_month_end",
+        "across_years",
+    ],
+)
+def test_full_months_count_only_months_run_in_full(
+    start: date, reference: date, months: int
+) -> None:
+    assert full_months(start, reference) == months
+
+
+@pytest.mark.parametrize("months", range(10))
+def test_a_young_model_is_told_how_many_full_months_it_has_run(months: int) -> None:
+    decided = add_months(R, -months)  # 31/10/2026, 30/09/2026, …, 31/01/2026
+    result = rules.eligibility(model(decided), R)
+    assert (result.eligible, result.months) == (False, months)
+    assert result.reasons == (
+        f"mới hoạt động {months} tháng tính đến 31/10/2026, chưa đủ 10 tháng "
+        f"(đủ vào ngày {add_months(decided, 10):%d/%m/%Y})",
+    )
+
+
+def test_a_model_ended_exactly_on_the_reference_date_is_not_eligible() -> None:
+    result = rules.eligibility(model(status="Đã kết thúc", end_date=R), R)
+    assert (result.eligible, result.reasons) == (False, ("mô hình đã kết thúc ngày 31/10/2026",))
+
+
+def test_a_model_ended_without_an_end_date_is_ended_and_one_ended_the_day_after_r_is_not() -> None:
+    assert rules.eligibility(model(status="Đã kết thúc"), R).reasons == ("mô hình đã kết thúc",)
+    late = rules.eligibility(model(status="Đã kết thúc", end_date=date(2026, 11, 1)), R)
+    assert (late.eligible, late.reasons) == (True, ())
+
+
+def test_a_model_in_no_known_status_is_not_eligible() -> None:
+    assert rules.eligibility(model(status="Tạm dừng"), R).reasons == (
+        "mô hình không ở trạng thái Đang hoạt động",
+    )
+
+
+def test_a_model_lacking_only_its_authority_names_only_that() -> None:
+    result = rules.eligibility(model(authority=""), R)
+    assert result.reasons == (
+        "chưa có quyết định thành lập của cấp có thẩm quyền (thiếu cấp quyết định)",
+    )
+    assert result.months == 21
+
+
+def test_every_reason_a_model_is_not_eligible_is_given_in_order() -> None:
+    young = model(date(2026, 6, 1), decision_no="", status="Đã kết thúc", end_date=R)
+    assert rules.eligibility(young, R).reasons == (
+        "chưa có quyết định thành lập của cấp có thẩm quyền (thiếu số quyết định)",
+        "mới hoạt động 4 tháng tính đến 31/10/2026, chưa đủ 10 tháng (đủ vào ngày 01/04/2027)",
+        "mô hình đã kết thúc ngày 31/10/2026",
+    )
+
+
+def test_an_unknown_completion_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown completion method 'median'"):
+        rules.completion(targets((1, 1)), "median")
+
+
+def test_a_target_planned_below_zero_counts_its_ratio_with_the_sign_of_the_fraction() -> None:
+    # A/P with P < 0: the fraction's signs are moved to the top before capping at 1
+    assert rules.completion(targets((-2, 1), (2, 2))) == rules.completion(targets((2, -1), (2, 2)))
+    assert rules.completion(targets((-2, 1), (2, 2))) == 25
+
+
+# --- check_decision: a decided level against the proposal -----------------------------------
+
+
+def decided(percent: Fraction, level: str, **off: bool) -> rules.DecisionCheck:
+    assessment = ticks(**off)
+    rating = rules.rate(targets((100, percent)), assessment, FULL_DOSSIER, False)
+    return rules.check_decision(level, rating, assessment, FULL_DOSSIER)
+
+
+def test_a_decision_at_exactly_fifty_percent_has_no_completion_trigger() -> None:
+    check = decided(Fraction(50), "Khá", by_rules=False)
+    assert check.unmet == (
+        "mới hoàn thành 50% chỉ tiêu (cần từ 70% trở lên)",
+        "chưa hoạt động theo quy chế, kế hoạch",
+    )
+
+
+def test_a_decision_just_below_fifty_percent_names_the_trigger_first() -> None:
+    check = decided(Fraction(4999, 100), "Trung bình", untruthful=True)
+    assert check.unmet == (
+        "chỉ hoàn thành 49,99% chỉ tiêu (dưới 50%)",
+        "báo cáo không trung thực",
+        "mới hoàn thành 49,99% chỉ tiêu (cần từ 50% trở lên)",
+    )
+
+
+def test_a_decision_above_the_criteria_gives_its_reasons_in_a_fixed_order() -> None:
+    # the completion trigger, then the Yếu triggers in the guide's order, an empty dossier,
+    # then what the decided level lacks (the documents by number), each once
+    assessment = Assessment(
+        "M1", 2026, {**ALL_TICKS, "untruthful": True, "formalistic": True, "socialised": False}
+    )
+    rating = rules.rate(targets((100, 40)), assessment, Dossier("M1"), False)
+    check = rules.check_decision("Tốt", rating, assessment, Dossier("M1"))
+    assert check.kind == rules.ABOVE
+    assert check.unmet == (
+        "chỉ hoàn thành 40% chỉ tiêu (dưới 50%)",
+        "hoạt động mang tính hình thức",
+        "báo cáo không trung thực",
+        "hồ sơ mô hình không có tài liệu nào",
+        "mới hoàn thành 40% chỉ tiêu (cần từ 90% trở lên)",
+        "chưa thu hút được các nguồn lực xã hội hóa",
+        "hồ sơ còn thiếu (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (15)",
+    )
+    assert check.text == "Công nhận cao hơn tiêu chí: " + "; ".join(check.unmet)
+
+
+def test_a_decision_of_yeu_above_an_unrated_proposal_only_names_the_proposals_reasons() -> None:
+    rating = rules.Rating(rules.UNRATED, ("Thiếu dữ liệu: chưa có dòng của mô hình",))
+    check = rules.check_decision("Yếu", rating, None, None)
+    assert (check.kind, check.unmet) == (rules.ABOVE, rating.reasons)
+
+
+def test_a_decision_of_yeu_above_a_rated_yeu_is_the_same() -> None:
+    check = decided(Fraction(40), "Yếu")
+    assert (check.kind, check.text) == (rules.SAME, "")
+
+
+def test_a_decision_above_a_proposal_without_its_rows_weighs_them_as_absent() -> None:
+    # a rating with no percent and no assessment: completion 0, no ticks
+    rating = rules.Rating(rules.YEU, ("x",), None, ())
+    check = rules.check_decision("Trung bình", rating, None, None)
+    assert check.unmet[0] == "chỉ hoàn thành 0% chỉ tiêu (dưới 50%)"
+    assert check.unmet[1:] == (
+        "mới hoàn thành 0% chỉ tiêu (cần từ 50% trở lên)",
+        *(c.lacking for c in rules.CONDITIONS if "Trung bình" in c.levels),
+    )
+
+
+def test_a_decision_above_with_nothing_unmet_is_flagged_without_reasons() -> None:
+    assert rules.DecisionCheck(rules.ABOVE).text == "Công nhận cao hơn tiêu chí"
+    assert rules.DecisionCheck(rules.SAME).text == ""
+    assert rules.DecisionCheck(rules.BELOW).text == "Công nhận thấp hơn đề xuất"

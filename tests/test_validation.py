@@ -1,13 +1,18 @@
 """Validation (SPEC §4): every problem is one record with tab, cell, value and fix."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from fractions import Fraction
 
 import pytest
 
 from tests.conftest import TODAY, as_tabs, good_unit
+from worker.core.cells import Percent, Uncomputed
 from worker.core.evaluate import Unit, evaluate_unit
-from worker.core.validation import validate_unit
+from worker.core.layout import load
+from worker.core.records import Decision, Dossier
+from worker.core.tabs import CellError, ParseCache
+from worker.core.validation import UnitData, validate_unit
 
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
 
@@ -394,3 +399,293 @@ def test_an_absent_column_the_rating_reads_is_still_reported() -> None:
         "tab Đánh giá, ô R1: thiếu cột “Thu hút nguồn lực xã hội hóa” — thêm cột có tiêu đề "
         "“Thu hút nguồn lực xã hội hóa” vào dòng 1 (dòng tiêu đề cột)"
     ]
+
+
+def _set(tab: str, index: int, **values: object) -> Callable[[dict], None]:
+    def change(rows: dict) -> None:
+        rows[tab][index].update(values)
+
+    return change
+
+
+def _add(tab: str, index: int, **values: object) -> Callable[[dict], None]:
+    def change(rows: dict) -> None:
+        rows[tab].append({**rows[tab][index], **values})
+
+    return change
+
+
+# Every code a unit can be told, with the first error its sheet gets (SPEC §4).
+CODES = {
+    "empty_required": (_set("models", 0, name=None), "tab Mô hình, ô B2: ô bắt buộc đang trống"),
+    "not_positive": (_set("targets", 0, planned=-1), "tab Chỉ tiêu, ô E2: Kế hoạch phải lớn hơn 0"),
+    "negative": (_set("targets", 0, achieved=-1), "tab Chỉ tiêu, ô F2: “-1” không được âm"),
+    "percent_count": (
+        _set("targets", 0, achieved=Percent(0.5)),
+        "tab Chỉ tiêu, ô F2: “50%” ô đang ở dạng phần trăm (50%) nhưng cột này ghi số lượng",
+    ),
+    "uncomputed_formula": (
+        _set("models", 0, authority=Uncomputed("B1")),
+        "tab Mô hình, ô H2: “=B1” ô có công thức chưa được tính",
+    ),
+    "formula_error": (
+        _set("models", 0, authority="#NAME?"),
+        "tab Mô hình, ô H2: “#NAME?” ô có lỗi công thức",
+    ),
+    "too_long": (_set("models", 0, authority="x" * 50_001), "tab Mô hình, ô H2: “xxx"),
+    "bad_date": (_set("exemplars", 0, plan_date="1/13/2025"), "tab Điển hình, ô E2: “1/13/2025”"),
+    "too_old": (_set("models", 0, decision_date="01/01/1900"), "tab Mô hình, ô G2: “01/01/1900”"),
+    "future_date": (_set("models", 0, end_date="01/01/2027"), "tab Mô hình, ô K2: “01/01/2027”"),
+    "bad_number": (_set("targets", 1, planned="năm"), "tab Chỉ tiêu, ô E3: “năm” không phải số"),
+    "bad_year": (_set("criteria", 0, year=26), "tab Tiêu chí điển hình, ô B2: “26” không phải năm"),
+    "bad_yesno": (_set("dossiers", 0, doc3="?"), "tab Hồ sơ, ô D2: “?” không phải Có/Không"),
+    "not_allowed": (_set("exemplars", 0, kind="Nhóm"), "tab Điển hình, ô C2: “Nhóm” không có"),
+    "duplicate_id": (_add("exemplars", 0), "tab Điển hình, ô A3: “ĐH-01” mã trùng với dòng 2"),
+    "unknown_id": (
+        _add("assessments", 0, model_id="MH-9"),
+        "tab Đánh giá, ô A3: “MH-9” mã không có trong tab Mô hình",
+    ),
+    "no_criteria": (
+        lambda rows: [c.update(year=2025) for c in rows["criteria"]],
+        "tab Điển hình, ô A2: “ĐH-01” điển hình chưa có tiêu chí nào của năm 2026",
+    ),
+    "decision_without_level": (
+        _set("assessments", 0, decided_by="UBND huyện"),
+        "tab Đánh giá, ô O2: đã ghi quyết định công nhận nhưng chưa chọn mức xếp loại",
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "told"), CODES.values(), ids=CODES.keys())
+def test_every_error_code_reaches_the_unit_with_its_place(
+    change: Callable[[dict], None], told: str, request: pytest.FixtureRequest
+) -> None:
+    rows = good_unit()
+    change(rows)
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [e.code for e in data.errors] == [request.node.callspec.id]
+    assert str(data.errors[0]).startswith(told)
+
+
+# --- the checks across tabs ------------------------------------------------------------------
+
+
+def test_a_good_unit_is_read_into_its_records() -> None:
+    data = validate_unit(as_tabs(good_unit(2)), 2026, TODAY)
+    assert [(t.target, t.planned, t.achieved) for t in data.targets["MH-002"]] == [
+        ("Tuần tra", 10, 10),
+        ("Tuyên truyền", 4, 5),
+    ]
+    assessment = data.assessments["MH-001"]
+    assert (assessment.model_id, assessment.year, assessment.decision) == ("MH-001", 2026, None)
+    assert sorted(assessment.ticks) == sorted(
+        c.key
+        for c in load("unit").tab("assessments").columns
+        if c.type == "yesno"  # the checklist: neither the ID, the year nor the decision
+    )
+    assert assessment.ticks["directed"] is True and assessment.ticks["untruthful"] is False
+    assert data.dossiers["MH-002"] == Dossier("MH-002", frozenset(range(1, 17)))
+    assert [(c.criterion, c.met) for c in data.criteria["ĐH-01"]] == [
+        ("Tiêu chí 0", True),
+        ("Tiêu chí 1", True),
+        ("Tiêu chí 2", False),
+    ]
+    assert [e.exemplar_id for e in data.exemplars] == ["ĐH-01"]
+    assert data.read_values[("models", "MH-002")]["name"] == "Tổ tự quản thôn 2"
+    assert data.read_values[("exemplars", "ĐH-01")]["kind"] == "Tập thể"
+    assert (data.blocking, data.missing_tabs) == ({}, set())
+
+
+def test_a_dossier_holds_the_documents_ticked() -> None:
+    rows = good_unit()
+    rows["dossiers"][0] = {"model_id": "MH-001", "doc1": "x", "doc13": "Có", "doc16": True}
+    assert validate_unit(as_tabs(rows), 2026, TODAY).dossiers["MH-001"].present == {1, 13, 16}
+
+
+def test_a_decision_without_its_level_is_reported_whole_and_the_model_still_rated() -> None:
+    rows = good_unit()
+    rows["assessments"][0].update(decided_date=date(2026, 10, 1))
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.errors == [
+        CellError(
+            "Đánh giá",
+            "O2",
+            "decision_without_level",
+            "",
+            "đã ghi quyết định công nhận nhưng chưa chọn mức xếp loại",
+            "chọn Xếp loại được công nhận (Tốt, Khá, Trung bình, Yếu) theo quyết định, "
+            "hoặc xóa số, ngày, cấp quyết định nếu chưa có quyết định",
+            "Xếp loại được công nhận",
+            "MH-001",
+        )
+    ]
+    assert data.assessments["MH-001"].decision is None
+    assert [m.model_id for m in data.models] == ["MH-001"] and data.blocking == {}
+
+
+@pytest.mark.parametrize("key", ["decided_no", "decided_date", "decided_by"])
+def test_any_of_a_decisions_cells_without_its_level_is_reported(key: str) -> None:
+    rows = good_unit()
+    rows["assessments"][0][key] = date(2026, 10, 1) if key == "decided_date" else "x"
+    codes = [e.code for e in validate_unit(as_tabs(rows), 2026, TODAY).errors]
+    assert codes == ["decision_without_level"]
+
+
+def test_a_decided_level_alone_is_a_decision_with_nothing_else_known() -> None:
+    rows = good_unit()
+    rows["assessments"][0]["decided_level"] = "Khá"
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.errors == []
+    assert data.assessments["MH-001"].decision == Decision("Khá", "", None, "")
+
+
+def test_an_exemplar_without_criteria_is_reported_whole_and_kept_from_rating() -> None:
+    rows = good_unit()
+    rows["criteria"] = []
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    error = CellError(
+        "Điển hình",
+        "A2",
+        "no_criteria",
+        "ĐH-01",
+        "điển hình chưa có tiêu chí nào của năm 2026",
+        "thêm các tiêu chí vào tab Tiêu chí điển hình với Năm đánh giá 2026",
+        "Mã điển hình",
+        "ĐH-01",
+    )
+    assert data.errors == [error]
+    assert data.exemplars == []
+    assert data.blocking == {("exemplars", "ĐH-01"): [error]}
+
+
+def test_without_the_tab_of_criteria_an_exemplar_is_not_also_told_it_has_none() -> None:
+    tabs = as_tabs(good_unit())
+    del tabs["Tiêu chí điển hình"]
+    data = validate_unit(tabs, 2026, TODAY)
+    assert [e.code for e in data.errors] == ["missing_tab"]
+    assert data.missing_tabs == {"criteria"}
+    assert [e.exemplar_id for e in data.exemplars] == ["ĐH-01"]
+
+
+def test_only_the_exemplars_without_criteria_are_reported() -> None:
+    rows = good_unit()
+    rows["exemplars"].append({**rows["exemplars"][0], "exemplar_id": "ĐH-02"})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [(e.cell, e.code, e.entity) for e in data.errors] == [("A3", "no_criteria", "ĐH-02")]
+    assert [e.exemplar_id for e in data.exemplars] == ["ĐH-01"]
+
+
+def test_a_duplicate_id_keeps_the_first_rows_values_and_blocks_the_id() -> None:
+    rows = good_unit()
+    rows["models"].append({**rows["models"][0], "name": "Bản sao"})
+    rows["exemplars"].append({**rows["exemplars"][0], "name": "Bản sao"})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [(e.tab, e.cell, e.column, e.entity) for e in data.errors] == [
+        ("Mô hình", "A3", "Mã mô hình", "MH-001"),
+        ("Điển hình", "A3", "Mã điển hình", "ĐH-01"),
+    ]
+    assert data.blocking == {
+        ("models", "MH-001"): [data.errors[0]],
+        ("exemplars", "ĐH-01"): [data.errors[1]],
+    }
+    assert data.read_values[("models", "MH-001")]["name"] == "Tổ tự quản thôn 1"
+    assert (data.models, data.exemplars) == ([], [])
+
+
+def test_a_row_without_a_readable_id_is_neither_a_duplicate_nor_unknown() -> None:
+    rows = good_unit()
+    rows["models"].append({**rows["models"][0], "model_id": "#REF!"})
+    rows["targets"].append({**rows["targets"][0], "model_id": None})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [(e.tab, e.cell, e.code) for e in data.errors] == [
+        ("Mô hình", "A3", "formula_error"),
+        ("Chỉ tiêu", "A4", "empty_required"),
+    ]
+    assert [m.model_id for m in data.models] == ["MH-001"]
+    assert len(data.targets["MH-001"]) == 2
+
+
+def test_a_row_pointing_to_an_unknown_id_names_no_model_and_blocks_nothing() -> None:
+    rows = good_unit()
+    rows["dossiers"].append({**rows["dossiers"][0], "model_id": "MH-404"})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.errors == [
+        CellError(
+            "Hồ sơ",
+            "A3",
+            "unknown_id",
+            "MH-404",
+            "mã không có trong tab Mô hình",
+            "sửa mã cho khớp hoặc thêm dòng tương ứng",
+            "Mã mô hình",
+        )
+    ]
+    assert data.blocking == {} and list(data.dossiers) == ["MH-001"]
+
+
+def test_an_error_in_a_row_of_another_year_does_not_keep_the_model_from_rating() -> None:
+    rows = good_unit()
+    rows["targets"].append({**rows["targets"][0], "year": 2025, "achieved": "?"})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [e.code for e in data.errors] == ["bad_number"]
+    assert [m.model_id for m in data.models] == ["MH-001"]
+    assert len(data.targets["MH-001"]) == 2
+
+
+def test_a_row_whose_year_cannot_be_read_keeps_its_model_from_rating() -> None:
+    rows = good_unit()
+    rows["targets"][0]["year"] = 1999
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [e.code for e in data.errors] == ["bad_year"]
+    assert data.models == []
+    assert list(data.blocking) == [("models", "MH-001")]
+    assert len(data.targets["MH-001"]) == 1  # the other row of the year is kept
+
+
+def test_a_criterion_with_an_error_keeps_its_exemplar_from_rating() -> None:
+    rows = good_unit()
+    rows["criteria"][0]["met"] = "có lẽ"
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [e.code for e in data.errors] == ["bad_yesno"]
+    assert data.exemplars == [] and list(data.blocking) == [("exemplars", "ĐH-01")]
+    assert len(data.criteria["ĐH-01"]) == 2
+
+
+def test_an_error_of_a_model_row_blocks_it_under_its_id() -> None:
+    rows = good_unit(2)
+    rows["models"][1]["field"] = "?"
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert data.blocking == {("models", "MH-002"): data.errors}
+    assert [m.model_id for m in data.models] == ["MH-001"]
+    assert data.read_values[("models", "MH-002")]["field"] is None
+
+
+def test_a_tab_named_twice_is_read_from_the_first() -> None:
+    tabs = as_tabs(good_unit())
+    renamed = {(" MÔ HÌNH" if name == "Mô hình" else name): rows for name, rows in tabs.items()}
+    renamed["Mô hình"] = [tabs["Mô hình"][0]]  # a second, empty, after the first
+    data = validate_unit(renamed, 2026, TODAY)
+    assert data.errors == [] and [m.model_id for m in data.models] == ["MH-001"]
+
+
+def test_a_unit_data_blocks_only_a_named_record_for_actual_problems() -> None:
+    data = UnitData(2026)
+    error = CellError("T", "A1", "x", "", "m", "f")
+    data.block("models", None, [error])
+    data.block("models", "", [error])
+    data.block("models", "MH-1", [])
+    assert data.blocking == {}
+    data.block("models", "MH-1", [error])
+    data.block("models", "MH-1", [error])
+    assert data.blocking == {("models", "MH-1"): [error, error]}
+
+
+def test_a_run_validates_with_its_own_cache_and_gets_what_a_fresh_one_gives() -> None:
+    rows = good_unit(2)
+    rows["models"][1]["decision_date"] = "31/02/2026"
+    cache = ParseCache()
+    first = validate_unit(as_tabs(rows), 2026, TODAY, cache)
+    again = validate_unit(as_tabs(rows), 2026, TODAY, cache)
+    fresh = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert first.errors == again.errors == fresh.errors and len(first.errors) == 1
+    assert first.models == again.models == fresh.models

@@ -18,7 +18,7 @@ from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
 from worker.core.settings import BACKUPS, OUTBOX, REPORTS, Settings
-from worker.core.validation import Rows
+from worker.core.tabs import Rows
 
 # What releases before the one atomic write left when killed (tempfile.mkstemp's names): a
 # workbook's or report's .<stem>-<8 random>.xlsx beside <stem>.xlsx; a report's .<8 random>.docx,

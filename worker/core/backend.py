@@ -14,7 +14,7 @@ from typing import Protocol
 
 from worker.core.evaluate import Unit
 from worker.core.results import Grid
-from worker.core.validation import Rows
+from worker.core.tabs import Rows
 
 
 @dataclass(frozen=True)

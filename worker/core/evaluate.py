@@ -12,8 +12,10 @@ from typing import Any
 
 from worker.core import rules
 from worker.core.layout import load
+from worker.core.months import add_months
 from worker.core.records import Decision, Exemplar, Model
-from worker.core.validation import CellError, Rows, UnitData, find_tab, read_tab, validate_unit
+from worker.core.tabs import CellError, ParseCache, Rows, find_tab, read_tab
+from worker.core.validation import UnitData, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
 STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
@@ -40,8 +42,10 @@ class Registry:
     rejected: list[tuple[Unit, tuple[CellError, ...]]]  # rows not read, with their problems
 
 
-def load_registry(tabs: Mapping[str, Rows]) -> Registry:
-    """Units of the registry (SPEC §5); a row with a problem is set aside, never dropped."""
+def load_registry(tabs: Mapping[str, Rows], cache: ParseCache | None = None) -> Registry:
+    """Units of the registry (SPEC §5); a row with a problem is set aside, never dropped.
+
+    `cache`: the run's (`ParseCache`); without one, the registry is read with its own."""
     tab = load("registry").tab("units")
     errors: list[CellError] = []
     found = find_tab(tabs, tab.name)
@@ -60,7 +64,7 @@ def load_registry(tabs: Mapping[str, Rows]) -> Registry:
         )
         return Registry([], errors, [])
     units, rejected, seen = [], [], dict[str, int]()
-    for row in read_tab(tab, found, date.max, errors):
+    for row in read_tab(tab, found, date.max, errors, cache):
         v = row.values
         problems = list(row.errors)
         if v["unit_id"] in seen:
@@ -187,14 +191,16 @@ def evaluate_unit(
     rated_before: set[str],
     method: str,
     previous_reference: date | None = None,
+    cache: ParseCache | None = None,
 ) -> UnitResult:
     """Validate a unit's tabs and rate every model and exemplar of `year`.
 
     `rated_before`: the models the history holds a rating of before `year`. A model is also in
     its second rated year when it was eligible in Y−1 (its decision date + 10 months reaches
     `previous_reference`, R of Y−1): rated on paper before the workspace existed (SPEC §3.4).
+    `cache`: the run's (`ParseCache`); without one, the unit is read with a cache of its own.
     """
-    data = validate_unit(tabs, year, today)
+    data = validate_unit(tabs, year, today, cache)
     result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
@@ -228,7 +234,7 @@ def evaluate_unit(
 def _eligible_by_then(model: Model, previous_reference: date) -> bool:
     """Seed 002 III.2.a in Y−1: 10 full months from the decision date by R of Y−1."""
     start = model.decision_date
-    return start is not None and rules.add_months(start, rules.MIN_MONTHS) <= previous_reference
+    return start is not None and add_months(start, rules.MIN_MONTHS) <= previous_reference
 
 
 def _rate_model(

@@ -9,14 +9,13 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 
 TEMPLATE_ROWS = 1000  # rows that get dropdowns and formats in a new sheet
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
-@lru_cache(maxsize=4096, typed=True)  # every unit spells the same few headers and tab names
 def normalize_header(text: object) -> str:
     """Headers compare in this form: NFC, no zero-width characters, single spaces, case-folded."""
     s = unicodedata.normalize("NFC", str(text or ""))

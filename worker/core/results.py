@@ -12,7 +12,7 @@ from fractions import Fraction
 from worker.core import cells, rules
 from worker.core.evaluate import ExemplarOutcome, ModelResult, UnitResult
 from worker.core.layout import load, normalize_header
-from worker.core.validation import CellError
+from worker.core.tabs import CellError
 
 YES, NO = "Có", "Không"
 # How a Percent shows: two decimals always, so a printed column lines up (Excel's built-in

@@ -6,7 +6,6 @@ Every decision carries its reasons in Vietnamese. No I/O here.
 
 from __future__ import annotations
 
-import calendar
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from datetime import date
 from fractions import Fraction
 
 from worker.core.layout import load
+from worker.core.months import add_months, full_months
 from worker.core.records import (
     ACTIVE,
     BUILDING,
@@ -30,7 +30,6 @@ from worker.core.records import (
 TOT, KHA, TRUNG_BINH, YEU, UNRATED = "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"
 LEVELS = (TOT, KHA, TRUNG_BINH, YEU)
 MIN_MONTHS = 10
-_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month number, February 28
 EXEMPLAR_THRESHOLD = Fraction(70)
 EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
 
@@ -97,25 +96,6 @@ def format_percent(value: Fraction) -> str:
     hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
     whole, frac = divmod(hundredths, 100)
     return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
-
-
-def add_months(start: date, months: int) -> date:
-    """Civil Code 2015 art. 147–148: the same day `months` later, or that month's last day."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    # The month's length as calendar.monthrange gives it, without the weekday it also works out.
-    days = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
-    return date(year, month, min(start.day, days))
-
-
-def full_months(start: date, reference: date) -> int:
-    """How many full months have run from `start` to `reference`."""
-    if reference < start:
-        return 0
-    months = (reference.year - start.year) * 12 + reference.month - start.month
-    while months > 0 and add_months(start, months) > reference:
-        months -= 1
-    return months
 
 
 @dataclass(frozen=True)

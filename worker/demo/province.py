@@ -15,7 +15,8 @@ from typing import Any
 from worker.adapters.xlsx.workbook import write_workbook
 from worker.core.evaluate import Unit, evaluate_unit
 from worker.core.layout import load
-from worker.core.rules import LEVELS, add_months
+from worker.core.months import add_months
+from worker.core.rules import LEVELS
 
 PROVINCE = "Tỉnh Bình Thuận (dữ liệu mẫu)"
 STAFF = ["thuongtruc.bcd@example.gov.vn", "phong.xdpt@example.gov.vn"]

@@ -10,7 +10,7 @@ from worker.core import rules
 from worker.core.evaluate import UnitResult
 from worker.core.layout import load
 from worker.core.results import TOTAL, Grid, error_row, exemplar_row, model_row, percent_cell
-from worker.core.validation import CellError
+from worker.core.tabs import CellError
 from worker.reports.audit import History, audit_rows, basis, years_table
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)

@@ -30,6 +30,7 @@ from worker.core.evaluate import (
     unreadable,
 )
 from worker.core.settings import OUTBOX, Settings
+from worker.core.tabs import ParseCache
 
 if TYPE_CHECKING:
     from notifications.compose import Draft
@@ -98,6 +99,8 @@ class Workspace:
         self._lock_fd = lock_fd
         self.notices: list[str] = []  # what opening it did that the user must hear of
         self._evaluations: dict[date, Evaluation] = {}
+        # What reading learns (readers, headers) lives as long as this run, and no longer.
+        self.parse_cache = ParseCache()
 
     @property
     def dry_run(self) -> bool:
@@ -152,7 +155,7 @@ class Workspace:
             return
         year = self.settings.year(today)
         reference = self.settings.reference(year)
-        registry = load_registry(self.backend.read_registry())
+        registry = load_registry(self.backend.read_registry(), self.parse_cache)
         rejected = [registry_problem(u, year, errors) for u, errors in registry.rejected]
         evaluation = Evaluation(year, reference, [], registry.errors, rejected)
         for unit in self.options.progress([u for u in registry.units if u.active]):
@@ -195,4 +198,5 @@ class Workspace:
             self.state.rated_before(unit.unit_id, year),
             self.settings.completion_method,
             self.settings.reference(year - 1),
+            self.parse_cache,
         )
