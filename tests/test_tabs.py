@@ -49,22 +49,22 @@ def read(rows: list[list[object]] | None, tab: Tab = TAB) -> tuple[list[Row], li
 
 
 @pytest.mark.parametrize(
-    ("index", "letters"),
+    ("number", "letters"),
     [
-        (0, "A"),
-        (1, "B"),
-        (25, "Z"),
-        (26, "AA"),
-        (27, "AB"),
-        (51, "AZ"),
-        (52, "BA"),
-        (701, "ZZ"),
-        (702, "AAA"),
-        (16383, "XFD"),
+        (1, "A"),
+        (2, "B"),
+        (26, "Z"),
+        (27, "AA"),
+        (28, "AB"),
+        (52, "AZ"),
+        (53, "BA"),
+        (702, "ZZ"),
+        (703, "AAA"),
+        (16384, "XFD"),
     ],
 )
-def test_a_column_is_lettered_from_zero_as_spreadsheets_do(index: int, letters: str) -> None:
-    assert column_letter(index) == letters
+def test_a_column_is_lettered_from_its_number_as_spreadsheets_do(number: int, letters: str) -> None:
+    assert column_letter(number) == letters
 
 
 @pytest.mark.parametrize(

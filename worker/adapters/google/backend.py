@@ -26,7 +26,7 @@ from worker.core.backend import Published, Report
 from worker.core.evaluate import Unit
 from worker.core.results import Grid
 from worker.core.settings import GoogleSettings
-from worker.core.validation import Rows
+from worker.core.tabs import Rows
 
 
 class GoogleBackend:
