@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifications.view import days_left
-from worker.core import rules
+from worker.core import decisions, rules
 from worker.core.evaluate import ModelResult, UnitResult
 from worker.core.layout import load
 
@@ -134,7 +134,7 @@ def _list_model(v: ProvinceView, r: UnitResult, m: ModelResult) -> None:
                 _who(r),
                 item,
                 f"đề xuất {m.level}, công nhận {m.decision.level}"
-                + (f" — {m.check.text}" if m.check.kind == rules.ABOVE else ""),
+                + (f" — {m.check.text}" if m.above else ""),
             )
         )
     if m.final == rules.YEU:
@@ -153,7 +153,7 @@ def province_subject(v: ProvinceView, days: int, province: str) -> str:
         (len(v.without_email), "đơn vị chưa có đầu mối"),
         (len(v.undelivered), "thư chưa đến"),
         (dict(v.levels)[rules.YEU], "mô hình Yếu"),
-        (sum(1 for a in v.audit if rules.ABOVE_FLAG in a.why), "công nhận cao hơn tiêu chí"),
+        (sum(1 for a in v.audit if decisions.ABOVE_FLAG in a.why), "công nhận cao hơn tiêu chí"),
         (v.undecided_models, "mô hình chưa có quyết định công nhận"),
     ]
     what = ", ".join(f"{n} {label}" for n, label in counts if n) or "Không có lỗi"

@@ -314,11 +314,12 @@ def test_the_evaluation_year_rolls_over_on_1_december(province: Path) -> None:
     assert settings.year(date(2026, 12, 1)) == 2027
 
 
-def test_a_year_left_unrated_does_not_count_as_a_rated_year(tmp_path: Path) -> None:
+def test_only_a_rating_of_the_year_before_counts_as_a_rated_year(tmp_path: Path) -> None:
     from worker.adapters.store.state import State
 
     state = State(tmp_path / "state.sqlite")
-    state.save_ratings("U1", 2024, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
+    state.save_ratings("U1", 2024, {"MH-004": "Khá"})  # two years before: not Y−1
+    state.save_ratings("U1", 2025, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
     state.save_ratings("U1", 2026, {"MH-003": "Tốt"})
     assert state.rated_before("U1", 2026) == {"MH-002"}
     assert state.rated_before("U2", 2026) == set()

@@ -256,9 +256,7 @@ def _add_decisions(unit: str, rows: dict[str, list], year: int, on: date) -> Non
     }
     who = Unit(unit, unit, "", "", (), "", True)
     reference = date(year, 10, 31)  # the default R, as the demo's config.toml keeps it
-    result = evaluate_unit(
-        who, tabs, year, on, reference, set(), "mean_ratio", date(year - 1, 10, 31)
-    )
+    result = evaluate_unit(who, tabs, year, on, reference, set(), "mean_ratio")
     proposals = {m.model.model_id: m.level for m in result.models if m.level in LEVELS}
     ids = [a["model_id"] for a in rows["assessments"] if a["model_id"] in proposals]
     lowered = next((mid for mid in ids if proposals[mid] != "Yếu"), None)
