@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/screenshots.py
 
-Builds the demo province (`mohinh init --demo`, `run --once` on 29/10 and 16/11), then:
+Builds the demo province as `make demo` does (`docs/render.py`'s `demo`), then:
 - docs/thu-don-vi.png: a unit's digest (the HTML part of its .eml in outbox/) as a 390 px
   phone shows it, by headless Chromium;
 - docs/tong-hop-in.png: the first printed page of the consolidated workbook;

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import as_tabs, good_unit
 from worker.core import decisions, rules
-from worker.core.evaluate import ModelResult, Unit, UnitResult, evaluate_unit
+from worker.core.evaluate import ModelResult, Unit, UnitResult, evaluate_unit, load_registry
+from worker.core.layout import load
 from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Target
 from worker.core.results import percent_cell
 
@@ -373,3 +374,33 @@ def test_a_percentage_shows_the_same_hundredths_in_a_cell_and_in_text(
     value: Fraction, cell: str, text: str
 ) -> None:
     assert (shown(percent_cell(value)), rules.format_percent(value)) == (cell, text)  # type: ignore[arg-type]
+
+
+# --- 11. the registry takes the levels of local government since 01/07/2025 ------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "accepted"),
+    [
+        ("Tỉnh", True),
+        ("Xã", True),
+        ("Phường", True),
+        ("đặc khu", True),
+        ("Huyện", True),  # a registry kept from before 01/07/2025 stays valid
+        ("Quận", False),
+    ],
+)
+def test_the_registry_takes_the_two_levels_of_local_government(level: str, accepted: bool) -> None:
+    tab = load("registry").tab("units")
+    row = {
+        "unit_id": "U1",
+        "name": "Công an xã Thử",
+        "level": level,
+        "emails": "a@example.gov.vn",
+        "sheet": "units/u1.xlsx",
+        "active": "Có",
+    }
+    tabs = {tab.name: [[c.header for c in tab.columns], [row.get(c.key) for c in tab.columns]]}
+    registry = load_registry(tabs)
+    assert [u.level for u in registry.units] == ([level.capitalize()] if accepted else [])
+    assert [e.code for e in registry.errors] == ([] if accepted else ["not_allowed"])
