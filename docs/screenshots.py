@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import render
 
 DOCS = Path(__file__).resolve().parent
-UNIT = "CA-DL"  # the demo unit with data errors, a Yếu model and a missing document
+UNIT = "CA-HL"  # the demo unit with data errors, Yếu models of both kinds and a missing document
 PHONE = (390, 1600)
 LIMIT = 300_000
 
