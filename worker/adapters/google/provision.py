@@ -7,7 +7,6 @@ from gspread.http_client import HTTPClient
 
 from worker.adapters.google import bodies, drive
 from worker.adapters.google.auth import Account
-from worker.adapters.google.client import settle
 from worker.adapters.google.errors import FAILURES
 from worker.adapters.google.read import SHEET_URL, Reader, sheet_key
 from worker.core.errors import ConfigError
@@ -39,9 +38,10 @@ class Provisioner:
             if registry not in self.reader.meta:
                 self.reader.read(registry)
             # the same cell written twice holds the same: nothing to read back before resending
-            settle(settings, lambda: self._register(registry, unit, url), lambda: None)
+            self.account.retries.settle(lambda: self._register(registry, unit, url), lambda: None)
         except FAILURES as exc:
-            raise self.account.fail(exc, unit.unit_id) from None
+            new = f"bảng tính mới của đơn vị {unit.unit_id}"
+            raise self.account.fail(exc, unit.unit_id, new) from None
         return url
 
     def _register(self, registry: str, unit: Unit, url: str) -> None:
@@ -82,5 +82,5 @@ class Provisioner:
                 layout = bodies.unit_sheet_layout(self.account.email)
                 http.batch_update(key, {"requests": layout})
 
-        settle(self.account.settings, lay_out, lambda: self.reader.read(key, grid=False))
+        self.account.retries.settle(lay_out, lambda: self.reader.read(key, grid=False))
         return key
