@@ -309,7 +309,7 @@ def google_workspace(
     registry_id = fake.add_spreadsheet(
         "Danh mục đơn vị", {tab.name: [[c.header for c in tab.columns], *registry]}
     )
-    use_google(root, fake, key, registry_id, "backoff = 0.01")
+    use_google(root, fake, key, registry_id)
 
 
 def use_google(root: Path, fake: Any, private_key: str, registry_id: str, extra: str = "") -> None:

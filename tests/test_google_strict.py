@@ -217,6 +217,23 @@ def test_the_report_is_shared_by_a_later_run_when_the_first_failed_after_creatin
     assert len(report.shared) == 1  # not shared twice
 
 
+@on_google
+def test_a_report_shared_with_more_than_a_page_of_people_is_not_shared_twice(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    configure(root, f'reports_folder = "{REPORTS}"')
+    cli("consolidate", "--workspace", root, "--today", "2026-11-16")
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
+    # shared by hand with 120 people since: the staff's address is now on the second page
+    others = [{"type": "user", "role": "reader", "emailAddress": f"u{n}@x.vn"} for n in range(120)]
+    report.shared[:0] = others
+    fake_google.calls.clear()
+    cli("consolidate", "--workspace", root, "--today", "2026-11-17")
+    assert fake_google.calls["permissions.create"] == 0
+    assert fake_google.calls["permissions.list"] == 2 + 1  # two pages; the .docx's one
+
+
 # Drive's rate limits are 403s: waited out; a listing that fails is told.
 
 
