@@ -183,7 +183,13 @@ def batch_update(fake: FakeGoogle, path: str, query: Query, body: Any) -> dict[s
         if kind not in REQUESTS:
             raise ApiError(400, f"the test server does not implement {kind}")
         before = spreadsheet.cells_used()
-        replies.append(REQUESTS[kind](spreadsheet, args))
+        try:
+            replies.append(REQUESTS[kind](spreadsheet, args))
+        except ApiError as exc:  # Google names the request that was refused
+            if str(exc).startswith("Invalid requests["):
+                raise
+            name = exc.name or "INVALID_ARGUMENT"
+            raise ApiError(400, f"Invalid requests[{index}].{kind}: {exc}", name=name) from None
         if spreadsheet.cells_used() > max(before, MAX_CELLS):
             raise ApiError(
                 400,
@@ -230,7 +236,11 @@ def _add_sheet(spreadsheet: Spreadsheet, args: dict[str, Any]) -> dict[str, Any]
 
 
 def _delete_sheet(spreadsheet: Spreadsheet, args: dict[str, Any]) -> dict[str, Any]:
-    spreadsheet.sheets.remove(spreadsheet.sheet(args["sheetId"]))
+    sheet = spreadsheet.sheet(args["sheetId"])
+    if len(spreadsheet.sheets) == 1:  # recorded in googleapis/google-api-php-client issue 1293
+        # and tidyverse/googlesheets4 issue 70: a spreadsheet keeps at least one sheet
+        raise ApiError(400, "You can't remove all the sheets in a document.", "badRequest")
+    spreadsheet.sheets.remove(sheet)
     return {}
 
 

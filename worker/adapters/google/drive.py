@@ -44,11 +44,18 @@ def share(http: HTTPClient, key: str, email: str, notify: bool) -> None:
 
 
 def tagged_file(
-    account: Account, http: HTTPClient, setting: str, tag: dict[str, str], name: str
+    account: Account,
+    http: HTTPClient,
+    setting: str,
+    tag: dict[str, str],
+    name: str,
+    prefer: str | None = None,
 ) -> str:
-    """The spreadsheet of the folder `setting` that carries `tag` in its appProperties, made
-    there (with the tag) when there is none. A files.create whose answer was lost may have
-    made the file: it is looked for again before another is made."""
+    """The spreadsheet of the folder `setting` that carries `tag` in its appProperties (`prefer`
+    when it is one of them), made there (with the tag) when there is none. Only files still in
+    the folder, out of the trash and shared with us are found: one deleted, trashed or unshared
+    is made again. A files.create whose answer was lost may have made the file: it is looked
+    for again before another is made."""
     folder = getattr(account.settings, setting)
     found: list[str] = []
 
@@ -57,7 +64,7 @@ def tagged_file(
 
     def create() -> str:
         if found:
-            return found[0]
+            return prefer if prefer in found else found[0]
         answer = http.request(
             "post",
             DRIVE_FILES,
