@@ -79,6 +79,7 @@ def file_json(fake: FakeGoogle, found: Spreadsheet) -> dict[str, Any]:
         "version": str(found.version),
         "trashed": found.trashed,
         "appProperties": dict(found.properties),
+        "capabilities": capabilities(found.role),
     }
     drive = next((fake.folders[p].drive for p in found.parents if fake.in_shared_drive(p)), "")
     if drive:
@@ -106,8 +107,7 @@ def get_file(fake: FakeGoogle, path: str, query: Query, body: Any) -> dict[str, 
     key = file_key(path)
     if key in fake.folders:
         return folder_json(visible_folder(fake, key, query))
-    found = visible_file(fake, key, query)
-    return {**file_json(fake, found), "capabilities": capabilities(found.role)}
+    return file_json(fake, visible_file(fake, key, query))
 
 
 def create_file(fake: FakeGoogle, path: str, query: Query, body: Any) -> dict[str, Any]:
