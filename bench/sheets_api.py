@@ -3,7 +3,8 @@
     python bench/sheets_api.py --units 500 --models 20
 
 Builds a province of N unit spreadsheets on the Sheets v4 + Drive v3 test server, runs a cold
-sync (every unit changed), a sync with nothing changed, and the naive gspread pattern
+sync (every unit changed), the next sync (after those writes), a sync with nothing changed, and
+the naive gspread pattern
 (open_by_key + worksheet(title) + get_all_records() per tab), and replays each request log
 (time-compressed: zero latency) against Google's quota model (developers.google.com/sheets/api/
 limits: 60 reads and 60 writes a minute per user, separate buckets; Drive apart) to give the
@@ -175,7 +176,7 @@ def main() -> None:
     print(f"{'':35}{'requests':>6}{'per unit':>9}{'1 bucket':>11}{'2 buckets':>11}{'ran here':>10}")
     for label, trace, took in (
         ("mohinh, cold sync (read+write)", first, first_s),
-        ("mohinh, next sync (writes checked)", checked, checked_s),
+        ("mohinh, next sync (after writes)", checked, checked_s),
         ("mohinh, nothing changed", again, again_s),
         ("naive gspread (reads only)", naive_calls, naive_s),
     ):
