@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests.google_api.handler import Served, Server, handler
+from tests.google_api.handler import Handler, Served, Server
 from tests.google_api.model import (
     OWNER,
     Folder,
@@ -84,7 +84,8 @@ class FakeGoogle:
         self._drive_time = datetime(2026, 1, 1, tzinfo=UTC)  # Drive's modifiedTime
         self._ids = 0
         self._steps = itertools.cycle(VERSION_STEPS)
-        self.server = Server(("127.0.0.1", 0), handler(self))
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server.fake = self
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -130,9 +130,9 @@ class Retries:
         return Policy(self, retry)
 
     def outcome(self, exc: BaseException | None, retry: Callable[[BaseException], bool]) -> None:
-        """Note how a request ended: answered (None), or given up after every try it may have:
-        a service that would not answer is then taken for down."""
-        if exc is None:
+        """Note how a request ended: answered (None, or a refusal: Google is there), or given
+        up after every try it may have: a service that would not answer is then taken for down."""
+        if exc is None or (isinstance(exc, APIError) and not transient(exc)):
             self.health.set(False)
         elif retry(exc) and not over_quota(exc):
             self.health.set(True)
