@@ -11,10 +11,11 @@ from pathlib import Path
 
 from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
-from worker.core.backend import Chart, Report
+from worker.core.backend import Chart, Document, Report
 from worker.reports import tables
 from worker.reports.annual_report import annual_report
-from worker.run.workspace import Workspace
+from worker.reports.audit import History
+from worker.run.workspace import Evaluation, Workspace
 
 CHARTS = (
     Chart("Theo lĩnh vực", "Xếp loại mô hình theo lĩnh vực", 1, 2, 6),
@@ -40,6 +41,19 @@ def is_due(ws: Workspace, today: date) -> bool:
     return today >= ws.calendar.consolidation_day(year) and not ws.state.consolidated(year)
 
 
+def _draft(ws: Workspace, evaluation: Evaluation, history: History, now: datetime) -> Document:
+    """The annual report drafted from the year's evaluation, as [report] of config.toml says."""
+    return annual_report(
+        evaluation.units,
+        evaluation.year,
+        ws.settings.report,
+        evaluation.rejected,
+        history,
+        evaluation.reference,
+        now,
+    )
+
+
 def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     evaluation = ws.evaluate(today)
     year = evaluation.year
@@ -50,11 +64,8 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     if ws.dry_run:
         return report
     # The annual report is drafted on the consolidation day, not for a preview.
-    document = (
-        None
-        if preview
-        else annual_report(evaluation.units, year, ws.settings.province, evaluation.rejected)
-    )
+    history = ws.state.history(year)
+    document = None if preview else _draft(ws, evaluation, history, now)
     published = ws.backend.publish_report(
         Report(
             name,
@@ -63,7 +74,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
                 evaluation.units,
                 evaluation.rejected,
                 evaluation.registry_errors,
-                ws.state.history(year),
+                history,
                 year,
                 title,
             ),

@@ -22,6 +22,7 @@ from worker.core.evaluate import (
     unreadable,
 )
 from worker.core.layout import load
+from worker.core.settings import ReportSettings
 from worker.core.tabs import CellError
 from worker.reports import tables
 from worker.reports.annual_report import annual_report
@@ -175,14 +176,14 @@ def test_units_read_not_read_and_withheld_are_counted_apart() -> None:
     totals = tables.unit_table([read, lost], [withheld, idle])[-1]
     assert totals[:2] == ["Tổng cộng", "3 đơn vị"]
     assert "1 đọc được; 1 không đọc được; 1 lỗi danh mục" in totals
-    document = annual_report([read, lost], 2026, "Tỉnh Thử", [withheld, idle])
-    first = document.parts[0].lines[0]
-    assert first == (
-        "Năm 2026, toàn tỉnh có 3 đơn vị: 1 đơn vị báo cáo (đọc được bảng tính), 1 không đọc "
-        "được bảng tính, 1 chưa đọc do lỗi danh mục."
-    )
-    late = document.parts[4].lines
-    assert "Công an xã U3 (U3): chưa đọc bảng tính do lỗi trong danh mục đơn vị" in late
+    document = annual_report([read, lost], 2026, ReportSettings(), [withheld, idle])
+    (reporting,) = [p for p in document.parts if p.heading == "4. Tình hình tổng hợp số liệu"]
+    assert reporting.lines[:3] == [
+        "Số liệu được tổng hợp từ 1/3 đơn vị theo dõi trên bảng tính.",
+        "1 đơn vị chưa tổng hợp được số liệu: Công an xã U2.",
+        "1 đơn vị chưa tổng hợp do thông tin trong danh mục đơn vị cần bổ sung, chỉnh sửa: "
+        "Công an xã U3.",
+    ]
     view = province_view(Evaluation(2026, R, [read, lost], [], [withheld, idle]))
     assert view.counts == counts
 
