@@ -5,7 +5,7 @@ Before that day it is built only on demand, as a preview with its own file name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,12 +54,22 @@ def _draft(ws: Workspace, evaluation: Evaluation, history: History, now: datetim
     )
 
 
+def workbook(evaluation: Evaluation, history: History, preview: bool) -> Report:
+    """The consolidated workbook of the year as it stands: a preview before the consolidation
+    day (its own file name and title), with no drafted report."""
+    year = evaluation.year
+    name = f"tong-hop-{year}" + ("-xem-truoc" if preview else "")
+    title = f"Tổng hợp mô hình, điển hình năm {year}" + (" (BẢN XEM TRƯỚC)" if preview else "")
+    tabs = tables.consolidated(
+        evaluation.units, evaluation.rejected, evaluation.registry_errors, history, year, title
+    )
+    return Report(name, title, tabs, CHARTS)
+
+
 def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     evaluation = ws.evaluate(today)
     year = evaluation.year
     preview = today < ws.calendar.consolidation_day(year)
-    name = f"tong-hop-{year}" + ("-xem-truoc" if preview else "")
-    title = f"Tổng hợp mô hình, điển hình năm {year}" + (" (BẢN XEM TRƯỚC)" if preview else "")
     report = ConsolidateReport(year, preview=preview)
     if ws.dry_run:
         return report
@@ -67,20 +77,7 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     history = ws.state.history(year)
     document = None if preview else _draft(ws, evaluation, history, now)
     published = ws.backend.publish_report(
-        Report(
-            name,
-            title,
-            tables.consolidated(
-                evaluation.units,
-                evaluation.rejected,
-                evaluation.registry_errors,
-                history,
-                year,
-                title,
-            ),
-            CHARTS,
-            document,
-        )
+        replace(workbook(evaluation, history, preview), document=document)
     )
     report.location, report.published = str(published.file), published.link
     report.document = str(published.document) if published.document else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from jobs import consolidate
 from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
 from worker.core.calendars import Cutoff
@@ -71,6 +72,8 @@ def remind_province(
         return None
     key = "+".join(covers)
     fields = field_table(evaluation.units)
+    # every unit's row, and the lists, as the consolidation would give them today
+    preview = consolidate.workbook(evaluation, ws.state.history(evaluation.year), preview=True)
     draft = compose.province_digest(
         key,
         compose.Letterhead.of(ws.settings),
@@ -82,6 +85,7 @@ def remind_province(
         now,
         ws.state.ledger.delivery_problems(evaluation.year),
         ws.calendar.decision_day(evaluation.year),
+        (f"{preview.name}.xlsx", ws.backend.workbook(preview)),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

@@ -55,10 +55,17 @@ class Letterhead:
     address: str
     name: str = ""  # the From display name, e.g. "Ban Chỉ đạo tỉnh Bình Thuận"
     reply_to: tuple[str, ...] = ()  # the province contact
+    place: str = ""  # the province's short name, "Bình Thuận": a subject's room is short
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
-        return cls(settings.province, settings.sender, settings.sender_name, settings.reply_to)
+        return cls(
+            settings.province,
+            settings.sender,
+            settings.sender_name,
+            settings.reply_to,
+            settings.report.place,
+        )
 
 
 def message_id(key: str, sender: str) -> str:
@@ -197,16 +204,19 @@ def province_digest(
     now: datetime,
     undelivered: Sequence[Any] = (),
     decision_day: date | None = None,
+    workbook: tuple[str, bytes] | None = None,
 ) -> Draft:
-    """The province staff's digest: `fields` is the field × rating table (headers, rows);
-    `undelivered` lists the ledger's delivery problems; from `decision_day` on, the models
-    without a recorded decision are listed by unit."""
+    """The province staff's digest, what needs them first (a phone's two screens), the details
+    after: `fields` is the field × rating table (headers, rows); `undelivered` lists the
+    ledger's delivery problems; from `decision_day` on, the models without a recorded decision
+    are listed by unit; `workbook` (file name, bytes) is the consolidated workbook as it stands,
+    attached: every unit's row."""
     cutoffs = cutoff_lines(due, evaluation.year, today)
     province = province_view.province_view(
         evaluation, [_problem(e) for e in undelivered], _passed(decision_day, today)
     )
     subject = province_view.province_subject(
-        province, cutoffs[0]["days"], header_text(sender.province)
+        province, cutoffs[0]["days"], header_text(sender.place or sender.province)
     )
     text, html = render(
         "province_digest",
@@ -215,11 +225,12 @@ def province_digest(
         p=province,
         field_headers=list(fields[0]),
         field_rows=[list(row) for row in fields[1]],
-        unit_headers=province_view.UNIT_HEADERS,
         registry_errors=[str(e) for e in evaluation.registry_errors],
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
+        workbook=workbook[0] if workbook else "",
+        stacked=province_view.STACKED,
     )
-    return assemble(key, sender, staff, subject, text, html, now)
+    return assemble(key, sender, staff, subject, text, html, now, workbook)
 
 
 def _passed(day: date | None, today: date) -> bool:

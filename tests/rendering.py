@@ -113,13 +113,35 @@ def gray(pdf: Path, page: int, out: Path, dpi: int = 144) -> Gray:
     return Gray(int(width), int(height), body, dpi)
 
 
-def phone_height(html: str, out: Path, width: int = 390) -> int:
-    """How tall the page is in CSS pixels at `width` (a phone), as headless Chromium lays it
-    out: the document's scroll height, printed into the DOM by a script Chromium runs."""
+@dataclass(frozen=True)
+class Phone:
+    """A page as a phone lays it out, in CSS pixels."""
+
+    height: int  # down to the top of the element asked for, or the whole page
+    width: int  # the widest the page gets: more than the phone's means scrolling sideways
+
+
+def on_phone(html: str, out: Path, until: str = "", width: int = 390) -> Phone:
+    """`html` laid out by headless Chromium `width` CSS px wide (a phone): the height down to
+    the element whose id is `until` (the whole page without one) and the right edge of its
+    widest element, measured by a script Chromium runs, which writes them into the DOM it
+    dumps. Headless Chromium keeps a window at least 500 px wide, so the page's root is set to
+    `width` instead: the same layout for a page without media queries or vw units."""
     page = out / "page.html"
+    height = (
+        f"document.getElementById('{until}').getBoundingClientRect().top"
+        if until
+        else "document.documentElement.getBoundingClientRect().height"
+    )
+    right = (
+        "Math.max.apply(null,Array.prototype.map.call(document.querySelectorAll('body *'),"
+        "function(e){return e.getBoundingClientRect().right;}))"
+    )
     probe = (
         "<script>document.addEventListener('DOMContentLoaded',function(){"
-        "document.title='H'+document.documentElement.scrollHeight;});</script>"
+        f"document.documentElement.style.width='{width}px';"
+        f"document.title='H'+Math.ceil({height})+'W'+Math.ceil({right});}});"
+        "</script>"
     )
     page.write_text(html.replace("</head>", probe + "</head>", 1), "utf-8")
     done = subprocess.run(
@@ -129,6 +151,7 @@ def phone_height(html: str, out: Path, width: int = 390) -> int:
          f"--window-size={width},800", "--dump-dom", page.as_uri()],
         check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    found = re.search(r"<title>H(\d+)</title>", done.stdout)
+    found = re.search(r"<title>H(\d+)W(\d+)</title>", done.stdout)
     assert found, done.stdout[:500]
-    return int(found.group(1))
+    assert re.search(r'<meta name="viewport" content="width=device-width', html)
+    return Phone(int(found.group(1)), int(found.group(2)))

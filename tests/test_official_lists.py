@@ -199,7 +199,9 @@ def test_the_province_digest_lists_and_counts_as_the_workbook_does(
     assert view.results == (
         "Tốt 3, Khá 1, Trung bình 0, Yếu 1, Chưa xếp loại 1 (chưa đủ 10 tháng: 1)"
     )
-    assert view.rows[0][6] == "1 (chưa đủ 10 tháng: 1)"
+    assert [(u.name, u.text) for u in view.stacked] == [
+        ("U1 Công an xã U1", "1 mô hình Yếu, 1 điển hình dưới 70%")
+    ]
 
 
 def test_the_unit_digest_tells_a_dossier_only_yeu_what_lifts_it_and_notes_its_decisions(

@@ -133,6 +133,11 @@ class Backend(Protocol):
         """Write the consolidated workbook (always as a local .xlsx) and publish it."""
         ...
 
+    def workbook(self, report: Report) -> bytes:
+        """The consolidated workbook as .xlsx bytes, written and published nowhere (the province
+        digest attaches it as it stands). Costs no request."""
+        ...
+
     def provision(self, unit: Unit) -> str:
         """A new unit sheet from the template, its address written into the registry."""
         ...
