@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from worker.core import addresses
 from worker.core.errors import Problem
 
 MAX_CELL_CHARS = 50_000
@@ -242,7 +243,6 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
     raise CellProblem("not_allowed", "không có trong danh sách cho phép", fix)
 
 
-_ADDRESS = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A part of an address list: "Tên hiển thị <ten@donvi.gov.vn>", "<ten@…>" or a bare address
 _NAMED = re.compile(r'(?:"[^"]*"|[^"<>]*)\s*<([^<>]*)>')
 # ';' or ',' outside double quotes: "Trần, B" <b@…> is one address
@@ -252,18 +252,22 @@ _SEPARATOR = re.compile(r'[;,](?=(?:[^"]*"[^"]*")*[^"]*$)')
 def parse_emails(value: object) -> tuple[str, ...]:
     """One or more addresses separated by ';' or ','; each a plain address, or an address
     with a display name as mail programs copy it ("Nguyễn Văn A <a@donvi.gov.vn>"): the
-    address is kept, the name dropped (the digests greet the unit by its name)."""
-    addresses = []
+    address is kept, the name dropped (the digests greet the unit by its name). Each address
+    is checked as mail servers check it (`worker.core.addresses`)."""
+    parsed = []
     for part in (p.strip() for p in _SEPARATOR.split(clean_text(value))):
         if not part:
             continue
         named = _NAMED.fullmatch(part)
         address = named.group(1).strip() if named else part
-        if not _ADDRESS.fullmatch(address):
+        found = addresses.problem(address)
+        if found is not None and found[0] == addresses.TOO_LONG:
+            raise CellProblem(*found, addresses.LONG_FIX)
+        if found is not None:
             raise CellProblem(
-                "bad_email",
+                addresses.BAD,
                 f"“{part}” không phải địa chỉ email hợp lệ",
                 "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
             )
-        addresses.append(address)
-    return tuple(addresses)
+        parsed.append(address)
+    return tuple(parsed)
