@@ -20,6 +20,7 @@ class RemindReport:
     due: list[tuple[str, int]] = field(default_factory=list)  # (cutoff dd/mm/yyyy, days before)
     queued: list[str] = field(default_factory=list)  # ledger keys
     without_email: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # units whose registry row withholds mail
 
 
 def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, ...]:
@@ -94,7 +95,9 @@ def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
         return report
     with ws.state.transaction():  # every digest queued, or none: one commit for the job
         for result in evaluation.units:
-            if not result.unit.emails:
+            if result.unit.mail_withheld:  # its due reminders wait: queued once it is fixed
+                report.withheld.append(result.unit.unit_id)
+            elif not result.unit.emails:
                 report.without_email.append(result.unit.unit_id)
             elif key := remind_unit(ws, result, due, today, now):
                 report.queued.append(key)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
+from worker.core.registry import RegistryProblem
 from worker.core.results import fingerprint, unit_grid
-from worker.core.tabs import CellError
 from worker.run.pipeline import ahead
 from worker.run.workspace import Workspace
 
@@ -26,8 +26,9 @@ class SyncReport:
     ratings: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
-    registry: list[CellError] = field(default_factory=list)  # every problem of the registry
+    registry: list[RegistryProblem] = field(default_factory=list)  # with the unit of each
     rejected: int = 0  # registry rows set aside for their problems
+    withheld: int = 0  # units read whose mail a registry problem withholds
 
     @property
     def trouble(self) -> bool:
@@ -71,8 +72,9 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         report.errors += len(result.errors)
         report.ratings.update(m.final for m in result.models)
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
-    report.registry = list(evaluation.registry_errors)
+    report.registry = list(evaluation.registry_problems)
     report.rejected = len(evaluation.rejected)
+    report.withheld = len(evaluation.mail_withheld)
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )

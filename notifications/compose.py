@@ -216,7 +216,6 @@ def province_digest(
         field_headers=list(fields[0]),
         field_rows=[list(row) for row in fields[1]],
         unit_headers=province_view.UNIT_HEADERS,
-        registry_errors=[str(e) for e in evaluation.registry_errors],
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
     )
     return assemble(key, sender, staff, subject, text, html, now)

@@ -42,6 +42,8 @@ class ProvinceView:
     levels: list[tuple[str, int]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # "U3 Công an xã …: why"
     without_email: list[str] = field(default_factory=list)  # "U4 Công an xã …"
+    # every registry problem: its cell, its unit, what it withholds and the fix
+    registry: list[str] = field(default_factory=list)
     with_errors: int = 0  # units whose sheet has data errors
     errors: int = 0  # data errors in every sheet
     terminate: list[Named] = field(default_factory=list)  # Yếu models, exemplars below 70 %
@@ -80,13 +82,14 @@ def province_view(
     """`decisions_due`: the decision day has passed, rated models without a decision are told."""
     units: list[UnitResult] = list(evaluation.units)
     v = ProvinceView(units=len(units), undelivered=list(undelivered))
+    v.registry = [str(p) for p in evaluation.registry_problems]
     v.models = sum(len(r.models) for r in units)
     v.levels = [(lv, sum(r.count(lv) for r in units)) for lv in LEVELS]
     v.rows = [_unit_row(r) for r in sorted(units, key=_urgency)]
     for r in units:
         if not r.readable:
             v.unreadable.append(f"{_who(r)}: {r.problem}")
-        if not r.unit.emails:
+        if not r.unit.emails and not r.unit.mail_withheld:  # a bad address is in `registry`
             v.without_email.append(_who(r))
         v.errors += len(r.errors)
         v.with_errors += bool(r.readable and r.errors)

@@ -17,7 +17,7 @@ from worker.core.errors import ConfigError, SheetError
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
-from worker.core.settings import BACKUPS, OUTBOX, REPORTS, Settings
+from worker.core.settings import BACKUPS, LOGS, OUTBOX, REPORTS, STATE, Settings
 from worker.core.tabs import Rows
 
 # What releases before the one atomic write left when killed (tempfile.mkstemp's names): a
@@ -66,6 +66,31 @@ class LocalBackend:
                 f"units/{unit.unit_id.lower()}.xlsx"
             )
         return path
+
+    def sheet_identity(self, unit: Unit) -> str:
+        """The unit's workbook as its real path (links and `..` resolved): two rows naming one
+        file by two paths name one file. Raises SheetError when that file is one of the
+        workspace's own: the registry, the state, or a file in reports/, outbox/, logs/ or
+        backups/ (a Kết quả tab would be written into it)."""
+        real = (self.root / unit.sheet).resolve()
+        root = self.root.resolve()
+        own = {
+            self.registry_path.resolve(): "danh mục đơn vị",
+            root / STATE: "tệp trạng thái của phần mềm",
+        }
+        folders = {
+            root / name: f"thư mục {name}/ của phần mềm"
+            for name in (REPORTS, OUTBOX, LOGS, BACKUPS)
+        }
+        what = own.get(real) or next(
+            (w for f, w in folders.items() if real.is_relative_to(f)), None
+        )
+        if what is not None:
+            raise SheetError(
+                f"trỏ vào {what}, không phải bảng tính của đơn vị",
+                fix=f"ghi đường dẫn tệp của đơn vị, ví dụ units/{unit.unit_id.lower()}.xlsx",
+            )
+        return str(real)
 
     def remove_leftovers(self) -> list[Path]:
         """Temp files a killed run left beside the workbooks, reports, messages and backups:

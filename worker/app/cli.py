@@ -28,7 +28,7 @@ from worker.app import cli_vi, monitor, summary
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
 from worker.core.errors import Problem, SheetError, Status
-from worker.core.evaluate import Unit, read_registry
+from worker.core.registry import Unit, read_registry
 from worker.run.workspace import RunOptions, Workspace
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-# the workspace's folders of messages, reports and backups of the state
-OUTBOX, REPORTS, BACKUPS = "outbox", "reports", "backups"
+# the workspace's folders of messages, reports, backups of the state and logs; the state
+OUTBOX, REPORTS, BACKUPS, LOGS = "outbox", "reports", "backups", "logs"
+STATE = "state.sqlite"
 METHODS = ("mean_ratio", "share_met")
 BACKENDS = ("local", "google")
 
