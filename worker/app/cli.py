@@ -2,7 +2,7 @@
 clock; every job gets `today` and `now` from here.
 
 Exit status: 0 all well; 1 some unit failed (the others done), a registry row has a problem,
-or due messages wait for an unreachable mail server; 2 bad configuration; 3 another worker holds
+or a message failed or waits (each named); 2 bad configuration; 3 another worker holds
 the workspace (this one did nothing); 4 the environment (disk full, state store busy,
 unwritable or corrupt beyond repair, network unreachable: nothing is left half-written, and the
 next run goes on).
@@ -201,9 +201,9 @@ def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
     summary.consolidate(report.consolidate)
     summary.deliver(report.deliver, ws)
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
-    # Mail waiting for an unreachable server is exit 1, not 4: the run's own work is done and the
-    # messages wait in the ledger for the next delivery (the README's table says so).
-    return SOME_FAILED if report.sync.trouble or report.deliver.waiting else OK
+    # Mail that failed or waits (an unreachable server too) is exit 1, not 4: the run's own work
+    # is done and the messages wait in the ledger for the next delivery (README, "Exit status").
+    return OK if report.ok else SOME_FAILED
 
 
 @main.command(name="jobs", help="Liệt kê các việc chạy nền và lần chạy tiếp theo của mỗi việc.")
@@ -323,4 +323,4 @@ def consolidate_command(ws: Workspace, today: date, now: datetime) -> int:
 def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
     report = deliver.run(ws, today, now)
     summary.deliver(report, ws)
-    return SOME_FAILED if report.waiting else OK  # messages due wait for the server
+    return SOME_FAILED if report.trouble else OK  # a message failed or waits

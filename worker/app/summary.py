@@ -85,6 +85,8 @@ def deliver(report: deliver_job.DeliverReport, ws: Workspace) -> None:
             f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
             "ở lần chạy sau"
         )
+    for line in report.undelivered:
+        click.echo(f"  ! {line}")
 
 
 def consolidate(report: consolidate_job.ConsolidateReport | None) -> None:

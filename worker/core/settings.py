@@ -70,3 +70,8 @@ class SmtpSettings:
     password_env: str = "MOHINH_SMTP_PASSWORD"
     timeout: float = 30.0
     ca_file: Path | None = None  # a private CA the server's certificate is signed by
+
+    @property
+    def server(self) -> str:
+        """ "host:port": the server, as the state remembers what it offered."""
+        return f"{self.host}:{self.port}"

@@ -26,6 +26,7 @@ from worker.core.registry import (
     RegistryProblem,
     Unit,
     load_registry,
+    refuse_international,
     refuse_shared_sheets,
 )
 from worker.core.settings import OUTBOX, Settings
@@ -174,9 +175,15 @@ class Workspace:
 
     def registry(self) -> Registry:
         """The registry read and checked: rows on one sheet, or on one of the workspace's own
-        files, set aside. No unit sheet is opened."""
+        files, set aside; internationalised addresses refused when the mail server was seen not
+        to take them. No unit sheet is opened."""
         registry = load_registry(self.backend.read_registry(), self.parse_cache)
-        return refuse_shared_sheets(registry, self.backend.sheet_identity)
+        registry = refuse_shared_sheets(registry, self.backend.sheet_identity)
+        smtp = self.settings.smtp
+        if smtp is not None and self.state.mail_server_smtputf8(smtp.server) is False:
+            why = f"máy chủ thư {smtp.host} không hỗ trợ SMTPUTF8"
+            registry = refuse_international(registry, why)
+        return registry
 
     def active_units(self) -> list[Unit]:
         """The registry's active units (its rows set aside apart), read from the registry
