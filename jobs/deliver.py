@@ -15,6 +15,7 @@ from datetime import date, datetime
 from notifications import outbox
 from notifications.smtp import ServerUnavailable, Session, TransportError
 from worker.adapters.store.ledger import FAILED, PROVINCE, RETRY, SENT, UNCERTAIN, Email
+from worker.core.steps import step
 from worker.run.workspace import Workspace
 
 
@@ -82,6 +83,7 @@ def deliver_one(ws: Workspace, email: Email, session: Session | None, now: datet
     """Claim, send and settle one message; returns its new status ("" if another run had it)."""
     if not ws.state.ledger.claim(email.key):
         return ""
+    step(f"claimed {email.key}")
     if session is None:
         location = str(
             outbox.deliver(ws.outbox, outbox.eml_name(email.unit, email.key), email.message)
@@ -134,6 +136,7 @@ def _deliver(ws: Workspace, today: date, now: datetime) -> DeliverReport:
             if session is not None:
                 session.open()  # before the claim: a server that is down costs no attempt
             status = deliver_one(ws, email, session, now)
+            step(f"settled {email.key}")
             done += 1
             report.outcomes[status] += 1
             if status == SENT:

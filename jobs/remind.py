@@ -9,6 +9,7 @@ from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
 from worker.core.calendars import Cutoff
 from worker.core.evaluate import UnitResult
+from worker.core.steps import step
 from worker.reports.tables import field_table
 from worker.run.workspace import Evaluation, Workspace
 
@@ -104,4 +105,5 @@ def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
         if key := remind_province(ws, evaluation, due, today, now):
             report.queued.append(key)
         ws.state.record_run("remind", today.isoformat(), {"queued": len(report.queued)})
+    step(f"queued {len(report.queued)} reminders")
     return report

@@ -10,6 +10,7 @@ from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
 from worker.core.registry import RegistryProblem
 from worker.core.results import fingerprint, unit_grid
+from worker.core.steps import step
 from worker.run.pipeline import ahead
 from worker.run.workspace import Workspace
 
@@ -90,4 +91,5 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             today.isoformat(),
             {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
         )
+    step("saved the ratings")
     return report

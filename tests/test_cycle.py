@@ -185,6 +185,38 @@ def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
 
 
 @both
+def test_a_consolidation_built_without_its_email_gets_it_at_the_next_run(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    (sent,) = [p for p in (province / "outbox").glob("*.eml") if p.name.startswith("TINH-")]
+    with sqlite3.connect(province / "state.sqlite") as db:  # as a run killed before queuing it
+        db.execute("DELETE FROM emails WHERE cutoff = 'tong-hop-2026'")
+    sent.unlink()
+    again = cli("run", "--once", "--workspace", province, "--today", "2026-11-17")
+    assert again.exit_code == 0, again.output
+    resent = [m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]
+    assert len(resent) == 1
+    assert [a.get_filename() for a in resent[0].iter_attachments()] == [
+        "tong-hop-2026.xlsx",
+        "bao-cao-2026.docx",
+    ]
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-18")
+    assert len([m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]) == 1
+
+
+def test_a_consolidated_workbook_gone_is_built_again_and_not_mailed_twice(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    (province / "reports" / "tong-hop-2026.xlsx").unlink()
+    again = cli("run", "--once", "--workspace", province, "--today", "2026-11-17")
+    assert "Tổng hợp năm 2026: bảng tổng hợp" in again.output
+    assert (province / "reports" / "tong-hop-2026.xlsx").is_file()
+    assert len([m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]) == 1
+
+
+@both
 def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")

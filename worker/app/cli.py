@@ -24,7 +24,7 @@ import click
 
 from jobs import consolidate, deliver, remind, sync
 from worker.adapters.files import write_atomically
-from worker.app import cli_vi, monitor, summary
+from worker.app import cli_vi, halt, monitor, summary
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
 from worker.core.errors import Problem, SheetError, Status
@@ -145,6 +145,7 @@ def _run_command(command: Command, ws: Workspace, options: RunOptions, kw: dict[
 )
 def main() -> None:
     """The `mohinh` command group; each job is a subcommand."""
+    halt.install_from_environment()  # the kill test's hook; nothing without its variable
 
 
 @main.command(help="Tạo thư mục làm việc mới (THƯ_MỤC); --demo điền một tỉnh mẫu.")
