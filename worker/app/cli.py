@@ -25,6 +25,7 @@ import click
 from jobs import consolidate, deliver, remind, sync
 from worker.adapters.files import write_atomically
 from worker.app import cli_vi, halt, monitor, summary
+from worker.app.entry import EARLY
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
 from worker.core.errors import Problem, SheetError, Status
@@ -146,6 +147,8 @@ def _run_command(command: Command, ws: Workspace, options: RunOptions, kw: dict[
 def main() -> None:
     """The `mohinh` command group; each job is a subcommand."""
     halt.install_from_environment()  # the kill test's hook; nothing without its variable
+    if click.get_current_context().invoked_subcommand != "run":
+        EARLY.release()  # only the daemon waits for SIGTERM: the others end by it as ever
 
 
 @main.command(help="Tạo thư mục làm việc mới (THƯ_MỤC); --demo điền một tỉnh mẫu.")
@@ -196,6 +199,7 @@ def _run(ws: Workspace, today: date, now: datetime, once: bool) -> int:
 
     if not once:
         return serve(ws, TZ)
+    EARLY.release()
     report = run_cycle(ws, today, now)
     summary.sync(report.sync)
     summary.remind(report.remind)
