@@ -22,6 +22,8 @@ class RemindReport:
     queued: list[str] = field(default_factory=list)  # ledger keys
     without_email: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # units whose registry row withholds mail
+    # units whose file the province cannot find: told to the province only, until it is found
+    not_found: list[str] = field(default_factory=list)
 
 
 def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, ...]:
@@ -98,6 +100,8 @@ def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
         for result in evaluation.units:
             if result.unit.mail_withheld:  # its due reminders wait: queued once it is fixed
                 report.withheld.append(result.unit.unit_id)
+            elif result.province_side:  # nothing the unit can act on: its reminders wait too
+                report.not_found.append(result.unit.unit_id)
             elif not result.unit.emails:
                 report.without_email.append(result.unit.unit_id)
             elif key := remind_unit(ws, result, due, today, now):

@@ -319,3 +319,27 @@ def test_a_registry_row_on_one_of_the_workspaces_own_files_is_set_aside_and_noth
     ) in result.output
     if target.name != "state.sqlite":  # the state changes with every run, by the worker
         assert target.read_bytes() == before
+
+
+def test_a_unit_file_the_province_cannot_find_is_told_to_the_province_and_not_to_the_unit(
+    workspace: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    from email import message_from_bytes
+    from email.policy import default
+
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", None, "b@x.vn"))  # no units/u2.xlsx
+    result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1
+    told = (
+        "không tìm thấy tệp units/u2.xlsx (ô F3 của cột Bảng tính, tab Danh mục đơn vị) — chép "
+        "tệp của đơn vị vào đường dẫn này hoặc sửa ô F3; thư nhắc đơn vị chờ đến khi đọc được tệp"
+    )
+    assert f"  ! U2 Công an xã U2: {told}" in result.output
+    assert "chờ tỉnh tìm tệp bảng tính: U2" in result.output
+    messages = [
+        message_from_bytes(p.read_bytes(), policy=default) for p in (root / "outbox").glob("*.eml")
+    ]
+    assert sorted(str(m["To"]) for m in messages) == ["a@x.vn", "tinh@example.gov.vn"]
+    (to_province,) = [m for m in messages if m["To"] == "tinh@example.gov.vn"]
+    text = to_province.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"- U2 Công an xã U2: {told}" in text

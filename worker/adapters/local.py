@@ -63,7 +63,8 @@ class LocalBackend:
                 f"đường dẫn '{unit.sheet}' ({where}cột Bảng tính, tab "
                 f"{load('registry').tab('units').name}) dẫn ra ngoài thư mục làm việc: chép tệp "
                 f"vào thư mục units/ và ghi đường dẫn tương đối, ví dụ "
-                f"units/{unit.unit_id.lower()}.xlsx"
+                f"units/{unit.unit_id.lower()}.xlsx",
+                province_side=True,
             )
         return path
 
@@ -111,8 +112,19 @@ class LocalBackend:
         ]
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
-        """The unit's tabs (always read: a file costs no quota); raises SheetError."""
-        return read_tabs(self.path(unit))
+        """The unit's tabs (always read: a file costs no quota); raises SheetError. A file not
+        found is the province's to find: the unit, which sent it, cannot act on that."""
+        path = self.path(unit)
+        if not path.is_file():
+            cell = unit.sheet_cell or "Bảng tính"
+            raise SheetError(
+                f"không tìm thấy tệp {unit.sheet} (ô {cell} của cột Bảng tính, tab "
+                f"{load('registry').tab('units').name})",
+                fix=f"chép tệp của đơn vị vào đường dẫn này hoặc sửa ô {cell}; thư nhắc đơn vị "
+                "chờ đến khi đọc được tệp",
+                province_side=True,
+            )
+        return read_tabs(path)
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""

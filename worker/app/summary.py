@@ -59,6 +59,7 @@ def remind(report: remind_job.RemindReport) -> None:
         f"chưa gửi vì email trong danh mục có lỗi: {', '.join(report.withheld)}"
         if report.withheld
         else "",
+        f"chờ tỉnh tìm tệp bảng tính: {', '.join(report.not_found)}" if report.not_found else "",
     ]
     click.echo(
         f"Nhắc hạn {due}: {len(report.queued)} thư mới" + "".join(f"; {m}" for m in missing if m)

@@ -66,6 +66,8 @@ class UnitResult:
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
+    # Unreadable for a reason on the province's side: the unit is not mailed until it is fixed
+    province_side: bool = False
 
     @property
     def readable(self) -> bool:
@@ -76,8 +78,8 @@ class UnitResult:
         return sum(1 for m in self.models if m.final == level)
 
 
-def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
-    return UnitResult(unit, year, STATUS_UNREADABLE, problem)
+def unreadable(unit: Unit, year: int, problem: str, province_side: bool = False) -> UnitResult:
+    return UnitResult(unit, year, STATUS_UNREADABLE, problem, province_side=province_side)
 
 
 def registry_problem(unit: Unit, year: int) -> UnitResult:

@@ -207,7 +207,7 @@ class Workspace:
         try:
             tabs = self.backend.read_unit(unit, self.options.force)
         except SheetError as exc:
-            return unreadable(unit, year, str(exc))
+            return unreadable(unit, year, str(exc), exc.province_side)
         return evaluate_unit(
             unit,
             tabs,
