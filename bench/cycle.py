@@ -234,12 +234,7 @@ def bench_province(units: int, rounds: int) -> None:
         files = workbooks(root)
         models = sum(m for *_, m in files)
         tabs = [(u, read_tabs(p)) for p, u, _, _ in files]
-        compute = clocked(
-            lambda: [
-                evaluate_unit(u, t, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio")
-                for u, t in tabs
-            ]
-        )
+        compute = clocked(lambda: evaluate_all(tabs))
         best = side_by_side(files, Path(tmp) / "scratch", rounds)
         size = sum(p.stat().st_size for p, *_ in files) / len(files) / 1024
         rows = sum(len(g.rows) for _, _, g, _ in files) / len(files)

@@ -315,6 +315,12 @@ def test_a_value_spelt_with_d_for_đ_is_close_to_the_allowed_one() -> None:
     assert fix == "chọn một giá trị trong danh sách; có thể là “Đang hoạt động”"
 
 
+def test_a_value_typed_with_d_for_đ_is_matched_to_the_allowed_one() -> None:
+    # "di" is "Đi" without its diacritics: folded alike, though far apart as typed
+    fix = problem_of(cells.parse_enum, "di", ("Đi", "Về"))[2]
+    assert fix == "chọn một giá trị trong danh sách; có thể là “Đi”"
+
+
 def test_a_value_far_from_every_allowed_one_lists_them_all() -> None:
     assert problem_of(cells.parse_enum, "Giáo dục", FIELDS)[2] == (
         "chọn một trong các giá trị: “Kinh tế”, “Văn hóa - xã hội”, “Quốc phòng - an ninh”"

@@ -31,7 +31,7 @@ def digest_html(root: Path, unit: str) -> str:
 def field_cell() -> str:
     """The cell of the first model's field (Lĩnh vực) in tab Mô hình."""
     columns = [c.key for c in load("unit").tab("models").columns]
-    return f"{column_letter(columns.index('field'))}2"
+    return f"{column_letter(columns.index('field') + 1)}2"
 
 
 @pytest.fixture

@@ -106,3 +106,10 @@ def test_a_trung_binh_model_reaches_kha_by_its_unticked_conditions() -> None:
 def test_a_tot_model_has_no_step() -> None:
     rating = rate(Fraction(100))
     assert (rating.level, rating.steps, rating.best) == (rules.TOT, (), None)
+
+
+def test_a_step_that_needs_nothing_more_keeps_what_the_step_before_it_needed() -> None:
+    # unticked "supported" keeps it from Trung bình; with it, nothing more stands before Tốt
+    rating = rate(Fraction(100), off=("supported",))
+    assert rating.level == rules.YEU
+    assert rating.steps == (rules.Step(rules.TOT, conditions=("supported",)),)

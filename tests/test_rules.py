@@ -84,7 +84,7 @@ def test_a_model_short_of_ten_months_says_when_it_will_be_eligible() -> None:
 
 def test_a_model_without_a_decision_is_not_eligible_and_names_what_is_missing() -> None:
     result = rules.eligibility(model(None, decision_no="", authority=""), R)
-    assert not result.eligible
+    assert (result.eligible, result.months) == (False, 0)
     assert result.reasons == (
         "chưa có quyết định thành lập của cấp có thẩm quyền (thiếu số "
         "quyết định, ngày quyết định, cấp quyết định)",
@@ -339,8 +339,8 @@ def test_percentages_round_half_up_to_hundredths_whatever_the_fraction() -> None
 
 
 def test_completion_of_a_target_planned_at_zero_is_an_error_not_a_number() -> None:
-    with pytest.raises(ZeroDivisionError):
-        rules.completion(targets((0, 3)))
+    with pytest.raises(ZeroDivisionError, match=r"^target 't1' plans 0$"):
+        rules.completion(targets((2, 1), (0, 3)))
 
 
 def test_add_months_clamps_to_the_last_day_of_every_month_of_four_centuries() -> None:
@@ -525,3 +525,50 @@ def test_a_decision_above_with_nothing_unmet_is_flagged_without_reasons() -> Non
     assert rules.DecisionCheck(rules.ABOVE).text == "Công nhận cao hơn tiêu chí"
     assert rules.DecisionCheck(rules.SAME).text == ""
     assert rules.DecisionCheck(rules.BELOW).text == "Công nhận thấp hơn đề xuất"
+
+
+def test_full_months_are_the_months_add_months_reaches_by_the_reference() -> None:
+    rng = random.Random(149)
+    for _ in range(3000):
+        start = date(2020, 1, 1) + timedelta(days=rng.randint(0, 2500))
+        reference = start + timedelta(days=rng.randint(-40, 800))
+        expected = 0
+        while add_months(start, expected + 1) <= reference:
+            expected += 1
+        assert full_months(start, reference) == expected
+
+
+def test_a_tot_rating_carries_its_completion_and_no_missing_document() -> None:
+    rating = rules.rate(targets((10, 10), (10, 9)), ticks(), FULL_DOSSIER, False)
+    assert (rating.level, rating.percent, rating.missing_documents) == ("Tốt", 95, ())
+
+
+def test_the_rating_uses_the_completion_method_it_is_given() -> None:
+    rows = targets((10, 9), (10, 10))  # 95 % by the mean of ratios, 50 % of targets met
+    assert rules.rate(rows, ticks(), FULL_DOSSIER, False).percent == 95
+    shared = rules.rate(rows, ticks(), FULL_DOSSIER, False, "share_met")
+    assert (shared.level, shared.percent) == ("Trung bình", 50)
+
+
+def test_a_model_with_no_target_still_says_which_documents_are_missing() -> None:
+    dossier = Dossier("M1", frozenset(range(1, 17)) - {2, 11})
+    rating = rules.rate([], ticks(), dossier, False)
+    assert (rating.level, rating.percent, rating.missing_documents) == (
+        "Chưa xếp loại",
+        None,
+        (2, 11),
+    )
+
+
+def test_every_yeu_trigger_is_named_after_the_completion_below_fifty() -> None:
+    assessment = ticks(formalistic=True, disciplined=True)
+    rating = rules.rate(targets((100, 40)), assessment, Dossier("M1"), False)
+    assert rating.reasons == (
+        "Xếp loại Yếu do: chỉ hoàn thành 40% chỉ tiêu (dưới 50%); hoạt động mang tính hình thức;"
+        " có thành viên bị kỷ luật, vi phạm pháp luật; hồ sơ mô hình không có tài liệu nào",
+    )
+
+
+def test_an_exemplar_without_criteria_has_no_percent_and_is_not_flagged() -> None:
+    result = rules.assess_exemplar(exemplar(), [], R)
+    assert (result.percent, result.flagged) == (None, False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from fractions import Fraction
 
 import pytest
 
@@ -48,22 +49,22 @@ def read(rows: list[list[object]] | None, tab: Tab = TAB) -> tuple[list[Row], li
 
 
 @pytest.mark.parametrize(
-    ("index", "letters"),
+    ("number", "letters"),
     [
-        (0, "A"),
-        (1, "B"),
-        (25, "Z"),
-        (26, "AA"),
-        (27, "AB"),
-        (51, "AZ"),
-        (52, "BA"),
-        (701, "ZZ"),
-        (702, "AAA"),
-        (16383, "XFD"),
+        (1, "A"),
+        (2, "B"),
+        (26, "Z"),
+        (27, "AA"),
+        (28, "AB"),
+        (52, "AZ"),
+        (53, "BA"),
+        (702, "ZZ"),
+        (703, "AAA"),
+        (16384, "XFD"),
     ],
 )
-def test_a_column_is_lettered_from_zero_as_spreadsheets_do(index: int, letters: str) -> None:
-    assert column_letter(index) == letters
+def test_a_column_is_lettered_from_its_number_as_spreadsheets_do(number: int, letters: str) -> None:
+    assert column_letter(number) == letters
 
 
 @pytest.mark.parametrize(
@@ -198,8 +199,9 @@ def test_an_absent_optional_column_is_read_as_empty_without_an_error() -> None:
 
 def test_a_header_found_twice_is_reported_where_it_repeats_and_the_first_is_read() -> None:
     rows, errors = read([[*HEADER, " tên  VIỆC "], [*ROW, "Khác"]])
-    assert [(e.cell, e.code, e.value, e.message, e.fix) for e in errors] == [
+    assert [(e.tab, e.cell, e.code, e.value, e.message, e.fix) for e in errors] == [
         (
+            "Việc",
             "I1",
             "duplicate_header",
             "tên  VIỆC",
@@ -282,6 +284,11 @@ def test_a_positive_column_refuses_zero_and_below(value: object, problem: tuple)
     assert (caught.value.code, caught.value.message, caught.value.fix) == problem
 
 
+def test_a_positive_column_takes_one_and_a_fraction_above_zero() -> None:
+    assert _read_cell(TAB.column("planned"), 1, TODAY) == 1
+    assert _read_cell(TAB.column("planned"), "0,5", TODAY) == Fraction(1, 2)
+
+
 def test_a_count_refuses_a_negative_number_but_takes_zero() -> None:
     column = TAB.column("done")
     assert _read_cell(column, 0, TODAY) == 0
@@ -354,3 +361,20 @@ def test_a_run_reads_the_same_tab_with_the_same_readers_and_headers() -> None:
     rows, _ = read([HEADER, ROW])
     errors: list[CellError] = []
     assert read_tab(TAB, [HEADER, ROW], TODAY, errors, cache) == rows
+
+
+def test_a_column_the_layout_does_not_know_is_ignored_wherever_it_stands() -> None:
+    rows, errors = read([["Cột riêng", *HEADER], ["x", *ROW]])
+    assert errors == []
+    assert rows[0].values["thing_id"] == "V1" and rows[0].cells["owner"] == "I2"
+
+
+def test_a_single_named_column_makes_a_row_the_header_over_a_title() -> None:
+    assert header_row([["DANH SÁCH"], ["Mã việc"], ROW], TAB, ParseCache()) == 1
+
+
+def test_a_tab_without_an_id_column_names_no_model_in_its_errors() -> None:
+    plain = Tab("plain", "Bảng", (Column("n", "Số", "number", "", required=True),))
+    rows, errors = read([["Số"], ["một"]], plain)
+    assert [(e.cell, e.code, e.entity) for e in errors] == [("A2", "bad_number", "")]
+    assert rows[0].values == {"n": None}

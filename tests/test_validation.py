@@ -10,7 +10,7 @@ from tests.conftest import TODAY, as_tabs, good_unit
 from worker.core.cells import Percent, Uncomputed
 from worker.core.evaluate import Unit, evaluate_unit
 from worker.core.layout import load
-from worker.core.records import Decision, Dossier
+from worker.core.records import Criterion, Decision, Dossier, Target
 from worker.core.tabs import CellError, ParseCache
 from worker.core.validation import UnitData, validate_unit
 
@@ -472,9 +472,9 @@ def test_every_error_code_reaches_the_unit_with_its_place(
 
 def test_a_good_unit_is_read_into_its_records() -> None:
     data = validate_unit(as_tabs(good_unit(2)), 2026, TODAY)
-    assert [(t.target, t.planned, t.achieved) for t in data.targets["MH-002"]] == [
-        ("Tuần tra", 10, 10),
-        ("Tuyên truyền", 4, 5),
+    assert data.targets["MH-002"] == [
+        Target("MH-002", 2026, "Tuần tra", Fraction(10), Fraction(10)),
+        Target("MH-002", 2026, "Tuyên truyền", Fraction(4), Fraction(5)),
     ]
     assessment = data.assessments["MH-001"]
     assert (assessment.model_id, assessment.year, assessment.decision) == ("MH-001", 2026, None)
@@ -485,10 +485,10 @@ def test_a_good_unit_is_read_into_its_records() -> None:
     )
     assert assessment.ticks["directed"] is True and assessment.ticks["untruthful"] is False
     assert data.dossiers["MH-002"] == Dossier("MH-002", frozenset(range(1, 17)))
-    assert [(c.criterion, c.met) for c in data.criteria["ĐH-01"]] == [
-        ("Tiêu chí 0", True),
-        ("Tiêu chí 1", True),
-        ("Tiêu chí 2", False),
+    assert data.criteria["ĐH-01"] == [
+        Criterion("ĐH-01", 2026, "Tiêu chí 0", True),
+        Criterion("ĐH-01", 2026, "Tiêu chí 1", True),
+        Criterion("ĐH-01", 2026, "Tiêu chí 2", False),
     ]
     assert [e.exemplar_id for e in data.exemplars] == ["ĐH-01"]
     assert data.read_values[("models", "MH-002")]["name"] == "Tổ tự quản thôn 2"
@@ -689,3 +689,21 @@ def test_a_run_validates_with_its_own_cache_and_gets_what_a_fresh_one_gives() ->
     fresh = validate_unit(as_tabs(rows), 2026, TODAY)
     assert first.errors == again.errors == fresh.errors and len(first.errors) == 1
     assert first.models == again.models == fresh.models
+
+
+def test_rows_after_one_without_an_id_or_with_an_unknown_one_are_still_read() -> None:
+    rows = good_unit()
+    rows["models"].insert(0, {**rows["models"][0], "model_id": None})
+    rows["assessments"].insert(0, {**rows["assessments"][0], "model_id": None})
+    rows["targets"].insert(0, {**rows["targets"][0], "model_id": "MH-404"})
+    rows["criteria"].insert(0, {**rows["criteria"][0], "exemplar_id": "ĐH-404"})
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [(e.tab, e.cell, e.code) for e in data.errors] == [
+        ("Mô hình", "A2", "empty_required"),  # each tab's own errors first, then across tabs
+        ("Đánh giá", "A2", "empty_required"),
+        ("Chỉ tiêu", "A2", "unknown_id"),
+        ("Tiêu chí điển hình", "A2", "unknown_id"),
+    ]
+    assert [m.model_id for m in data.models] == ["MH-001"]
+    assert len(data.targets["MH-001"]) == 2 and len(data.criteria["ĐH-01"]) == 3
+    assert list(data.assessments) == ["MH-001"]

@@ -19,10 +19,8 @@ def add_months(start: date, months: int) -> date:
 
 
 def full_months(start: date, reference: date) -> int:
-    """How many full months have run from `start` to `reference`."""
-    if reference < start:
-        return 0
+    """How many full months have run from `start` to `reference` (0 before `start`)."""
     months = (reference.year - start.year) * 12 + reference.month - start.month
-    while months > 0 and add_months(start, months) > reference:
-        months -= 1
-    return months
+    if add_months(start, months) > reference:
+        months -= 1  # in the month of `reference`, the day `start` gives is still to come
+    return max(months, 0)

@@ -281,15 +281,16 @@ def rate(
         steps = raises(YEU, percent, assessment.ticks, missing)
         return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing, steps)
     dossier_ok = not missing
-    for upper, level in ((None, TOT), (TOT, KHA), (KHA, TRUNG_BINH), (TRUNG_BINH, YEU)):
-        if level != YEU and _lacking(level, percent, assessment.ticks, dossier_ok):
-            continue
-        if upper is None:
-            return Rating(level, ("Đạt đủ các tiêu chí xếp loại Tốt",), percent, missing)
-        lacks = _lacking(upper, percent, assessment.ticks, dossier_ok)
-        steps = raises(level, percent, assessment.ticks, missing)
-        return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing, steps)
-    raise AssertionError("unreachable: the loop ends with Yếu")
+    # The highest level whose every condition holds (LEVELS runs from Tốt down), else Yếu
+    level = next(
+        (up for up in LEVELS[:-1] if not _lacking(up, percent, assessment.ticks, dossier_ok)), YEU
+    )
+    if level == TOT:  # Tốt asks for the whole dossier: no document is missing
+        return Rating(TOT, ("Đạt đủ các tiêu chí xếp loại Tốt",), percent)
+    upper = LEVELS[LEVELS.index(level) - 1]
+    lacks = _lacking(upper, percent, assessment.ticks, dossier_ok)
+    steps = raises(level, percent, assessment.ticks, missing)
+    return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing, steps)
 
 
 @dataclass(frozen=True)
@@ -374,10 +375,10 @@ def check_decision(
         unmet.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
     if dossier is not None and not dossier.present:
         unmet.append("hồ sơ mô hình không có tài liệu nào")
-    if decided != YEU:
-        lacks = _lacking(decided, percent, dict(ticks), not rating.missing_documents)
-        unmet += [t for t in lacks if t not in unmet]
-    if rating.missing_documents and "hồ sơ chưa đầy đủ" in unmet:
+    # Above a rated proposal, the decided level is above Yếu: it has criteria to lack.
+    lacks = _lacking(decided, percent, dict(ticks), not rating.missing_documents)
+    unmet += [t for t in lacks if t not in unmet]
+    if "hồ sơ chưa đầy đủ" in unmet:  # said only when required documents are missing
         at = unmet.index("hồ sơ chưa đầy đủ")
         unmet[at] = "hồ sơ còn thiếu " + ", ".join(f"({n})" for n in rating.missing_documents)
     return DecisionCheck(ABOVE, tuple(unmet))

@@ -23,14 +23,19 @@ _ABSENT = 1 << 62  # the position of a column the tab lacks: beyond every row, r
 HEADER_ROWS = 10  # the header row is looked for this far down: title rows may stand above it
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
+def column_letter(number: int) -> str:
+    """A column's letters from its number, as spreadsheets count: 1 -> A, 26 -> Z, 27 -> AA.
+    The one column-letter helper: the validator's messages and the .xlsx writer use it."""
     letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
+    while number:
+        number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _letter_at(index: int) -> str:
+    """The letters of the column at 0-based position `index` of a row."""
+    return column_letter(index + 1)
 
 
 def show(value: object) -> str:
@@ -132,7 +137,7 @@ class ParseCache:
 
     def __init__(self) -> None:
         self.header: Reader = reader(normalize_header)  # every unit spells the same few
-        self.letter: Reader = reader(column_letter)
+        self.letter: Reader = reader(_letter_at)  # by 0-based position in a row
         self._readers: dict[tuple[int, date], tuple[Tab, dict[str, Reader]]] = {}
         self._columns: dict[int, tuple[Tab, dict[str, Column]]] = {}
 

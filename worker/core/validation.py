@@ -170,7 +170,8 @@ def _belonging(
         if entity is not None and entity not in known:
             data.errors.append(_unknown_id(tab, row, id_key, layout.tab(kind).name))
             continue
-        if row.values.get("year", data.year) in (data.year, None):
+        # None: a tab without a year column (Hồ sơ), or a year that could not be read
+        if row.values.get("year") in (data.year, None):
             data.block(kind, entity, row.errors)
             if not row.errors:
                 kept.append(row)

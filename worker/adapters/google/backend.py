@@ -27,7 +27,7 @@ from worker.core.errors import SheetError
 from worker.core.evaluate import Unit
 from worker.core.results import Grid
 from worker.core.settings import GoogleSettings
-from worker.core.validation import Rows
+from worker.core.tabs import Rows
 
 
 class GoogleBackend:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from worker.adapters.xlsx.workbook import (
@@ -15,6 +14,7 @@ from worker.adapters.xlsx.workbook import (
     save_atomically,
 )
 from worker.core.backend import Report
+from worker.core.tabs import column_letter
 
 # A table of at most this many rows and its chart share a printed page
 ROWS_BESIDE_CHART = 8
@@ -38,7 +38,7 @@ def write_report(folder: Path, report: Report) -> Path:
             # the filter (and a sort through it) spans the header and data rows: not the title,
             # nor a total row, which would be sorted among the units
             ws.auto_filter.ref = (
-                f"A{max(grid.headers) + 1}:{get_column_letter(width)}{max(table.stop, 1)}"
+                f"A{max(grid.headers) + 1}:{column_letter(width)}{max(table.stop, 1)}"
             )
     for chart in report.charts:
         grid = grids[chart.tab]

@@ -19,6 +19,7 @@ from lxml import etree
 
 from worker.adapters.xlsx.package import DECLARATION
 from worker.core.results import Grid, Percent, row_heights
+from worker.core.tabs import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -55,15 +56,6 @@ class Styles:
     header: int
     text: int  # a body cell: top-aligned, wrapped
     percent: int  # a Percent: PERCENT_FORMAT, top-aligned
-
-
-def column_letter(n: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def clean_text(value: str) -> str:

@@ -16,7 +16,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -26,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from worker.adapters.files import replacing
 from worker.core.layout import TEMPLATE_ROWS, Layout, Tab
 from worker.core.results import PERCENT_FORMAT, Grid, Percent, row_heights
+from worker.core.tabs import column_letter
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 TITLE_FONT = Font(bold=True, size=12)
@@ -66,7 +66,7 @@ def fill(ws: Worksheet, grid: Grid) -> None:
             if isinstance(value, Percent):
                 cell.number_format = PERCENT_FORMAT
     for c, width in enumerate(grid.widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
+        ws.column_dimensions[column_letter(c)].width = width
     for r, height in row_heights(grid).items():
         ws.row_dimensions[r + 1].height = height
 
@@ -105,7 +105,7 @@ def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) ->
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.comment = Comment(column.hint, "mohinh", width=260, height=90)
-        letter = get_column_letter(c)
+        letter = column_letter(c)
         ws.column_dimensions[letter].width = column.width
         span = f"{letter}2:{letter}{TEMPLATE_ROWS}"
         options = column.values or (YESNO if column.type == "yesno" else ())
