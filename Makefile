@@ -13,11 +13,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The annual cycle on a pretend clock: reminders a week before the 05/11 cutoff, then the
-# consolidation on 16/11. Re-running it shows that nothing is written or sent twice.
+# The annual cycle on a pretend clock: reminders a week before the 05/11 cutoff, then the units
+# record the decisions taken 01–10/11, then the consolidation on 16/11. Re-running it runs 16/11
+# again (the clock does not go back to before the decisions), which writes and sends nothing.
 demo: $(BIN)/.installed
-	@test -d $(DEMO) || $(BIN)/mohinh init $(DEMO) --demo --today $(YEAR)-10-29
-	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-10-29 || test $$? -eq 1
+	@if [ ! -d $(DEMO) ]; then \
+	  $(BIN)/mohinh init $(DEMO) --demo --today $(YEAR)-10-29 && \
+	  { $(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-10-29 || test $$? -eq 1; } && \
+	  $(BIN)/python -m worker.demo $(DEMO) --today $(YEAR)-11-10; \
+	fi
 	$(BIN)/mohinh run --once --workspace $(DEMO) --today $(YEAR)-11-16 || test $$? -eq 1
 	@echo "Kết quả: $(DEMO)/units/*.xlsx (tab Kết quả), $(DEMO)/outbox/*.eml, $(DEMO)/reports/"
 	@echo "Chạy lại: $(BIN)/mohinh run --once --workspace $(DEMO) --today 16/11/$(YEAR)"

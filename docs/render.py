@@ -28,10 +28,16 @@ def mohinh(*args: str) -> None:
 
 
 def demo(folder: Path) -> Path:
-    """The demo province after its run of 29/10 and of 16/11 (the consolidation day)."""
+    """The demo province as `make demo` leaves it: run on 29/10, the decisions of 01–10/11
+    recorded, run on 16/11 (the consolidation day)."""
     mohinh("init", str(folder), "--demo", "--today", "2026-10-29")
-    for today in ("2026-10-29", "2026-11-16"):
-        mohinh("run", "--once", "--workspace", str(folder), "--today", today)
+    mohinh("run", "--once", "--workspace", str(folder), "--today", "2026-10-29")
+    subprocess.run(
+        [sys.executable, "-m", "worker.demo", str(folder), "--today", "2026-11-10"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    mohinh("run", "--once", "--workspace", str(folder), "--today", "2026-11-16")
     return folder
 
 

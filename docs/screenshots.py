@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/screenshots.py
 
-Builds the demo province (`mohinh init --demo`, `run --once` on 29/10 and 16/11), then:
+Builds the demo province as `make demo` does (`docs/render.py`'s `demo`), then:
 - docs/thu-don-vi.png: a unit's digest (the HTML part of its .eml in outbox/) as a 390 px
   phone shows it, by headless Chromium;
 - docs/tong-hop-in.png: the first printed page of the consolidated workbook;
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import render
 
 DOCS = Path(__file__).resolve().parent
-UNIT = "CA-DL"  # the demo unit with data errors, a Yếu model and a missing document
+UNIT = "CA-HL"  # the demo unit with data errors, Yếu models of both kinds and a missing document
 PHONE = (390, 1600)
 LIMIT = 300_000
 

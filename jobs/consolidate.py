@@ -65,7 +65,11 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     if ws.dry_run:
         return report
     # The annual report is drafted on the consolidation day, not for a preview.
-    document = None if preview else annual_report(evaluation.units, year, ws.settings.province)
+    document = (
+        None
+        if preview
+        else annual_report(evaluation.units, year, ws.settings.province, evaluation.rejected)
+    )
     published = ws.backend.publish_report(
         Report(
             name,

@@ -25,6 +25,7 @@ class SyncReport:
     problems: dict[str, str] = field(default_factory=dict)  # unit ID -> name and why it failed
     errors: int = 0
     ratings: Counter[str] = field(default_factory=Counter)
+    unrated: Counter[str] = field(default_factory=Counter)  # Chưa xếp loại by why (UNRATED_KINDS)
     written: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
     registry: list[RegistryProblem] = field(default_factory=list)  # with the unit of each
@@ -72,6 +73,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             report.written.append(detail)
         report.errors += len(result.errors)
         report.ratings.update(m.final for m in result.models)
+        report.unrated.update(m.unrated for m in result.models if m.unrated)
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
     report.registry = list(evaluation.registry_problems)
     report.rejected = len(evaluation.rejected)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifications.view import days_left
-from worker.core import rules
+from worker.core import decisions, rules, tally
 from worker.core.evaluate import ModelResult, UnitResult
+from worker.core.follow_up import decided, review
 from worker.core.layout import load
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
@@ -37,21 +38,26 @@ class Named:
 @dataclass
 class ProvinceView:
     units: int = 0
+    counts: tally.UnitCounts = field(default_factory=lambda: tally.UnitCounts(0, 0, 0))
     models: int = 0
     rows: list[list[object]] = field(default_factory=list)  # one per unit, UNIT_HEADERS
     levels: list[tuple[str, int]] = field(default_factory=list)
+    results: str = ""  # "Tốt 3, Khá 2, …, Chưa xếp loại 4 (chưa đủ 10 tháng: 3; …)"
     unreadable: list[str] = field(default_factory=list)  # "U3 Công an xã …: why"
     without_email: list[str] = field(default_factory=list)  # "U4 Công an xã …"
     # every registry problem: its cell, its unit, what it withholds and the fix
     registry: list[str] = field(default_factory=list)
     with_errors: int = 0  # units whose sheet has data errors
     errors: int = 0  # data errors in every sheet
-    terminate: list[Named] = field(default_factory=list)  # Yếu models, exemplars below 70 %
-    replicate: list[Named] = field(default_factory=list)  # Tốt models
+    # Yếu models by their year's work, exemplars below 70 %
+    terminate: list[Named] = field(default_factory=list)
+    replicate: list[Named] = field(default_factory=list)  # Tốt as the result and by the criteria
+    review: list[Named] = field(default_factory=list)  # Yếu only for the dossier, Tốt above it
     flagged: int = 0  # exemplars below 70 %
     undelivered: list[str] = field(default_factory=list)
     decided: int = 0  # models whose rating the authority decided (counted by the decision)
-    audit: list[Named] = field(default_factory=list)  # decisions that differ from the proposal
+    # decisions that differ from the proposal or are not valid, or whose date or body is noted
+    audit: list[Named] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)  # after the decision day: "U1 …: MH-001"
     undecided_models: int = 0
 
@@ -83,8 +89,14 @@ def province_view(
     units: list[UnitResult] = list(evaluation.units)
     v = ProvinceView(units=len(units), undelivered=list(undelivered))
     v.registry = [str(p) for p in evaluation.registry_problems]
-    v.models = sum(len(r.models) for r in units)
+    v.counts = tally.unit_counts(units, evaluation.rejected)
+    models = [m for r in units for m in r.models]
+    v.models = len(models)
     v.levels = [(lv, sum(r.count(lv) for r in units)) for lv in LEVELS]
+    v.results = ", ".join(
+        f"{lv} {tally.unrated_text(tally.unrated(models)) if lv == rules.UNRATED else n}"
+        for lv, n in v.levels
+    )
     v.rows = [_unit_row(r) for r in sorted(units, key=_urgency)]
     for r in units:
         if not r.readable:
@@ -119,7 +131,8 @@ def _unit_row(r: UnitResult) -> list[object]:
     return [
         r.unit.unit_id,
         r.unit.name,
-        *(r.count(lv) for lv in LEVELS),
+        *(r.count(lv) for lv in rules.LEVELS),
+        tally.unrated_text(tally.unrated(r.models)),
         flagged,
         len(r.errors),
         r.status,
@@ -128,24 +141,24 @@ def _unit_row(r: UnitResult) -> list[object]:
 
 
 def _list_model(v: ProvinceView, r: UnitResult, m: ModelResult) -> None:
-    """The model in the view's lists where it belongs: the audit, kết thúc or nhân rộng."""
+    """The model in the view's lists where it belongs (SPEC §3.3): the audit, kết thúc, nhân
+    rộng, and what both proposals leave out to review."""
     item = f"{m.model.model_id} {m.model.name}"
-    v.decided += m.decision is not None
-    if m.differs and m.decision and m.check:
-        v.audit.append(
-            Named(
-                _who(r),
-                item,
-                f"đề xuất {m.level}, công nhận {m.decision.level}"
-                + (f" — {m.check.text}" if m.check.kind == rules.ABOVE else ""),
-            )
-        )
-    if m.final == rules.YEU:
-        v.terminate.append(Named(_who(r), item, _marked(m, " ".join(m.rating.reasons))))
-    elif m.final == rules.TOT:
+    v.decided += m.counted
+    if m.audited and m.decision and m.check:
+        shown = m.check.kind in (decisions.ABOVE, decisions.INVALID)
+        why = f"đề xuất {m.level}, công nhận {m.decision.level}"
+        why += f" — {m.check.text}" if shown else ""
+        why += "".join(f"; lưu ý: {note}" for note in m.check.notes)
+        v.audit.append(Named(_who(r), item, why))
+    if m.to_terminate:
+        v.terminate.append(Named(_who(r), item, f"{' '.join(m.rating.reasons)}; {decided(m)}"))
+    if m.to_replicate:
         percent = m.rating.percent
         note = f"{rules.format_percent(percent)}% chỉ tiêu" if percent is not None else ""
         v.replicate.append(Named(_who(r), item, _marked(m, note)))
+    if m.to_complete or m.to_review:
+        v.review.append(Named(_who(r), item, "; ".join(review(m))))
 
 
 def province_subject(v: ProvinceView, days: int, province: str) -> str:
@@ -156,7 +169,10 @@ def province_subject(v: ProvinceView, days: int, province: str) -> str:
         (len(v.without_email), "đơn vị chưa có đầu mối"),
         (len(v.undelivered), "thư chưa đến"),
         (dict(v.levels)[rules.YEU], "mô hình Yếu"),
-        (sum(1 for a in v.audit if rules.ABOVE_FLAG in a.why), "công nhận cao hơn tiêu chí"),
+        (
+            sum(1 for a in v.audit if decisions.ABOVE_FLAG in a.why),
+            "công nhận cao hơn mức tiêu chí",
+        ),
         (v.undecided_models, "mô hình chưa có quyết định công nhận"),
     ]
     what = ", ".join(f"{n} {label}" for n, label in counts if n) or "Không có lỗi"
@@ -173,6 +189,7 @@ def tab_names() -> dict[str, str]:
         "exemplars",
         "terminate",
         "replicate",
+        "review",
         "audit",
         "years",
         "errors",

@@ -113,8 +113,9 @@ def model_line(m: ModelResult) -> ModelLine:
     percent = (
         "" if rating.percent is None else f", {rules.format_percent(rating.percent)}% chỉ tiêu"
     )
+    level = f"{m.level} chỉ do hồ sơ chưa đầy đủ" if rating.dossier_only else m.level
     if rating.steps:
-        text = f"{m.level}{percent}: " + "; ".join(describe_step(s) for s in rating.steps)
+        text = f"{level}{percent}: " + "; ".join(describe_step(s) for s in rating.steps)
     elif m.level == rules.UNRATED:
         text = " ".join(rating.reasons)  # each reason starts by saying why it is not rated
         if rating.missing_documents:
@@ -168,7 +169,8 @@ class UnitView:
     flagged: list[str] = field(default_factory=list)  # exemplars below 70 %
     due: list[str] = field(default_factory=list)  # exemplars due for evaluation
     ticks: bool = False  # some step asks for a tick: say to tick only what is true
-    decisions: list[str] = field(default_factory=list)  # decided levels that differ, and why
+    # decided levels that differ or are not valid, and why; dates and bodies noted
+    decisions: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)  # after the decision day: rated, no decision
 
 
@@ -221,10 +223,12 @@ def unit_view(
                 f"({x.plan_date:%d/%m/%Y}), đến hạn đánh giá để công nhận hoặc kết thúc{note}"
             )
     for m in result.models:
-        if m.differs and m.decision and m.check:
+        if m.audited and m.decision and m.check:
+            said = [m.check.text] if m.check.text else []
+            said += [f"lưu ý: {note}" for note in m.check.notes]
             view.decisions.append(
                 f"{m.model.model_id} {m.model.name}: đề xuất {m.level}, công nhận "
-                f"{m.decision.level} — {m.check.text}"
+                f"{m.decision.level} — {'; '.join(said)}"
             )
         elif decisions_due and m.level != rules.UNRATED and not m.decision:
             view.undecided.append(m.model.model_id)
@@ -234,7 +238,7 @@ def unit_view(
 
 def _todo(result: UnitResult, view: UnitView) -> list[str]:
     missing = sum(1 for m in result.models if m.rating.missing_documents)
-    weak = result.count(rules.YEU)
+    weak = sum(1 for m in result.models if m.to_terminate)  # Yếu only for its dossier: not ended
     raisable = sum(1 for m in result.models if m.rating.steps)
     lines = []
     if view.errors:

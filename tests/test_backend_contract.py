@@ -401,7 +401,7 @@ def test_the_results_tab_shows_the_proposal_and_the_decision(
     second = dict(zip(headers, results[row_of(results, "MH-002")], strict=False))
     assert (first["Xếp loại đề xuất"], first["Xếp loại được công nhận"]) == ("Khá", "Tốt")
     assert first["Đối chiếu với tiêu chí"] == (
-        "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
+        "Công nhận cao hơn mức tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
     )
     assert second["Xếp loại đề xuất"] == "Tốt"
     assert second["Xếp loại được công nhận"] in ("", None)  # no decision recorded

@@ -122,6 +122,7 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
         "Điển hình",
         "Đề xuất kết thúc",
         "Đề xuất nhân rộng",
+        "Cần xem xét",
         "Đối chiếu xếp loại",
         "So sánh các năm",
         "Lỗi dữ liệu",
@@ -136,11 +137,14 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
     text = str(sent[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
     assert (
         "SỐ LIỆU CHÍNH\n"
-        "- 3 đơn vị, 4 mô hình; xếp loại (0 mô hình theo quyết định công nhận, còn lại theo "
-        "đề xuất): Tốt 4, Khá 0, Trung bình 0, Yếu 0, Chưa xếp loại 0.\n"
+        "- 3 đơn vị: 3 đơn vị báo cáo (đọc được bảng tính), 0 không đọc được bảng tính, 0 chưa "
+        "đọc do lỗi danh mục; 4 mô hình; xếp loại (0 mô hình theo quyết định công nhận, còn lại "
+        "theo đề xuất): Tốt 4, Khá 0, Trung bình 0, Yếu 0, Chưa xếp loại 0.\n"
         "- Đề xuất kết thúc: 0 mô hình Yếu, 3 điển hình dưới 70%.\n"
-        "- Đề xuất nhân rộng: 4 mô hình Tốt.\n"
-        "- Đối chiếu xếp loại: 0 mô hình được công nhận khác đề xuất.\n"
+        "- Đề xuất nhân rộng: 4 mô hình Tốt theo kết quả và theo tiêu chí; cần xem xét: 0 mô "
+        "hình (Yếu chỉ do hồ sơ, hoặc công nhận Tốt cao hơn mức tiêu chí).\n"
+        "- Đối chiếu xếp loại: 0 quyết định công nhận khác đề xuất, không hợp lệ hoặc có lưu ý "
+        "về ngày, cấp quyết định.\n"
         "- Bảng tính: 0 đơn vị không đọc được, 0 đơn vị còn lỗi dữ liệu (0 lỗi), "
         "1 đơn vị chưa có email đầu mối.\n"
     ) in text
@@ -148,9 +152,11 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
         "CÁC TAB CỦA BẢNG TỔNG HỢP\n"
         "- Tổng hợp đơn vị, Theo lĩnh vực: số liệu theo đơn vị và theo lĩnh vực; "
         "Danh sách mô hình, Điển hình: từng mô hình, điển hình kèm lý do xếp loại.\n"
-        "- Đề xuất kết thúc, Đề xuất nhân rộng: các danh sách cần quyết định; "
+        "- Đề xuất kết thúc, Đề xuất nhân rộng: các danh sách cần quyết định; Cần xem xét: mô "
+        "hình không đưa vào hai danh sách đó, việc cần làm với từng mô hình; "
         "Lỗi dữ liệu: lỗi còn lại trong bảng tính của đơn vị.\n"
-        "- Đối chiếu xếp loại: mô hình có quyết định công nhận khác đề xuất, kèm lý do; "
+        "- Đối chiếu xếp loại: quyết định công nhận khác đề xuất, không hợp lệ hoặc có lưu ý, "
+        "kèm lý do; "
         "So sánh các năm: xếp loại của từng mô hình qua các năm.\n"
     ) in text
     assert "Xếp loại đề xuất tính từ tự đánh giá của các đơn vị" in text
@@ -169,7 +175,10 @@ def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
         "Điển hình dưới 70%", "Lỗi dữ liệu", "Bảng tính", "Email đầu mối",
     ]  # fmt: skip
     assert "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" in html
-    fields = ["Lĩnh vực", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại", "Tổng"]
+    fields = [
+        *("Lĩnh vực", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại", "Chưa đủ 10 tháng"),
+        *("Đã kết thúc", "Chưa có chỉ tiêu", "Lỗi hoặc thiếu dữ liệu", "Tổng"),
+    ]
     assert "<tr>" + "".join(f"<th>{h}</th>" for h in fields) + "</tr>" in html
     assert "<tr><td>U1</td><td>Công an xã U1</td><td>2</td>" in html
     text = str(digest.get_body(("plain",)).get_content())  # type: ignore[union-attr]
@@ -221,15 +230,17 @@ def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")
     # row 1 is the tab's title, row 2 its headers
-    units = [[c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=3)]
-    assert [(u[0], u[3], u[4], u[5], u[13]) for u in units] == [
+    head, *units = ([c.value for c in row] for row in wb["Tổng hợp đơn vị"].iter_rows(min_row=2))
+    status = head.index("Tình trạng bảng tính")
+    assert [(u[0], u[3], u[4], u[5], u[status]) for u in units] == [
         ("U1", 2, 2, 2, "Không có lỗi"),
         ("U2", 1, 1, 1, "Không có lỗi"),
         ("U3", 1, 1, 1, "Không có lỗi"),
+        ("Tổng cộng", 4, 4, 4, "3 đọc được; 0 không đọc được; 0 lỗi danh mục"),
     ]
     fields = [[c.value for c in row] for row in wb["Theo lĩnh vực"].iter_rows(min_row=3)]
-    assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 4]
-    assert fields[-1] == ["Tổng cộng", 4, 0, 0, 0, 0, 4]
+    assert fields[2] == ["Quốc phòng - an ninh", 4, 0, 0, 0, 0, 0, 0, 0, 0, 4]
+    assert fields[-1] == ["Tổng cộng", 4, 0, 0, 0, 0, 0, 0, 0, 0, 4]
     replicate = list(wb["Đề xuất nhân rộng"].iter_rows(min_row=3, values_only=True))
     assert len(replicate) == 4
 
@@ -343,11 +354,12 @@ def test_the_evaluation_year_rolls_over_on_1_december(province: Path) -> None:
     assert settings.year(date(2026, 12, 1)) == 2027
 
 
-def test_a_year_left_unrated_does_not_count_as_a_rated_year(tmp_path: Path) -> None:
+def test_only_a_rating_of_the_year_before_counts_as_a_rated_year(tmp_path: Path) -> None:
     from worker.adapters.store.state import State
 
     state = State(tmp_path / "state.sqlite")
-    state.save_ratings("U1", 2024, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
+    state.save_ratings("U1", 2024, {"MH-004": "Khá"})  # two years before: not Y−1
+    state.save_ratings("U1", 2025, {"MH-001": "Chưa xếp loại", "MH-002": "Khá"})
     state.save_ratings("U1", 2026, {"MH-003": "Tốt"})
     assert state.rated_before("U1", 2026) == {"MH-002"}
     assert state.rated_before("U2", 2026) == set()

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import TODAY, as_tabs, good_unit
-from worker.core import rules
+from worker.core import decisions, rules
 from worker.core.evaluate import Unit, evaluate_unit
 from worker.core.layout import load
 from worker.core.records import Assessment, Dossier
@@ -15,7 +15,6 @@ from worker.core.validation import validate_unit
 
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
 R = date(2026, 10, 31)
-R_BEFORE = date(2025, 10, 31)
 DECISION = {
     "decided_level": "Tốt",
     "decided_no": "45/QĐ-UBND",
@@ -89,7 +88,7 @@ def test_a_decision_number_without_a_decided_level_is_reported() -> None:
     assert "Xếp loại được công nhận" in errors[0].fix
 
 
-# --- rules.check_decision -------------------------------------------------------------------
+# --- decisions.check_decision ---------------------------------------------------------------------
 
 ALL = {c.key: True for c in rules.CONDITIONS}
 FULL = Dossier("M1", frozenset(range(1, 17)))
@@ -107,17 +106,17 @@ def rating_of(percent: int, **off: bool) -> tuple[rules.Rating, Assessment]:
 
 def test_a_decision_equal_to_the_proposal_is_not_flagged() -> None:
     rating, assessment = rating_of(95)
-    check = rules.check_decision("Tốt", rating, assessment, FULL)
-    assert (check.kind, check.text) == (rules.SAME, "")
+    check = decisions.check_decision("Tốt", rating, assessment, FULL)
+    assert (check.kind, check.text) == (decisions.SAME, "")
 
 
 def test_a_decision_above_the_criteria_names_every_unmet_criterion() -> None:
     rating, assessment = rating_of(80, socialised=False)
     assert rating.level == "Khá"
-    check = rules.check_decision("Tốt", rating, assessment, FULL)
-    assert check.kind == rules.ABOVE
+    check = decisions.check_decision("Tốt", rating, assessment, FULL)
+    assert check.kind == decisions.ABOVE
     assert check.text == (
-        "Công nhận cao hơn tiêu chí: mới hoàn thành 80% chỉ tiêu (cần từ 90% trở lên); "
+        "Công nhận cao hơn mức tiêu chí: mới hoàn thành 80% chỉ tiêu (cần từ 90% trở lên); "
         "chưa thu hút được các nguồn lực xã hội hóa"
     )
 
@@ -125,21 +124,25 @@ def test_a_decision_above_the_criteria_names_every_unmet_criterion() -> None:
 def test_a_decision_above_a_forced_yeu_names_the_trigger() -> None:
     rating, assessment = rating_of(95, formalistic=True)
     assert rating.level == "Yếu"
-    check = rules.check_decision("Khá", rating, assessment, FULL)
+    check = decisions.check_decision("Khá", rating, assessment, FULL)
     assert check.unmet == ("hoạt động mang tính hình thức",)
 
 
 def test_a_decision_below_the_proposal_is_only_noted() -> None:
     rating, assessment = rating_of(95)
-    check = rules.check_decision("Khá", rating, assessment, FULL)
-    assert (check.kind, check.text) == (rules.BELOW, "Công nhận thấp hơn đề xuất")
+    check = decisions.check_decision("Khá", rating, assessment, FULL)
+    assert (check.kind, check.text) == (decisions.BELOW, "Công nhận thấp hơn đề xuất")
 
 
-def test_a_decision_for_a_model_that_could_not_be_rated_is_above_the_criteria() -> None:
+def test_a_decision_for_a_model_that_could_not_be_rated_is_not_valid() -> None:
     rating = rules.Rating(rules.UNRATED, ("Chưa đủ điều kiện xếp loại: mới hoạt động 4 tháng",))
-    check = rules.check_decision("Trung bình", rating, None, None)
-    assert check.kind == rules.ABOVE
+    check = decisions.check_decision("Trung bình", rating, None, None)
+    assert (check.kind, check.counted) == (decisions.INVALID, False)
     assert check.unmet == rating.reasons
+    assert check.text == (
+        "Quyết định không hợp lệ, không được tính: "
+        "Chưa đủ điều kiện xếp loại: mới hoạt động 4 tháng"
+    )
 
 
 # --- evaluation: the result and the Kết quả row ---------------------------------------------
@@ -159,41 +162,39 @@ def test_the_result_is_the_decision_and_the_proposal_stays_beside_it() -> None:
     assert row["Xếp loại được công nhận"] == "Tốt"
     assert row["Quyết định công nhận"] == "45/QĐ-UBND ngày 20/10/2026 của UBND huyện"
     assert row["Đối chiếu với tiêu chí"] == (
-        "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
+        "Công nhận cao hơn mức tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
     )
 
 
-# --- the second rated year: (13) from the history or from eligibility in Y−1 ----------------
+# --- (13): required when the model was rated for Y−1 ---------------------------------------
 
 
-def missing_13(decided: date, rated_before: frozenset[str] = frozenset()) -> bool:
+def missing_13(rated_before: frozenset[str] = frozenset(), row_of: int | None = None) -> bool:
+    """Whether (13) is missing for a model established long ago; `row_of`: a year whose row
+    the tab Đánh giá also has."""
     rows = good_unit(1)
-    rows["models"][0]["decision_date"] = decided
+    rows["models"][0]["decision_date"] = date(2023, 5, 1)  # eligible in 2025 and before
     rows["dossiers"][0]["doc13"] = ""
-    result = evaluate(rows, rated_before, previous_reference=R_BEFORE)
+    if row_of is not None:
+        rows["assessments"].append({**rows["assessments"][0], "year": row_of})
+    result = evaluate(rows, rated_before)
     return 13 in result.models[0].rating.missing_documents
 
 
+def test_a_model_eligible_but_never_rated_in_the_year_before_needs_no_13() -> None:
+    assert missing_13() is False
+
+
+def test_a_rating_of_the_year_before_in_the_history_requires_13() -> None:
+    assert missing_13(frozenset({"MH-001"})) is True
+
+
 @pytest.mark.parametrize(
-    ("decided", "second_year"),
-    [
-        (date(2024, 12, 31), True),  # + 10 months = 31/10/2025 = R of 2025: eligible then
-        (date(2025, 1, 1), False),  # + 10 months = 01/11/2025: one day late, first year
-        (date(2023, 5, 1), True),
-    ],
-    ids=["eligible_on_the_last_day_of_y_minus_1", "one_day_late", "long_established"],
+    ("year", "required"),
+    [(2025, True), (2024, False)],
+    ids=["row_of_y_minus_1", "row_of_y_minus_2_only"],
 )
-def test_a_model_eligible_in_the_year_before_is_in_its_second_rated_year(
-    decided: date, second_year: bool
+def test_an_evaluation_row_of_the_year_before_in_the_sheet_requires_13(
+    year: int, required: bool
 ) -> None:
-    assert missing_13(decided) is second_year
-
-
-def test_a_rating_in_the_history_makes_the_second_year_without_eligibility_before() -> None:
-    assert missing_13(date(2025, 1, 1), frozenset({"MH-001"})) is True
-
-
-def test_without_a_reference_of_the_year_before_only_the_history_counts() -> None:
-    rows = good_unit(1)
-    rows["dossiers"][0]["doc13"] = ""
-    assert 13 not in evaluate(rows).models[0].rating.missing_documents
+    assert missing_13(row_of=year) is required

@@ -1,6 +1,6 @@
 """Issue 12 end to end, on both backends: the consolidation counts decided ratings, lists the
 decisions that differ, compares the years; digests tell missing decisions after 10/11; a model
-eligible in Y−1 needs document (13) in a fresh workspace."""
+rated in Y−1 needs document (13) in a fresh workspace (issue 18)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ both = pytest.mark.parametrize("backend", ["local", "google"])
 
 
 def decided(rows: dict, index: int, level: str, **ticks: str) -> None:
+    """A decision as the guide has it (III.2.c): between 31/10 and 10/11, by the body that
+    established the model (good_unit's models: UBND xã)."""
     rows["assessments"][index].update(
         ticks,
         decided_level=level,
         decided_no=f"{index + 40}/QĐ-UBND",
-        decided_date=date(2026, 10, 20),
-        decided_by="UBND huyện",
+        decided_date=date(2026, 11, 6),
+        decided_by="UBND xã",
     )
 
 
@@ -56,7 +58,7 @@ def test_the_consolidation_counts_decisions_and_lists_exactly_the_disagreements(
     assert result.exit_code == 0, result.output
     units = sheet(decisions, 2026, "Tổng hợp đơn vị")
     head = units[0]
-    u1, u2 = (dict(zip(head, row, strict=True)) for row in units[1:])
+    u1, u2, total = (dict(zip(head, row, strict=True)) for row in units[1:])
     assert (u1["Tốt"], u1["Khá"], u1["Có quyết định công nhận"], u1["Công nhận khác đề xuất"]) == (
         3,
         0,
@@ -64,22 +66,40 @@ def test_the_consolidation_counts_decisions_and_lists_exactly_the_disagreements(
         1,
     )
     assert (u2["Tốt"], u2["Khá"], u2["Công nhận khác đề xuất"]) == (0, 1, 1)
+    assert (total["Tốt"], total["Có quyết định công nhận"], total["Công nhận khác đề xuất"]) == (
+        3,
+        3,
+        2,
+    )
     audit = sheet(decisions, 2026, "Đối chiếu xếp loại")
     assert [(r[0], r[2], r[4], r[5]) for r in audit[1:]] == [
         ("U1", "MH-001", "Khá", "Tốt"),
         ("U2", "MH-001", "Tốt", "Khá"),
     ]
-    assert audit[1][7] == "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
+    assert audit[1][7] == (
+        "Công nhận cao hơn mức tiêu chí: chưa thu hút được các nguồn lực xã hội hóa"
+    )
     assert audit[2][7] == "Công nhận thấp hơn đề xuất"
+    # Tốt both by decision and by the criteria: MH-001, decided above them, is to be reviewed
     replicate = sheet(decisions, 2026, "Đề xuất nhân rộng")
     basis = {(r[0], r[2]): r[-1] for r in replicate[1:]}
     assert basis == {
-        ("U1", "MH-001"): "Quyết định 40/QĐ-UBND ngày 20/10/2026 của UBND huyện",
-        ("U1", "MH-002"): "Quyết định 41/QĐ-UBND ngày 20/10/2026 của UBND huyện",
+        ("U1", "MH-002"): "Quyết định 41/QĐ-UBND ngày 06/11/2026 của UBND xã",
         ("U1", "MH-003"): "Đề xuất (chưa có quyết định công nhận)",
     }
+    review = sheet(decisions, 2026, "Cần xem xét")
+    assert [(r[0], r[2], r[4], r[5], r[6]) for r in review[1:]] == [
+        (
+            "U1",
+            "MH-001",
+            "Khá",
+            "Tốt",
+            "Xem xét lại trước khi nhân rộng: Công nhận cao hơn mức tiêu chí: chưa thu hút "
+            "được các nguồn lực xã hội hóa",
+        )
+    ]
     fields = sheet(decisions, 2026, "Theo lĩnh vực")
-    assert fields[-1] == ["Tổng cộng", 3, 1, 0, 0, 0, 4]
+    assert fields[-1] == ["Tổng cộng", 3, 1, 0, 0, 0, 0, 0, 0, 0, 4]
 
 
 @both
@@ -152,16 +172,18 @@ def test_missing_decisions_are_told_after_the_decision_day_not_before(
         "CHƯA CÓ QUYẾT ĐỊNH CÔNG NHẬN XẾP LOẠI (1 mô hình; hạn quyết định 10/11/2026 đã qua)\n"
         "- U1 Công an xã U1: MH-003\n"
     ) in ptext
-    assert "1 công nhận cao hơn tiêu chí" in province["Subject"]
+    assert "1 công nhận cao hơn mức tiêu chí" in province["Subject"]
 
 
 @both
-def test_a_model_eligible_the_year_before_needs_document_13_in_a_fresh_workspace(
+def test_a_model_rated_the_year_before_needs_document_13_in_a_fresh_workspace(
     workspace: Callable[..., Path], cli: Cli
 ) -> None:
     rows = good_unit(2)
-    rows["models"][0]["decision_date"] = date(2024, 12, 31)  # eligible on 31/10/2025: 2nd year
-    rows["models"][1]["decision_date"] = date(2025, 1, 1)  # eligible from 01/11/2025: 1st year
+    for model in rows["models"]:
+        model["decision_date"] = date(2023, 5, 1)  # both eligible in 2025
+    # MH-001 was rated for 2025: its row of 2025 stands in the tab Đánh giá; MH-002 was not
+    rows["assessments"].insert(0, {**rows["assessments"][0], "year": 2025})
     for d in rows["dossiers"]:
         d["doc13"] = ""
     root = workspace(("U1", rows, "a@example.gov.vn"))
@@ -169,9 +191,22 @@ def test_a_model_eligible_the_year_before_needs_document_13_in_a_fresh_workspace
     models = sheet(root, 2026, "Danh sách mô hình")
     level = {r[2]: r[8] for r in models[1:]}
     assert level == {"MH-001": "Yếu", "MH-002": "Tốt"}  # an incomplete dossier forces Yếu
-    why = models[0].index("Lý do")
-    reasons = {r[2]: r[why] for r in models[1:]}
-    assert "hồ sơ" in str(reasons["MH-001"])
+    missing = models[0].index("Tài liệu hồ sơ còn thiếu")
+    assert {r[2]: r[missing] for r in models[1:]} == {
+        "MH-001": "(13) Văn bản công nhận xếp loại hằng năm",
+        "MH-002": None,
+    }
+    # Yếu only for that document: to complete its dossier, not proposed for termination
+    terminate = sheet(root, 2026, "Đề xuất kết thúc")
+    assert [r for r in terminate[1:] if r[2] == "Đề xuất kết thúc mô hình"] == []
+    review = sheet(root, 2026, "Cần xem xét")
+    assert [(r[2], r[6]) for r in review[1:]] == [
+        (
+            "MH-001",
+            "Bổ sung hồ sơ, không đề xuất kết thúc (Yếu chỉ do hồ sơ): thiếu (13) Văn bản công "
+            "nhận xếp loại hằng năm; đủ hồ sơ thì đạt Tốt",
+        )
+    ]
 
 
 @both

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +17,36 @@ from tests.conftest import FOLDER, use_google
 from worker.adapters.xlsx.read import read_tabs
 from worker.core.layout import load
 from worker.core.rules import LEVELS
+from worker.demo.province import decision_cells, record_decisions
 
 Cli = Callable[..., Result]
 
 
-def mirror_to_google(local: Path, root: Path, fake: Any, private_key: str) -> None:
-    """The same province, its workbooks uploaded as Google spreadsheets."""
+def mirror_to_google(local: Path, root: Path, fake: Any, private_key: str) -> dict[str, str]:
+    """The same province, its workbooks uploaded as Google spreadsheets; returns unit ID ->
+    spreadsheet key."""
     shutil.copytree(local, root, ignore=shutil.ignore_patterns("units", "state.sqlite*"))
     registry = read_tabs(local / "registry.xlsx")["Danh mục đơn vị"]
+    keys = {}
     for row in registry[1:]:
         if row and row[0] and (local / row[5]).exists():
             tabs = {t: rows for t, rows in read_tabs(local / row[5]).items() if t != "Kết quả"}
-            row[5] = fake.add_spreadsheet(row[1], tabs, FOLDER)
+            row[5] = keys[row[0]] = fake.add_spreadsheet(row[1], tabs, FOLDER)
         elif row and row[0]:
             row[5] = "https://docs.google.com/spreadsheets/d/daXoaKhoiDriveAbCdEfGhIjKl/edit"
     registry_id = fake.add_spreadsheet("Danh mục đơn vị", {"Danh mục đơn vị": registry})
     use_google(root, fake, private_key, registry_id, "backoff = 0.01")
+    return keys
+
+
+def record_decisions_on_both(local: Path, keys: dict[str, str], fake: Any) -> None:
+    """The deciding units type their decisions of 01–10/11 into their sheets, on both sides."""
+    on = date(2026, 11, 10)
+    assert record_decisions(local, on) == ["CA-PT", "HPN"]
+    tab = load("unit").tab("assessments").name
+    for unit, cells in decision_cells(on).items():
+        for (row, column), value in cells.items():
+            fake.edit(keys[unit], tab, row, column, value)
 
 
 def what_users_see(result: Result) -> list[str]:
@@ -55,8 +70,10 @@ def test_the_demo_cycle_is_the_same_on_both_backends(
 ) -> None:
     local, remote = tmp_path / "local", tmp_path / "google"
     assert cli("init", local, "--demo", "--today", "2026-10-29").exit_code == 0
-    mirror_to_google(local, remote, fake_google, private_key)
+    keys = mirror_to_google(local, remote, fake_google, private_key)
     for day in ("2026-10-29", "2026-11-16"):
+        if day == "2026-11-16":
+            record_decisions_on_both(local, keys, fake_google)
         on_files = cli("run", "--once", "--workspace", local, "--today", day)
         on_google = cli("run", "--once", "--workspace", remote, "--today", day)
         assert on_files.exit_code == on_google.exit_code == 1  # the one missing sheet
@@ -88,7 +105,7 @@ def test_the_demo_cycle_is_the_same_on_both_backends(
     for book in books:
         audit = [list(r) for r in book["Đối chiếu xếp loại"].iter_rows(min_row=3, values_only=True)]
         assert sorted((r[0], r[2], r[4], r[5]) for r in audit) == sorted(differing)
-        assert sum("Công nhận cao hơn tiêu chí" in str(r[7]) for r in audit) == 1
+        assert sum("Công nhận cao hơn mức tiêu chí" in str(r[7]) for r in audit) == 1
     assert len(differing) == 2
     # the drafted report opens on both, with the workbook's totals
     for root, book in zip((local, remote), books, strict=True):

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from tests.test_local_backend import snapshot
 from worker.app.cli import main
 from worker.app.scheduler import build
 from worker.app.wiring import open_workspace
+from worker.demo.province import record_decisions
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
@@ -77,7 +79,7 @@ def test_the_demo_cycle_shows_every_kind_of_output_once(demo: Path, cli: Cli) ->
     before = {p.name: snapshot(p) for p in (demo / "units").glob("*.xlsx")}
     first = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
     assert first.exit_code == 1  # one unit's workbook was never sent: reported, others done
-    assert "! CA-TP Công an huyện Tuy Phong: không tìm thấy tệp units/ca-tp.xlsx" in first.output
+    assert "! CA-TP Công an xã Tuy Phong: không tìm thấy tệp units/ca-tp.xlsx" in first.output
     for level in ("Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"):
         count = re.search(rf"{level} (\d+)", first.output)
         assert count and int(count.group(1)) > 0, level
@@ -91,6 +93,7 @@ def test_the_demo_cycle_shows_every_kind_of_output_once(demo: Path, cli: Cli) ->
     again = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
     assert "Thư: không có thư mới" in again.output
     assert len(list((demo / "outbox").glob("*.eml"))) == 11
+    assert record_decisions(demo, date(2026, 11, 10)) == ["CA-PT", "HPN"]  # as `make demo`
     cli("run", "--once", "--workspace", demo, "--today", "2026-11-16")
     report = openpyxl.load_workbook(demo / "reports" / "tong-hop-2026.xlsx")
     assert len(report["Danh sách mô hình"]["A"]) - 1 >= 100
@@ -123,7 +126,10 @@ def test_the_daemon_catches_up_then_stops_cleanly_on_sigterm(demo: Path) -> None
 def test_preview_prints_a_units_digest_and_writes_its_html(demo: Path, cli: Cli) -> None:
     result = cli("preview", "CA-HL", "--workspace", demo, "--today", "2026-10-20")
     assert result.exit_code == 0
-    assert "Tiêu đề: [Còn 16 ngày] 2 lỗi, 2 mô hình Yếu — Công an xã Hàm Liêm" in result.output
+    assert (
+        "Tiêu đề: [Còn 16 ngày] 2 lỗi, 3 mô hình Yếu, 1 mô hình thiếu hồ sơ, 1 điển hình dưới "
+        "70% — Công an xã Hàm Liêm"
+    ) in result.output
     assert "Hạn: trước ngày 05/11/2026 (còn 16 ngày)" in result.output
     assert "Gửi tới: ca.hamliem@example.gov.vn" in result.output
     assert (

@@ -264,6 +264,7 @@ def test_the_consolidation_is_published_as_a_shared_spreadsheet_with_charts(
         "Điển hình",
         "Đề xuất kết thúc",
         "Đề xuất nhân rộng",
+        "Cần xem xét",
         "Đối chiếu xếp loại",
         "So sánh các năm",
         "Lỗi dữ liệu",
@@ -437,11 +438,12 @@ def test_a_configured_spreadsheet_keeps_one_set_of_tabs_per_year(
         "Điển hình 2025",
         "Đề xuất kết thúc 2025",
         "Đề xuất nhân rộng 2025",
+        "Cần xem xét 2025",
         "Đối chiếu xếp loại 2025",
         "So sánh các năm 2025",
         "Lỗi dữ liệu 2025",
     }
-    assert sum(t.endswith(" 2026") for t in titles) == 9
+    assert sum(t.endswith(" 2026") for t in titles) == 10
     kept = [(i, t) for i, t in first if t.endswith(" 2025")]
     assert [
         (s.sheet_id, s.title) for s in fake_google.files[book].sheets if s.title.endswith(" 2025")

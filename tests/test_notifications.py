@@ -94,7 +94,8 @@ def test_models_come_in_order_of_urgency_each_with_what_would_raise_it() -> None
     models = text[text.index("1. MÔ HÌNH CẦN LÀM (3)") : text.index("2. CÁC MÔ HÌNH KHÁC")]
     assert [line[:8] for line in models.splitlines()[1:4]] == ["- MH-006", "- MH-005", "- MH-002"]
     assert (
-        "- MH-006 Tổ tự quản thôn 6 — Yếu, 100% chỉ tiêu: bổ sung tài liệu (11) → Khá; "
+        "- MH-006 Tổ tự quản thôn 6 — Yếu chỉ do hồ sơ chưa đầy đủ, 100% chỉ tiêu: "
+        "bổ sung tài liệu (11) → Khá; "
         "tích “Thu hút nguồn lực xã hội hóa” → Tốt\n"
     ) in models
     assert (
@@ -112,7 +113,7 @@ def test_models_come_in_order_of_urgency_each_with_what_would_raise_it() -> None
     box = text[text.index("Việc cần làm:") : text.index("Sửa trong bảng tính")]
     assert box.splitlines()[1:] == [
         "- bổ sung hồ sơ cho 1 mô hình",
-        "- 2 mô hình Yếu — sẽ bị đề xuất kết thúc",
+        "- 1 mô hình Yếu — sẽ bị đề xuất kết thúc",  # MH-006 is Yếu only for its dossier
         "- 2 mô hình nâng được xếp loại: xem dưới",
         "- 1 điển hình dưới 70% — sẽ bị đề xuất kết thúc xây dựng",
         "- 1 điển hình đến hạn đánh giá",
@@ -200,7 +201,10 @@ def test_every_template_renders_in_both_forms() -> None:
             "k", SENDER, ["t@example.gov.vn"], empty, DUE, (["Lĩnh vực"], []), TODAY, NOW
         )
     )
-    assert "Năm đánh giá 2026: 0 đơn vị, 0 mô hình" in body(province)
+    assert (
+        "Năm đánh giá 2026: 0 đơn vị: 0 đơn vị báo cáo (đọc được bảng tính), 0 không đọc được "
+        "bảng tính, 0 chưa đọc do lỗi danh mục; 0 mô hình"
+    ) in body(province)
     assert "<h3>Xếp loại theo lĩnh vực (theo quyết định công nhận nếu có)</h3>" in body(
         province, "html"
     )

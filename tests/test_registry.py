@@ -86,12 +86,14 @@ def test_the_consolidated_unit_summary_has_a_row_for_every_bad_registry_row(
 ) -> None:
     cli("run", "--once", "--workspace", bad_registry, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(bad_registry / "reports" / "tong-hop-2026.xlsx")
-    units = list(wb["Tổng hợp đơn vị"].iter_rows(min_row=3, values_only=True))
-    assert [(u[0], u[3], u[12], u[13]) for u in units] == [
+    head, *units = wb["Tổng hợp đơn vị"].iter_rows(min_row=2, values_only=True)
+    errors_at, status_at = head.index("Lỗi dữ liệu"), head.index("Tình trạng bảng tính")
+    assert [(u[0], u[3], u[errors_at], u[status_at]) for u in units] == [
         ("U2", 1, 0, "Không có lỗi"),
         ("U1", 0, 1, "Lỗi danh mục"),
         ("U1", 0, 1, "Lỗi danh mục"),
         (None, 0, 1, "Lỗi danh mục"),
+        ("Tổng cộng", 1, 3, "1 đọc được; 0 không đọc được; 3 lỗi danh mục"),
     ]
     errors = list(wb["Lỗi dữ liệu"].iter_rows(min_row=3, values_only=True))
     assert [(e[0], e[2], e[3]) for e in errors] == [

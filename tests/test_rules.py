@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from worker.core import rules
+from worker.core import decisions, rules
 from worker.core.months import add_months, full_months
 from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Model, Target
 
@@ -299,7 +299,7 @@ def test_an_individual_with_an_emulation_title_is_not_blocked(title: str) -> Non
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (Fraction(200, 3), "66,67"),
+        (Fraction(200, 3), "66,66"),
         (Fraction(90), "90"),
         (Fraction(101, 2), "50,5"),
         (Fraction(1, 3), "0,33"),
@@ -327,11 +327,11 @@ def test_completion_is_exactly_the_mean_of_capped_ratios_whatever_the_numbers() 
         assert (rules.completion(rows), type(rules.completion(rows))) == (exact, Fraction)
 
 
-def test_percentages_round_half_up_to_hundredths_whatever_the_fraction() -> None:
+def test_percentages_are_cut_to_hundredths_never_rounded_up_whatever_the_fraction() -> None:
     rng = random.Random(148)
     for _ in range(2000):
         value = Fraction(rng.randint(0, 200_000), rng.choice([1, 2, 3, 7, 8, 40, 400, 1000, 999]))
-        hundredths = math.floor(value * 100 + Fraction(1, 2))
+        hundredths = math.floor(value * 100)
         whole, frac = divmod(hundredths, 100)
         assert rules.format_percent(value) == (
             f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
@@ -455,10 +455,10 @@ def test_a_target_planned_below_zero_counts_its_ratio_with_the_sign_of_the_fract
 # --- check_decision: a decided level against the proposal -----------------------------------
 
 
-def decided(percent: Fraction, level: str, **off: bool) -> rules.DecisionCheck:
+def decided(percent: Fraction, level: str, **off: bool) -> decisions.DecisionCheck:
     assessment = ticks(**off)
     rating = rules.rate(targets((100, percent)), assessment, FULL_DOSSIER, False)
-    return rules.check_decision(level, rating, assessment, FULL_DOSSIER)
+    return decisions.check_decision(level, rating, assessment, FULL_DOSSIER)
 
 
 def test_a_decision_at_exactly_fifty_percent_has_no_completion_trigger() -> None:
@@ -485,8 +485,8 @@ def test_a_decision_above_the_criteria_gives_its_reasons_in_a_fixed_order() -> N
         "M1", 2026, {**ALL_TICKS, "untruthful": True, "formalistic": True, "socialised": False}
     )
     rating = rules.rate(targets((100, 40)), assessment, Dossier("M1"), False)
-    check = rules.check_decision("Tốt", rating, assessment, Dossier("M1"))
-    assert check.kind == rules.ABOVE
+    check = decisions.check_decision("Tốt", rating, assessment, Dossier("M1"))
+    assert check.kind == decisions.ABOVE
     assert check.unmet == (
         "chỉ hoàn thành 40% chỉ tiêu (dưới 50%)",
         "hoạt động mang tính hình thức",
@@ -496,24 +496,24 @@ def test_a_decision_above_the_criteria_gives_its_reasons_in_a_fixed_order() -> N
         "chưa thu hút được các nguồn lực xã hội hóa",
         "hồ sơ còn thiếu (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (15)",
     )
-    assert check.text == "Công nhận cao hơn tiêu chí: " + "; ".join(check.unmet)
+    assert check.text == "Công nhận cao hơn mức tiêu chí: " + "; ".join(check.unmet)
 
 
-def test_a_decision_of_yeu_above_an_unrated_proposal_only_names_the_proposals_reasons() -> None:
+def test_a_decision_of_yeu_for_an_unrated_proposal_is_not_valid_and_names_its_reasons() -> None:
     rating = rules.Rating(rules.UNRATED, ("Thiếu dữ liệu: chưa có dòng của mô hình",))
-    check = rules.check_decision("Yếu", rating, None, None)
-    assert (check.kind, check.unmet) == (rules.ABOVE, rating.reasons)
+    check = decisions.check_decision("Yếu", rating, None, None)
+    assert (check.kind, check.unmet, check.counted) == (decisions.INVALID, rating.reasons, False)
 
 
 def test_a_decision_of_yeu_above_a_rated_yeu_is_the_same() -> None:
     check = decided(Fraction(40), "Yếu")
-    assert (check.kind, check.text) == (rules.SAME, "")
+    assert (check.kind, check.text) == (decisions.SAME, "")
 
 
 def test_a_decision_above_a_proposal_without_its_rows_weighs_them_as_absent() -> None:
     # a rating with no percent and no assessment: completion 0, no ticks
     rating = rules.Rating(rules.YEU, ("x",), None, ())
-    check = rules.check_decision("Trung bình", rating, None, None)
+    check = decisions.check_decision("Trung bình", rating, None, None)
     assert check.unmet[0] == "chỉ hoàn thành 0% chỉ tiêu (dưới 50%)"
     assert check.unmet[1:] == (
         "mới hoàn thành 0% chỉ tiêu (cần từ 50% trở lên)",
@@ -522,9 +522,9 @@ def test_a_decision_above_a_proposal_without_its_rows_weighs_them_as_absent() ->
 
 
 def test_a_decision_above_with_nothing_unmet_is_flagged_without_reasons() -> None:
-    assert rules.DecisionCheck(rules.ABOVE).text == "Công nhận cao hơn tiêu chí"
-    assert rules.DecisionCheck(rules.SAME).text == ""
-    assert rules.DecisionCheck(rules.BELOW).text == "Công nhận thấp hơn đề xuất"
+    assert decisions.DecisionCheck(decisions.ABOVE).text == "Công nhận cao hơn mức tiêu chí"
+    assert decisions.DecisionCheck(decisions.SAME).text == ""
+    assert decisions.DecisionCheck(decisions.BELOW).text == "Công nhận thấp hơn đề xuất"
 
 
 def test_full_months_are_the_months_add_months_reaches_by_the_reference() -> None:

@@ -29,7 +29,7 @@ def test_demo_model_names_never_say_the_kind_of_place_twice() -> None:
     names = [
         m["name"]
         for seed in range(40)
-        for m in demo._unit_rows(random.Random(seed), "U1", 2026, date(2026, 10, 29))["models"]
+        for m in demo._unit_rows(random.Random(seed), "CA-HL", 2026, date(2026, 10, 29))["models"]
     ]
     assert demo._named("Camera an ninh khu dân cư", "khu dân cư Bình Hưng") == (
         "Camera an ninh khu dân cư Bình Hưng"

@@ -8,7 +8,7 @@ from jobs import consolidate as consolidate_job
 from jobs import deliver as deliver_job
 from jobs import remind as remind_job
 from jobs import sync as sync_job
-from worker.core import rules
+from worker.core import rules, tally
 from worker.run.workspace import Workspace
 
 
@@ -44,8 +44,9 @@ def sync(report: sync_job.SyncReport) -> None:
     for problem in report.registry:
         click.echo(f"  ! {problem}")
     click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
-    levels = (*rules.LEVELS, rules.UNRATED)
-    click.echo("Xếp loại: " + " · ".join(f"{lv} {report.ratings[lv]}" for lv in levels))
+    levels = [f"{lv} {report.ratings[lv]}" for lv in rules.LEVELS]
+    levels.append(f"{rules.UNRATED} {tally.unrated_text(report.unrated)}")
+    click.echo("Xếp loại: " + " · ".join(levels))
 
 
 def remind(report: remind_job.RemindReport) -> None:

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from worker.core import explain
+from worker.core.decisions import DEADLINE
 from worker.core.errors import ConfigError
 
 
@@ -36,7 +37,7 @@ class Calendar:
     consolidation: tuple[int, int]  # month, day
     run_at: time
     retry_minutes: int = 60  # how often the daemon retries deliveries between daily runs
-    decision: tuple[int, int] = (11, 10)  # month, day: ratings decided by then (III.2.c)
+    decision: tuple[int, int] = DEADLINE  # month, day: ratings decided by then (III.2.c)
 
     def consolidation_day(self, year: int) -> date:
         return date(year, *self.consolidation)

@@ -6,13 +6,13 @@ Pure: backends hand in rows, this returns results; nothing here reads or writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from worker.core import rules
+from worker.core import decisions, rules
+from worker.core.decisions import DecisionCheck
 from worker.core.layout import load
-from worker.core.months import add_months
 from worker.core.records import Decision, Exemplar, Model
 from worker.core.registry import Unit
 from worker.core.tabs import CellError, ParseCache, Rows
@@ -31,7 +31,7 @@ class ModelResult:
     eligibility: rules.Eligibility | None
     rating: rules.Rating
     decision: Decision | None = None
-    check: rules.DecisionCheck | None = None  # set with `decision`
+    check: DecisionCheck | None = None  # set with `decision`
 
     @property
     def level(self) -> str:
@@ -39,14 +39,55 @@ class ModelResult:
         return self.rating.level
 
     @property
+    def counted(self) -> bool:
+        """A decision is recorded and counts (not for a model that cannot be rated)."""
+        return self.decision is not None and self.check is not None and self.check.counted
+
+    @property
     def final(self) -> str:
-        """The result: the decided level where there is one, the proposal otherwise."""
-        return self.decision.level if self.decision else self.rating.level
+        """The result: the decided level where a decision counts, the proposal otherwise."""
+        return self.decision.level if self.decision and self.counted else self.rating.level
 
     @property
     def differs(self) -> bool:
-        """The decision departs from the proposal (the province's audit lists it)."""
-        return self.check is not None and self.check.kind != rules.SAME
+        """The decision departs from the proposal: above, below, or not valid."""
+        return self.check is not None and self.check.kind != decisions.SAME
+
+    @property
+    def audited(self) -> bool:
+        """The province's audit lists it: a decision that differs or has something noted."""
+        return self.check is not None and (self.differs or bool(self.check.notes))
+
+    @property
+    def above(self) -> bool:
+        """Decided above what the criteria allow: counted, and marked wherever it is shown."""
+        return self.check is not None and self.check.kind == decisions.ABOVE
+
+    @property
+    def unrated(self) -> str:
+        """Why the result is Chưa xếp loại (one of rules.UNRATED_KINDS), or ""."""
+        return self.rating.unrated if self.final == rules.UNRATED else ""
+
+    @property
+    def to_terminate(self) -> bool:
+        """III.3: Yếu by the criteria for its year's work, whatever was decided."""
+        return self.level == rules.YEU and not self.rating.dossier_only
+
+    @property
+    def to_complete(self) -> bool:
+        """Yếu by the criteria only for its dossier: listed to add the documents."""
+        return self.rating.dossier_only
+
+    @property
+    def to_replicate(self) -> bool:
+        """III.3: chosen among the Tốt models that are truly effective — Tốt as the result and
+        by the criteria."""
+        return self.final == rules.TOT and self.level == rules.TOT
+
+    @property
+    def to_review(self) -> bool:
+        """Tốt as decided but not by the criteria: to be reviewed before any replication."""
+        return self.final == rules.TOT and self.level != rules.TOT
 
 
 @dataclass(frozen=True)
@@ -109,15 +150,16 @@ def evaluate_unit(
     reference: date,
     rated_before: set[str],
     method: str,
-    previous_reference: date | None = None,
     cache: ParseCache | None = None,
+    decision_day: date | None = None,
 ) -> UnitResult:
     """Validate a unit's tabs and rate every model and exemplar of `year`.
 
-    `rated_before`: the models the history holds a rating of before `year`. A model is also in
-    its second rated year when it was eligible in Y−1 (its decision date + 10 months reaches
-    `previous_reference`, R of Y−1): rated on paper before the workspace existed (SPEC §3.4).
-    `cache`: the run's (`ParseCache`); without one, the unit is read with a cache of its own.
+    `rated_before`: the models the history holds a rating of for Y−1. A model whose Đánh giá
+    tab has a row for Y−1 was rated then too: either way document (13), the decision on that
+    rating, is required (SPEC §3.4). `cache`: the run's (`ParseCache`); without one, the unit is
+    read with a cache of its own. `decision_day`: the calendar's deadline for decisions
+    (10/11/Y by default); a decision dated after it is noted.
     """
     data = validate_unit(tabs, year, today, cache)
     result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
@@ -125,16 +167,16 @@ def evaluate_unit(
     existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None
     for model in data.models:
-        before = model.model_id in rated_before or (
-            previous_reference is not None and _eligible_by_then(model, previous_reference)
-        )
-        result.models.append(_rate_model(model, data, reference, before, method))
+        before = model.model_id in rated_before or model.model_id in data.assessed_before
+        proposal = _propose(model, data, reference, before, method)
+        result.models.append(_decide(proposal, data, decision_day))
     for (kind, entity), errors in data.blocking.items():
         v = data.read_values.get((kind, entity))
         if v is None:
             continue  # rows pointing to an ID the unit does not have: reported as errors only
         if kind == "models":
-            rating = rules.Rating(rules.UNRATED, (_blocked_reason(errors),))
+            reasons = (_blocked_reason(errors),)
+            rating = rules.Rating(rules.UNRATED, reasons, unrated=rules.UNRATED_DATA)
             result.models.append(ModelResult(Model.from_values(v), None, rating))
         else:
             result.exemplars.append(
@@ -150,23 +192,19 @@ def evaluate_unit(
     return result
 
 
-def _eligible_by_then(model: Model, previous_reference: date) -> bool:
-    """Seed 002 III.2.a in Y−1: 10 full months from the decision date by R of Y−1."""
-    start = model.decision_date
-    return start is not None and add_months(start, rules.MIN_MONTHS) <= previous_reference
-
-
-def _rate_model(
-    model: Model, data: UnitData, reference: date, rated_before: bool, method: str
-) -> ModelResult:
+def _decide(proposal: ModelResult, data: UnitData, decision_day: date | None) -> ModelResult:
+    """The proposal with the decision the unit recorded, checked (SPEC §3.3)."""
+    model = proposal.model
     assessment = data.assessments.get(model.model_id)
-    dossier = data.dossiers.get(model.model_id)
-    proposal = _propose(model, data, reference, rated_before, method)
     decision = assessment.decision if assessment else None
     if decision is None:
         return proposal
-    check = rules.check_decision(decision.level, proposal.rating, assessment, dossier)
-    return ModelResult(model, proposal.eligibility, proposal.rating, decision, check)
+    dossier = data.dossiers.get(model.model_id)
+    check = decisions.check_decision(decision.level, proposal.rating, assessment, dossier)
+    if check.counted:
+        notes = decisions.decision_notes(decision, model.authority, data.year, decision_day)
+        check = replace(check, notes=notes)
+    return replace(proposal, decision=decision, check=check)
 
 
 def _propose(
@@ -177,9 +215,8 @@ def _propose(
     missing = rules.missing_documents(dossier, rated_before) if dossier else ()
     if not eligibility.eligible:
         reason = "Chưa đủ điều kiện xếp loại: " + "; ".join(eligibility.reasons)
-        return ModelResult(
-            model, eligibility, rules.Rating(rules.UNRATED, (reason,), None, missing)
-        )
+        rating = rules.Rating(rules.UNRATED, (reason,), None, missing, unrated=eligibility.kind)
+        return ModelResult(model, eligibility, rating)
     assessment = data.assessments.get(model.model_id)
     gaps = []
     if assessment is None:
@@ -188,11 +225,9 @@ def _propose(
         gaps.append("chưa có dòng của mô hình trong tab Hồ sơ")
     if gaps or assessment is None or dossier is None:
         percent = rules.completion(data.targets.get(model.model_id, []), method)
-        return ModelResult(
-            model,
-            eligibility,
-            rules.Rating(rules.UNRATED, ("Thiếu dữ liệu: " + "; ".join(gaps),), percent, missing),
-        )
+        reasons = ("Thiếu dữ liệu: " + "; ".join(gaps),)
+        rating = rules.Rating(rules.UNRATED, reasons, percent, missing, unrated=rules.UNRATED_DATA)
+        return ModelResult(model, eligibility, rating)
     rating = rules.rate(
         data.targets.get(model.model_id, []), assessment, dossier, rated_before, method
     )

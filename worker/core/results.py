@@ -22,7 +22,7 @@ TOTAL = "Tổng cộng"
 
 
 class Percent(float):
-    """A percentage stored as the ratio it is (0.8333… for 83,33 %), written as a number with
+    """A percentage stored as a ratio (0.8333 for 83,33 %), written as a number with
     PERCENT_FORMAT: columns of them sort, sum and line up. Being a float, it goes wherever a
     number goes (JSON, pandas, comparison with what a sheet gives back). An .xlsx reader gives
     such a cell back as a cells.Percent."""
@@ -83,10 +83,14 @@ def row_heights(grid: Grid) -> dict[int, int]:
 
 
 def percent_cell(value: Fraction | None) -> Percent | str:
-    """A percentage (rules give 200/3 for 66,67 %) as a Percent cell; "" when there is none."""
+    """A percentage (rules give 200/3 for 66,66… %) as a Percent cell; "" when there is none.
+
+    Cut to the hundredth of a percent that PERCENT_FORMAT shows, as `rules.format_percent`
+    writes it: a spreadsheet rounds half up, so 89,999 % stored as it is would show "90.00%",
+    a threshold it misses."""
     if value is None:
         return ""
-    return Percent(value / 100)
+    return Percent(rules.hundredths(value) / 10_000)
 
 
 def model_row(m: ModelResult) -> list[object]:

@@ -32,6 +32,23 @@ LEVELS = (TOT, KHA, TRUNG_BINH, YEU)
 MIN_MONTHS = 10
 EXEMPLAR_THRESHOLD = Fraction(70)
 EXEMPLAR_FLAG = "Đề xuất kết thúc xây dựng điển hình"
+# Why a model is Chưa xếp loại, each counted apart wherever the total is, in this order.
+UNRATED_YOUNG, UNRATED_ENDED, UNRATED_NO_TARGETS, UNRATED_DATA = (
+    "young",
+    "ended",
+    "no_targets",
+    "data",
+)
+UNRATED_KINDS = {
+    UNRATED_YOUNG: f"chưa đủ {MIN_MONTHS} tháng",
+    UNRATED_ENDED: "đã kết thúc",
+    UNRATED_NO_TARGETS: "chưa có chỉ tiêu",
+    UNRATED_DATA: "lỗi hoặc thiếu dữ liệu",
+}
+# What makes a model Yếu: its year's work (III.2.b (4): under 50 %, formality, discipline,
+# untruthful reports, or a Trung bình condition not held), or only its dossier, which the
+# unit mends by adding the documents: not a reason to end the model (III.3).
+BY_PERFORMANCE, BY_DOSSIER = "performance", "dossier"
 
 
 def _documents() -> dict[int, str]:
@@ -90,11 +107,18 @@ TRIGGERS = {
 }
 
 
+def hundredths(value: Fraction) -> int:
+    """A percentage in hundredths of a percent, cut, never rounded up: 200/3 -> 6666.
+
+    A percentage just short of a threshold must never show as the threshold it misses
+    (89,999 % shows as 89,99, not 90): every shown percentage goes through here."""
+    # floor(100 n/d) in integers: Fraction arithmetic costs more than the whole rating
+    return 100 * value.numerator // value.denominator
+
+
 def format_percent(value: Fraction) -> str:
-    """Vietnamese notation, at most two decimals, half up: 200/3 -> "66,67"."""
-    # floor(100 n/d + 1/2) in integers: Fraction arithmetic costs more than the whole rating
-    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
-    whole, frac = divmod(hundredths, 100)
+    """Vietnamese notation, at most two decimals, cut (see `hundredths`): 200/3 -> "66,66"."""
+    whole, frac = divmod(hundredths(value), 100)
     return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
 
 
@@ -103,11 +127,12 @@ class Eligibility:
     eligible: bool
     months: int
     reasons: tuple[str, ...]
+    kind: str = ""  # not eligible: UNRATED_ENDED, UNRATED_YOUNG or UNRATED_DATA, in that order
 
 
 def eligibility(model: Model, reference: date) -> Eligibility:
     """Seed 002 III.2.a: established by a competent authority, 10 full months, active at R."""
-    reasons = []
+    reasons, kinds = [], []
     missing = [
         label
         for label, value in (
@@ -121,6 +146,7 @@ def eligibility(model: Model, reference: date) -> Eligibility:
         reasons.append(
             "chưa có quyết định thành lập của cấp có thẩm quyền (thiếu " + ", ".join(missing) + ")"
         )
+        kinds.append(UNRATED_DATA)
     months = full_months(model.decision_date, reference) if model.decision_date else 0
     if model.decision_date and add_months(model.decision_date, MIN_MONTHS) > reference:
         reasons.append(
@@ -128,12 +154,18 @@ def eligibility(model: Model, reference: date) -> Eligibility:
             f"chưa đủ {MIN_MONTHS} tháng (đủ vào ngày "
             f"{add_months(model.decision_date, MIN_MONTHS):%d/%m/%Y})"
         )
+        kinds.append(UNRATED_YOUNG)
     if model.status == ENDED and (model.end_date is None or model.end_date <= reference):
         ended = f" ngày {model.end_date:%d/%m/%Y}" if model.end_date else ""
         reasons.append(f"mô hình đã kết thúc{ended}")
+        kinds.append(UNRATED_ENDED)
     elif model.status not in (ACTIVE, ENDED):
         reasons.append("mô hình không ở trạng thái Đang hoạt động")
-    return Eligibility(not reasons, months, tuple(reasons))
+        kinds.append(UNRATED_DATA)
+    # one kind per model, so that the kinds add up to the total: ended first (it will never be
+    # rated), then young (it will be), then what the unit's sheet lacks
+    kind = next((k for k in (UNRATED_ENDED, UNRATED_YOUNG, UNRATED_DATA) if k in kinds), "")
+    return Eligibility(not reasons, months, tuple(reasons), kind)
 
 
 def completion(targets: Sequence[Target], method: str = "mean_ratio") -> Fraction | None:
@@ -191,6 +223,13 @@ class Rating:
     percent: Fraction | None = None
     missing_documents: tuple[int, ...] = ()
     steps: tuple[Step, ...] = ()  # what would raise it, lowest level first (see `raises`)
+    weakness: str = ""  # Yếu: BY_PERFORMANCE or BY_DOSSIER
+    unrated: str = ""  # Chưa xếp loại: one of UNRATED_KINDS
+
+    @property
+    def dossier_only(self) -> bool:
+        """Yếu only for want of documents: listed to complete its dossier, not to be ended."""
+        return self.level == YEU and self.weakness == BY_DOSSIER
 
     @property
     def best(self) -> str | None:
@@ -238,7 +277,7 @@ def raises(
     return tuple(steps)
 
 
-def _lacking(level: str, percent: Fraction, ticks: dict[str, bool], dossier_ok: bool) -> list[str]:
+def lacking(level: str, percent: Fraction, ticks: dict[str, bool], dossier_ok: bool) -> list[str]:
     """What keeps a model from `level` (empty when every condition of the level holds)."""
     lacks = []
     if percent < THRESHOLDS[level]:
@@ -266,31 +305,31 @@ def rate(
     percent = completion(targets, method)
     missing = missing_documents(dossier, rated_before)
     if percent is None:
-        return Rating(
-            UNRATED,
-            (f"chưa có chỉ tiêu năm {assessment.year} trong tab Chỉ tiêu",),
-            None,
-            missing,
-        )
-    triggers = [text for key, text in TRIGGERS.items() if assessment.ticks.get(key)]
+        reason = f"chưa có chỉ tiêu năm {assessment.year} trong tab Chỉ tiêu"
+        return Rating(UNRATED, (reason,), None, missing, unrated=UNRATED_NO_TARGETS)
+    ticks = assessment.ticks
+    triggers = [text for key, text in TRIGGERS.items() if ticks.get(key)]
     if percent < THRESHOLDS[TRUNG_BINH]:
         triggers.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
+    # With every document, would it reach Trung bình? Then only its dossier keeps it Yếu.
+    mendable = not triggers and not lacking(TRUNG_BINH, percent, ticks, True)
+    weakness = BY_DOSSIER if mendable else BY_PERFORMANCE
     if not dossier.present:
         triggers.append("hồ sơ mô hình không có tài liệu nào")
     if triggers:
-        steps = raises(YEU, percent, assessment.ticks, missing)
-        return Rating(YEU, (f"Xếp loại Yếu do: {'; '.join(triggers)}",), percent, missing, steps)
+        steps = raises(YEU, percent, ticks, missing)
+        reasons = (f"Xếp loại Yếu do: {'; '.join(triggers)}",)
+        return Rating(YEU, reasons, percent, missing, steps, weakness)
     dossier_ok = not missing
     # The highest level whose every condition holds (LEVELS runs from Tốt down), else Yếu
-    level = next(
-        (up for up in LEVELS[:-1] if not _lacking(up, percent, assessment.ticks, dossier_ok)), YEU
-    )
+    level = next((up for up in LEVELS[:-1] if not lacking(up, percent, ticks, dossier_ok)), YEU)
     if level == TOT:  # Tốt asks for the whole dossier: no document is missing
         return Rating(TOT, ("Đạt đủ các tiêu chí xếp loại Tốt",), percent)
     upper = LEVELS[LEVELS.index(level) - 1]
-    lacks = _lacking(upper, percent, assessment.ticks, dossier_ok)
-    steps = raises(level, percent, assessment.ticks, missing)
-    return Rating(level, (f"Chưa đạt {upper}: {'; '.join(lacks)}",), percent, missing, steps)
+    lacks = lacking(upper, percent, ticks, dossier_ok)
+    steps = raises(level, percent, ticks, missing)
+    reasons = (f"Chưa đạt {upper}: {'; '.join(lacks)}",)
+    return Rating(level, reasons, percent, missing, steps, weakness if level == YEU else "")
 
 
 @dataclass(frozen=True)
@@ -326,59 +365,3 @@ def assess_exemplar(
             "cá nhân chưa đạt danh hiệu “Chiến sỹ tiên tiến” hoặc “Lao động tiên tiến” trở lên"
         )
     return ExemplarResult(percent, flagged, due, tuple(blockers))
-
-
-# Seed 002 III.2.c and IV.4: the computed rating is the steering board's proposal; the
-# establishing authority decides; the province checks the decision against the criteria.
-SAME, ABOVE, BELOW = "same", "above", "below"
-ABOVE_FLAG = "Công nhận cao hơn tiêu chí"
-BELOW_NOTE = "Công nhận thấp hơn đề xuất"
-
-
-@dataclass(frozen=True)
-class DecisionCheck:
-    """How a decided level compares with what the criteria allow (the proposal)."""
-
-    kind: str  # SAME | ABOVE | BELOW
-    unmet: tuple[str, ...] = ()  # for ABOVE: the criteria of the decided level that do not hold
-
-    @property
-    def text(self) -> str:
-        """ "Công nhận cao hơn tiêu chí: chưa thu hút được các nguồn lực xã hội hóa", or ""."""
-        if self.kind == ABOVE:
-            return f"{ABOVE_FLAG}: {'; '.join(self.unmet)}" if self.unmet else ABOVE_FLAG
-        if self.kind == BELOW:
-            return BELOW_NOTE
-        return ""
-
-
-def check_decision(
-    decided: str, rating: Rating, assessment: Assessment | None, dossier: Dossier | None
-) -> DecisionCheck:
-    """Seed 002 IV.4: the decided level against the proposal computed from the same rows.
-
-    Above the proposal, it names every criterion of the decided level that does not hold (the
-    Yếu triggers first); a model that could not be rated at all is above any decided level, its
-    reasons being the unmet criteria. Below the proposal is only noted: an authority may be
-    stricter than the criteria.
-    """
-    if rating.level == UNRATED:
-        return DecisionCheck(ABOVE, rating.reasons)
-    if decided == rating.level:
-        return DecisionCheck(SAME)
-    if LEVELS.index(decided) > LEVELS.index(rating.level):  # LEVELS runs from Tốt down
-        return DecisionCheck(BELOW)
-    percent = rating.percent if rating.percent is not None else Fraction(0)
-    ticks = assessment.ticks if assessment else {}
-    unmet = [text for key, text in TRIGGERS.items() if ticks.get(key)]
-    if percent < THRESHOLDS[TRUNG_BINH]:
-        unmet.insert(0, f"chỉ hoàn thành {format_percent(percent)}% chỉ tiêu (dưới 50%)")
-    if dossier is not None and not dossier.present:
-        unmet.append("hồ sơ mô hình không có tài liệu nào")
-    # Above a rated proposal, the decided level is above Yếu: it has criteria to lack.
-    lacks = _lacking(decided, percent, dict(ticks), not rating.missing_documents)
-    unmet += [t for t in lacks if t not in unmet]
-    if "hồ sơ chưa đầy đủ" in unmet:  # said only when required documents are missing
-        at = unmet.index("hồ sơ chưa đầy đủ")
-        unmet[at] = "hồ sơ còn thiếu " + ", ".join(f"({n})" for n in rating.missing_documents)
-    return DecisionCheck(ABOVE, tuple(unmet))

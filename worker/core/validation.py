@@ -56,6 +56,8 @@ class UnitData:
     )
     read_values: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     missing_tabs: set[str] = field(default_factory=set)
+    # Models with a row of Y−1 in the tab Đánh giá: rated then, so (13) is required now.
+    assessed_before: set[str] = field(default_factory=set)
 
     def block(self, kind: str, entity: str | None, problems: Sequence[CellError]) -> None:
         """`problems` (if any) keep the `kind` record `entity` from being rated this year."""
@@ -78,6 +80,11 @@ def validate_unit(
     data.read_values.update({("models", e): r.values for e, r in models.items()})
     data.read_values.update({("exemplars", e): r.values for e, r in exemplars.items()})
     _add_targets(data, _belonging(data, layout, read, "targets", models))
+    data.assessed_before = {
+        entity
+        for row in read["assessments"]
+        if row.values["year"] == year - 1 and (entity := row.values["model_id"]) in models
+    }
     assessments = _belonging(data, layout, read, "assessments", models)
     _add_assessments(data, layout.tab("assessments"), assessments)
     _add_dossiers(data, layout.tab("dossiers"), _belonging(data, layout, read, "dossiers", models))
@@ -172,10 +179,18 @@ def _belonging(
             continue
         # None: a tab without a year column (Hồ sơ), or a year that could not be read
         if row.values.get("year") in (data.year, None):
-            data.block(kind, entity, row.errors)
-            if not row.errors:
+            blocking = [e for e in row.errors if e.column not in _DECISION_HEADERS]
+            data.block(kind, entity, blocking)
+            if not blocking:
                 kept.append(row)
     return kept
+
+
+# An error in a decision's cells leaves the decision out, never the proposal (SPEC §3.3): the
+# criteria were assessed all the same.
+_DECISION_HEADERS = frozenset(
+    load("unit").tab("assessments").column(k).header for k in DECISION_KEYS
+)
 
 
 def _unknown_id(tab: Tab, row: Row, id_key: str, owner: str) -> CellError:
@@ -220,6 +235,9 @@ def _decision(data: UnitData, tab: Tab, row: Row, entity: str) -> Decision | Non
             v.get("decided_date"),
             v.get("decided_by") or "",
         )
+    level_header = tab.column("decided_level").header
+    if any(e.column == level_header for e in row.errors):
+        return None  # a level not among the four: its own error names the cell
     if any(v.get(k) for k in DECISION_KEYS[1:]):
         data.errors.append(_decision_without_level(tab, row, entity))
     return None

@@ -1,5 +1,7 @@
-"""A realistic sample province for `mohinh init --demo`: 12 units, about 100 models, exemplars
-and a few deliberate data errors, so that a first run shows every kind of output.
+"""A realistic sample province for `mohinh init --demo`: 12 units of the province and of its
+communes, wards and special zone, about 100 models, exemplars, last year's assessments and a few
+deliberate data errors, so that a first run shows every kind of output; and the rating decisions
+two establishing bodies take between 01/11 and 10/11, recorded once taken.
 
 Generated from a fixed seed for the evaluation year of `today`; every date lies before it.
 """
@@ -9,95 +11,32 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
-from worker.adapters.xlsx.workbook import write_workbook
+from worker.adapters.xlsx.workbook import set_cells, write_workbook
 from worker.core.evaluate import Unit, evaluate_unit
 from worker.core.layout import load
 from worker.core.months import add_months
 from worker.core.rules import LEVELS
+from worker.core.tabs import column_letter
+from worker.demo.sample import (
+    AREAS,
+    CRITERIA,
+    DECIDING,
+    ESTABLISHING,
+    MISSING_FILE,
+    MODELS,
+    PEOPLE,
+    TARGETS,
+    UNITS,
+)
 
 PROVINCE = "Tỉnh Bình Thuận (dữ liệu mẫu)"
 STAFF = ["thuongtruc.bcd@example.gov.vn", "phong.xdpt@example.gov.vn"]
 SENDER = "mohinh@example.gov.vn"
 SENDER_NAME = "Ban Chỉ đạo tỉnh Bình Thuận — dữ liệu mẫu"
-
-UNITS = [  # ID, name, level, parent, coordinators' mailbox (None: no coordinator yet)
-    ("CA-PT", "Công an thành phố Phan Thiết", "Huyện", "Công an tỉnh", "pv05.phanthiet"),
-    ("CA-HTB", "Công an huyện Hàm Thuận Bắc", "Huyện", "Công an tỉnh", "ctxd.htb"),
-    ("CA-HL", "Công an xã Hàm Liêm", "Xã", "CA-HTB", "ca.hamliem"),
-    ("CA-DL", "Công an phường Đức Long", "Xã", "CA-PT", "ca.duclong"),
-    ("CA-LG", "Công an thị xã La Gi", "Huyện", "Công an tỉnh", "ca.lagi"),
-    ("CA-TP", "Công an huyện Tuy Phong", "Huyện", "Công an tỉnh", "ca.tuyphong"),
-    ("CA-TT", "Công an xã Tân Tiến", "Xã", "CA-LG", None),
-    ("MT-BB", "Ủy ban MTTQ Việt Nam huyện Bắc Bình", "Huyện", "Ủy ban MTTQ tỉnh", "mttq.bacbinh"),
-    ("HPN", "Hội Liên hiệp Phụ nữ tỉnh", "Tỉnh", "", "hlhpn"),
-    ("TD", "Tỉnh đoàn Bình Thuận", "Tỉnh", "", "tinhdoan"),
-    ("SGD", "Sở Giáo dục và Đào tạo", "Tỉnh", "", "sgddt.vp"),
-    ("HND-DL", "Hội Nông dân huyện Đức Linh", "Huyện", "Hội Nông dân tỉnh", "hnd.duclinh"),
-]
-MISSING_FILE = "CA-TP"  # its workbook is listed in the registry but was never sent
-AREAS = [
-    "thôn 1",
-    "thôn 2",
-    "thôn 3",
-    "khu phố 4",
-    "khu phố 5",
-    "khu phố Lạc Đạo",
-    "thôn Dân Hòa",
-    "xóm Cát",
-    "khu dân cư Bình Hưng",
-    "chợ trung tâm",
-    "bến cá Phú Hài",
-]
-MODELS = [
-    ("Tổ tự quản về an ninh trật tự", "Quốc phòng - an ninh"),
-    ("Camera an ninh khu dân cư", "Quốc phòng - an ninh"),
-    ("Dòng họ không có người vi phạm pháp luật", "Văn hóa - xã hội"),
-    ("Tổ liên gia tự quản", "Quốc phòng - an ninh"),
-    ("Bến thuyền an toàn về an ninh trật tự", "Kinh tế"),
-    ("Chợ an toàn về an ninh trật tự", "Kinh tế"),
-    ("Trường học an toàn, không có tệ nạn xã hội", "Văn hóa - xã hội"),
-    ("Doanh nghiệp an toàn về an ninh trật tự", "Kinh tế"),
-    ("Câu lạc bộ phòng, chống ma túy", "Văn hóa - xã hội"),
-    ("Tổ hòa giải ở cơ sở", "Xây dựng hệ thống chính trị"),
-    ("Nhóm Zalo an ninh trật tự khu dân cư", "Quốc phòng - an ninh"),
-    ("Phụ nữ tham gia giữ gìn an ninh trật tự", "Xây dựng hệ thống chính trị"),
-    ("Đội thanh niên xung kích tuần tra", "Quốc phòng - an ninh"),
-    ("Tàu thuyền an toàn trên biển", "Kinh tế"),
-]
-TARGETS = [
-    ("Tổ chức tuần tra, canh gác", "buổi", 48),
-    ("Tuyên truyền pháp luật", "buổi", 12),
-    ("Hòa giải thành các vụ mâu thuẫn", "vụ", 10),
-    ("Hộ ký cam kết không vi phạm", "hộ", 120),
-    ("Cung cấp tin có giá trị cho Công an", "tin", 6),
-    ("Lắp đặt camera", "mắt", 20),
-]
-AUTHORITIES = ["UBND xã", "UBND huyện", "Công an huyện", "Ban Thường vụ Huyện ủy"]
-PEOPLE = [
-    "Nguyễn Văn An",
-    "Trần Thị Bích",
-    "Lê Văn Cường",
-    "Phạm Thị Dung",
-    "Hoàng Văn Em",
-    "Võ Thị Hoa",
-    "Đặng Văn Hùng",
-    "Bùi Thị Lan",
-    "Đỗ Văn Minh",
-    "Huỳnh Thị Ngọc",
-]
-CRITERIA = [
-    "Có đăng ký xây dựng điển hình",
-    "Kết quả bảo đảm an ninh trật tự đạt hiệu quả cao",
-    "Được cấp ủy, chính quyền, Nhân dân ghi nhận",
-    "Được khen thưởng trong năm",
-    "Cung cấp nhiều thông tin có giá trị",
-    "Tham gia hiệu quả xây dựng Phong trào",
-    "Không có vi phạm trong năm",
-    "Hoàn thành tiêu chí riêng của điển hình",
-]
 
 
 def _named(name: str, area: str) -> str:
@@ -115,16 +54,16 @@ def _model(rng: random.Random, unit: str, n: int, year: int, latest: date) -> di
     )
     if n % 9 == 4:  # a few recent ones, not yet 10 months old at the reference date
         decided = min(latest, date(year, rng.randint(1, 6), rng.randint(1, 28)))
-    ended = n % 17 == 16
+    ended = n % 11 == 10  # the tenth of a unit's models, where it has ten
     return {
         "model_id": f"MH-{n:03d}",
         "name": _named(name, rng.choice(AREAS)),
         "field": field,
         "movement": "Toàn dân bảo vệ an ninh Tổ quốc",
         "area": rng.choice(AREAS),
-        "decision_no": "" if n % 23 == 7 else f"{rng.randint(10, 999)}/QĐ-UBND",
+        "decision_no": "" if n % 23 == 7 else f"{rng.randint(10, 999)}/{ESTABLISHING[unit][1]}",
         "decision_date": decided,
-        "authority": rng.choice(AUTHORITIES),
+        "authority": ESTABLISHING[unit][0],
         "leader": rng.choice(PEOPLE),
         "status": "Đã kết thúc" if ended else "Đang hoạt động",
         "end_date": add_months(decided, 14) if ended and add_months(decided, 14) < latest else None,
@@ -143,7 +82,23 @@ def _unit_rows(rng: random.Random, unit: str, year: int, latest: date) -> dict[s
         _model_rows(rng, rows, model["model_id"], year, rng.random() * 0.5 + quality * 0.5)
     for n in range(1, rng.randint(3, 5)):
         _exemplar_rows(rng, rows, n, year, latest)
+    # The sheet was kept last year too: the rows of Y−1 stand above this year's in Đánh giá, one
+    # for each model rated then (so (13), the decision on that rating, is required now).
+    rated = {m["model_id"] for m in rows["models"] if _rated_in(m, year - 1)}
+    last_year = [{**a, "year": year - 1} for a in rows["assessments"] if a["model_id"] in rated]
+    rows["assessments"] = last_year + rows["assessments"]
     return rows
+
+
+def _rated_in(model: dict[str, Any], year: int) -> bool:
+    """Whether the model was eligible, and so rated, in `year` (seed 002 III.2.a at 31/10)."""
+    reference = date(year, 10, 31)
+    decided, ended = model["decision_date"], model["end_date"]
+    return (
+        bool(model["decision_no"])
+        and add_months(decided, 10) <= reference
+        and (ended is None or ended > reference)
+    )
 
 
 def _model_rows(
@@ -225,6 +180,10 @@ def _add_mistakes(unit: str, rows: dict[str, list], year: int) -> None:
     elif unit == "MT-BB":
         models.append({**models[0], "name": models[0]["name"] + " (nhập trùng)"})
         targets[1]["planned"] = 0
+    elif unit == "CA-LG":  # last year's plan copied for MH-003, its year left as it was
+        for target in targets:
+            if target["model_id"] == "MH-003":
+                target["year"] = year - 1
     elif unit == "TD":
         targets[0]["achieved"] = "12,5"  # decimal comma: accepted
         models[0]["decision_date"] = models[0]["decision_date"].strftime("%d/%m/%Y")  # text date
@@ -237,16 +196,44 @@ def _period(today: date) -> tuple[int, date]:
     return year, min(today, date(year, 9, 30)) - timedelta(days=1)
 
 
-# Units whose deciding authorities recorded their decisions (III.2.c) in the tab Đánh giá.
-DECIDING = {"CA-PT": "UBND thành phố Phan Thiết", "HPN": "Ban Thường vụ Hội LHPN tỉnh"}
+def _decisions(unit: str, rows: dict[str, list], year: int) -> dict[int, dict[str, Any]]:
+    """The decisions of a deciding unit, by row of its tab Đánh giá (0-based among its rows):
+    one for each model rated this year, by the body that established it; most as proposed. In
+    CA-PT one is above the criteria (Tốt for a model the criteria rate Khá); in HPN one is below
+    its proposal."""
+    day = DECIDING.get(unit)
+    if day is None:
+        return {}
+    on = date(year, 11, day)
+    proposals = _proposals(unit, rows, year, on)
+    this_year = [
+        (i, a["model_id"])
+        for i, a in enumerate(rows["assessments"])
+        if a["year"] == year and a["model_id"] in proposals
+    ]
+    levels = {i: proposals[mid] for i, mid in this_year}
+    if unit == "CA-PT" and (above := _first(levels, "Khá")) is not None:
+        levels[above] = "Tốt"
+    elif unit == "HPN" and (below := _first(levels, "Tốt", "Khá", "Trung bình")) is not None:
+        levels[below] = LEVELS[LEVELS.index(levels[below]) + 1]
+    body, sign = ESTABLISHING[unit]
+    return {
+        i: {
+            "decided_level": level,
+            "decided_no": f"{101 + number}/{sign}",
+            "decided_date": on,
+            "decided_by": body,
+        }
+        for number, (i, level) in enumerate(levels.items())
+    }
 
 
-def _add_decisions(unit: str, rows: dict[str, list], year: int, on: date) -> None:
-    """A few decisions: most as proposed; in CA-PT one above the criteria (Tốt for a model that
-    did not attract social resources, so at best Khá) and in HPN one below its proposal."""
-    authority = DECIDING.get(unit)
-    if authority is None:
-        return
+def _first(levels: dict[int, str], *wanted: str) -> int | None:
+    return next((i for i, level in levels.items() if level in wanted), None)
+
+
+def _proposals(unit: str, rows: dict[str, list], year: int, on: date) -> dict[str, str]:
+    """The unit's models rated this year, with the level the criteria give each."""
     tabs = {
         tab.name: [
             [c.header for c in tab.columns],
@@ -256,36 +243,31 @@ def _add_decisions(unit: str, rows: dict[str, list], year: int, on: date) -> Non
     }
     who = Unit(unit, unit, "", "", (), "", True)
     reference = date(year, 10, 31)  # the default R, as the demo's config.toml keeps it
-    result = evaluate_unit(
-        who, tabs, year, on, reference, set(), "mean_ratio", date(year - 1, 10, 31)
-    )
-    proposals = {m.model.model_id: m.level for m in result.models if m.level in LEVELS}
-    ids = [a["model_id"] for a in rows["assessments"] if a["model_id"] in proposals]
-    lowered = next((mid for mid in ids if proposals[mid] != "Yếu"), None)
-    for number, assessment in enumerate(rows["assessments"]):
-        mid = assessment["model_id"]
-        if mid not in ids[:4] and mid != lowered:
-            continue
-        level = proposals[mid]
-        if unit == "CA-PT" and mid == ids[0]:
-            assessment["socialised"] = ""
-            level = "Tốt"
-        elif unit == "HPN" and mid == lowered:
-            level = LEVELS[LEVELS.index(level) + 1]
-        assessment.update(
-            decided_level=level,
-            decided_no=f"{100 + number}/QĐ-{unit}",
-            decided_date=on,
-            decided_by=authority,
-        )
+    result = evaluate_unit(who, tabs, year, on, reference, set(), "mean_ratio")
+    return {m.model.model_id: m.level for m in result.models if m.level in LEVELS}
+
+
+Province = Iterator[tuple[tuple[str, str, str, str, str | None], dict[str, list], dict[int, Any]]]
+
+
+def _province(today: date) -> Province:
+    """Units drawn from a fixed seed, the demo's 12 first, each with its rows (deliberate errors
+    included) and the decisions taken by `today`, not yet in its rows."""
+    year, latest = _period(today)
+    rng = random.Random(2026)
+    for n in count():
+        spec = UNITS[n % len(UNITS)]
+        rows = _unit_rows(rng, spec[0], year, latest)
+        _add_mistakes(spec[0], rows, year)
+        decided = _decisions(spec[0], rows, year) if n < len(UNITS) else {}
+        yield spec, rows, {i: d for i, d in decided.items() if d["decided_date"] <= today}
 
 
 def build(root: Path, today: date) -> str:
-    """Write registry.xlsx and units/*.xlsx for the evaluation year of `today`."""
-    year, latest = _period(today)
-    rng = random.Random(2026)
+    """Write registry.xlsx and units/*.xlsx as they stand on `today`, in its evaluation year:
+    the decisions taken by then (01–10/11) recorded."""
     registry = []
-    for unit, name, level, parent, mailbox in UNITS:
+    for (unit, name, level, parent, mailbox), rows, decided in islice(_province(today), len(UNITS)):
         path = f"units/{unit.lower()}.xlsx"
         registry.append(
             {
@@ -298,13 +280,43 @@ def build(root: Path, today: date) -> str:
                 "active": "Có",
             }
         )
-        rows = _unit_rows(rng, unit, year, latest)
-        _add_mistakes(unit, rows, year)
-        _add_decisions(unit, rows, year, latest)
+        for i, decision in decided.items():
+            rows["assessments"][i].update(decision)
         if unit != MISSING_FILE:
             write_workbook(root / path, load("unit"), rows)
     write_workbook(root / "registry.xlsx", load("registry"), {"units": registry})
     return PROVINCE
+
+
+def decision_cells(today: date) -> dict[str, dict[tuple[int, int], Any]]:
+    """What the deciding units type into their tab Đánh giá once their decisions are taken
+    (by `today`): unit ID -> (row, column), 0-based in the tab's grid -> value."""
+    tab = load("unit").tab("assessments")
+    columns = {c.key: index for index, c in enumerate(tab.columns)}
+    return {
+        spec[0]: {
+            (1 + i, columns[key]): value
+            for i, decision in decided.items()
+            for key, value in decision.items()
+        }
+        for spec, _, decided in islice(_province(today), len(UNITS))
+        if decided
+    }
+
+
+def record_decisions(root: Path, today: date) -> list[str]:
+    """The demo's units record in their workbooks the decisions taken by `today`, as their staff
+    would between two runs (the workspace was made before 01/11); returns the units written."""
+    name = load("unit").tab("assessments").name
+    written = []
+    for unit, cells in decision_cells(today).items():
+        path = root / f"units/{unit.lower()}.xlsx"
+        if path.is_file():
+            set_cells(
+                path, name, {f"{column_letter(c + 1)}{r + 1}": v for (r, c), v in cells.items()}
+            )
+            written.append(unit)
+    return written
 
 
 # template_tab formats the cells of the first rows of every tab, so a workbook it writes holds
@@ -337,16 +349,12 @@ def _as_read(rows: dict[str, list]) -> dict[str, list[list[Any]]]:
 def unit_tabs(count: int, today: date) -> Iterator[tuple[str, dict[str, list[list[Any]]]]]:
     """`count` units drawn as the demo's, in memory: (unit ID, tab name -> rows as read).
 
-    The first 12 are the demo's units, cell for cell as `read_tabs` reads their workbooks
-    (CA-TP's too, which `build` does not write); then more alike, "CA-PT-13" and so on, with
-    the same deliberate data errors. For measuring validation on thousands of units.
+    The first 12 are the demo's units, cell for cell as `read_tabs` reads the workbooks `build`
+    writes on `today` (CA-TP's too, which `build` does not write); then more alike, "CA-PT-13"
+    and so on, with the same deliberate data errors. For measuring validation on thousands of
+    units.
     """
-    year, latest = _period(today)
-    rng = random.Random(2026)
-    for n in range(count):
-        unit = UNITS[n % len(UNITS)][0]
-        rows = _unit_rows(rng, unit, year, latest)
-        _add_mistakes(unit, rows, year)
-        if n < len(UNITS):  # the demo's own units, with their decisions
-            _add_decisions(unit, rows, year, latest)
+    for n, ((unit, *_), rows, decided) in enumerate(islice(_province(today), count)):
+        for i, decision in decided.items():
+            rows["assessments"][i].update(decision)
         yield (unit if n < len(UNITS) else f"{unit}-{n + 1}"), _as_read(rows)

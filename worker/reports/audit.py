@@ -5,28 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from worker.core import rules
-from worker.core.evaluate import ModelResult, UnitResult
+from worker.core import decisions, rules
+from worker.core.evaluate import UnitResult
 
 # unit ID -> model ID -> year -> level, as `State.history` returns it
 History = Mapping[str, Mapping[str, Mapping[int, str]]]
-PROPOSED = "Đề xuất (chưa có quyết định công nhận)"
-
-
-def basis(m: ModelResult) -> str:
-    """What a listed level rests on: the decision, or the proposal when none is recorded."""
-    if m.decision is None:
-        return PROPOSED
-    described = m.decision.describe()
-    return f"Quyết định {described}" if described else "Quyết định công nhận"
 
 
 def audit_rows(units: Sequence[UnitResult]) -> list[list[object]]:
-    """Every model whose decided rating differs from its proposal, both levels and why."""
+    """Every decision the province's check (IV.4) lists: one that differs from its proposal or
+    is not valid, and one whose date or body is noted; both levels and why."""
     rows: list[list[object]] = []
     for r in units:
         for m in r.models:
-            if m.differs and m.decision and m.check:
+            if m.audited and m.decision and m.check:
                 rows.append(
                     [
                         r.unit.unit_id,
@@ -37,6 +29,7 @@ def audit_rows(units: Sequence[UnitResult]) -> list[list[object]]:
                         m.decision.level,
                         m.decision.describe(),
                         m.check.text,
+                        "; ".join(m.check.notes),
                         " ".join(m.rating.reasons),
                     ]
                 )
@@ -52,18 +45,22 @@ def years_table(
 ) -> tuple[list[str], list[list[object]]]:
     """The years Y−span+1 … Y as column headers, and a row per model of this year's sheets
     with its level in each year (this year's result from the evaluation itself) and a remark:
-    Yếu two years running (to end), Tốt two years running (strong replication candidate)."""
+    Yếu two years running (to end), Tốt two years running and Tốt by the criteria (strong
+    replication candidate), this year's decision above the criteria."""
     years = list(range(year - span + 1, year + 1))
     rows: list[list[object]] = []
     for r in units:
         known = history.get(r.unit.unit_id, {})
         for m in r.models:
             levels = {**known.get(m.model.model_id, {}), year: m.final}
-            remark = ""
+            remarks = []
             if _two_running(levels, year, rules.YEU):
-                remark = f"Yếu hai năm liền ({year - 1}, {year}): xem xét kết thúc mô hình"
-            elif _two_running(levels, year, rules.TOT):
-                remark = f"Tốt hai năm liền ({year - 1}, {year}): ưu tiên nhân rộng"
+                remarks.append(f"Yếu hai năm liền ({year - 1}, {year}): xem xét kết thúc mô hình")
+            elif _two_running(levels, year, rules.TOT) and m.to_replicate:
+                remarks.append(f"Tốt hai năm liền ({year - 1}, {year}): ưu tiên nhân rộng")
+            if m.above:
+                remarks.append(f"năm {year}: {decisions.ABOVE_FLAG.lower()}")
+            remark = "; ".join(remarks)
             rows.append(
                 [
                     r.unit.unit_id,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
 
-from worker.core import rules
+from worker.core import rules, tally
 from worker.core.evaluate import UnitResult
+from worker.core.follow_up import basis, decided, review
 from worker.core.layout import load
 from worker.core.results import TOTAL, Grid, error_row, exemplar_row, model_row, percent_cell
 from worker.core.tabs import CellError
-from worker.reports.audit import History, audit_rows, basis, years_table
+from worker.reports.audit import History, audit_rows, years_table
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
 FIELDS = load("unit").tab("models").column("field").values
@@ -23,27 +25,40 @@ def _headers(key: str) -> list[str]:
 
 
 def field_table(units: Sequence[UnitResult]) -> pd.DataFrame:
-    """Models by field × rating (decided where recorded), a row per field in the template's
-    order and a total row."""
+    """Models by field × result (the decided level where the decision counts), Chưa xếp loại
+    broken down by why; a row per field in the template's order and a total row."""
     models = pd.DataFrame(
-        [(m.model.field or UNKNOWN_FIELD, m.final) for r in units for m in r.models],
-        columns=["field", "level"],
+        [
+            (m.model.field or UNKNOWN_FIELD, m.final, rules.UNRATED_KINDS.get(m.unrated, ""))
+            for r in units
+            for m in r.models
+        ],
+        columns=["field", "level", "unrated"],
     )
+    index = [*FIELDS, *sorted(set(models["field"]) - set(FIELDS))]
     table = pd.crosstab(models["field"], models["level"]).reindex(
-        index=[*FIELDS, *sorted(set(models["field"]) - set(FIELDS))],
-        columns=list(LEVELS),
-        fill_value=0,
+        index=index, columns=list(LEVELS), fill_value=0
     )
-    table["Tổng"] = table.sum(axis=1)
+    kinds = pd.crosstab(models["field"], models["unrated"]).reindex(
+        index=index, columns=list(rules.UNRATED_KINDS.values()), fill_value=0
+    )
+    total = table.sum(axis=1)
+    table = pd.concat([table, kinds], axis=1)
+    table["Tổng"] = total
     table.loc[TOTAL] = table.sum(axis=0)
     table = table.reset_index()
     table.columns = _headers("fields")
     return table.astype(object)
 
 
-def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
-    rows = []
-    for r in units:
+def unit_table(
+    units: Sequence[UnitResult], rejected: Sequence[UnitResult] = ()
+) -> list[list[object]]:
+    """A row per unit (the active rows the registry set aside too), then the total row: the
+    counts added up, and the units read, not read and withheld by the registry."""
+    rows: list[list[object]] = []
+    listed = [*units, *(r for r in rejected if r.unit.active)]
+    for r in listed:
         flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
         eligible = sum(1 for m in r.models if m.eligibility and m.eligibility.eligible)
         rows.append(
@@ -54,15 +69,26 @@ def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
                 len(r.models),
                 eligible,
                 *(r.count(level) for level in LEVELS),
+                *tally.unrated(r.models).values(),
                 len(r.exemplars),
                 flagged,
                 len(r.errors),
                 r.status,
-                sum(1 for m in r.models if m.decision),
+                sum(1 for m in r.models if m.counted),
                 sum(1 for m in r.models if m.differs),
             ]
         )
-    return pd.DataFrame(rows, columns=_headers("units"))
+    counts = tally.unit_counts(units, rejected)
+    status = (
+        f"{counts.read} đọc được; {counts.unreadable} không đọc được; "
+        f"{counts.withheld} lỗi danh mục"
+    )
+    width = len(_headers("units"))
+    status_at = _headers("units").index("Tình trạng bảng tính")
+    totals: list[object] = [TOTAL, f"{counts.total} đơn vị", ""]
+    for i in range(3, width):
+        totals.append(status if i == status_at else sum(cast(int, row[i]) for row in rows))
+    return [*rows, totals]
 
 
 def _grid(
@@ -102,7 +128,8 @@ def exemplar_rows(units: Sequence[UnitResult]) -> list[list[object]]:
 
 
 def terminate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
-    """Đề xuất kết thúc: per unit, its Yếu models, then its exemplars below the threshold."""
+    """Đề xuất kết thúc (III.3): per unit, its models Yếu by the criteria for their year's work,
+    each with its decision beside it, then its exemplars below the threshold."""
     rows: list[list[object]] = []
     for r in units:
         rows.extend(
@@ -112,10 +139,10 @@ def terminate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
                 m.model.model_id,
                 m.model.name,
                 " ".join(m.rating.reasons),
-                basis(m),
+                decided(m),
             ]
             for m in r.models
-            if m.final == rules.YEU
+            if m.to_terminate
         )
         rows.extend(
             [
@@ -125,7 +152,7 @@ def terminate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
                 e.exemplar.name,
                 f"Đạt {rules.format_percent(e.result.percent)}% tiêu chí, dưới "
                 f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%",
-                "Tỷ lệ đạt tiêu chí của điển hình",
+                "",
             ]
             for e in r.exemplars
             if e.result and e.result.flagged and e.result.percent is not None
@@ -134,7 +161,7 @@ def terminate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
 
 
 def replicate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
-    """Đề xuất nhân rộng: the Tốt models."""
+    """Đề xuất nhân rộng (III.3): the models Tốt as the result and by the criteria."""
     return [
         [
             *_who(r),
@@ -146,7 +173,26 @@ def replicate_rows(units: Sequence[UnitResult]) -> list[list[object]]:
         ]
         for r in units
         for m in r.models
-        if m.final == rules.TOT
+        if m.to_replicate
+    ]
+
+
+def review_rows(units: Sequence[UnitResult]) -> list[list[object]]:
+    """Cần xem xét: per unit, the models kept out of both proposals and what to do with each —
+    Yếu only for the dossier (add the documents), decided Tốt above the criteria (review)."""
+    return [
+        [
+            *_who(r),
+            m.model.model_id,
+            m.model.name,
+            m.level,
+            m.decision.level if m.decision else "",
+            "; ".join(review(m)),
+            " ".join(m.rating.reasons),
+        ]
+        for r in units
+        for m in r.models
+        if m.to_complete or m.to_review
     ]
 
 
@@ -190,19 +236,21 @@ def consolidated(
 
     `rejected` are the registry rows set aside (a row each in the unit summary, its problems in
     Lỗi dữ liệu); `registry_errors` may hold problems of no row (a missing tab or column).
-    Counts and the kết thúc / nhân rộng lists go by each model's result: the decided rating where
-    the unit recorded one, the proposal otherwise (the Căn cứ column says which). `history`
+    Counts go by each model's result: the decided rating where the decision counts, the proposal
+    otherwise; the kết thúc and nhân rộng lists as SPEC §3.3 says (`ModelResult.to_terminate`,
+    `to_replicate`), what both leave out in Cần xem xét. `history`
     (unit -> model -> year -> level) gives the earlier years of So sánh các năm.
     """
     this_year = year if year is not None else (units[0].year if units else 0)
     year_headers, years = years_table(units, history or {}, this_year)
     return [
-        _grid("units", unit_table([*units, *(r for r in rejected if r.unit.active)]), title),
+        _grid("units", unit_table(units, rejected), title),
         _grid("fields", field_table(units), title),
         _grid("models", model_rows(units), title),
         _grid("exemplars", exemplar_rows(units), title),
         _grid("terminate", terminate_rows(units), title),
         _grid("replicate", replicate_rows(units), title),
+        _grid("review", review_rows(units), title),
         _grid("audit", audit_rows(units), title),
         _grid("years", years, title, year_headers),
         _grid("errors", error_rows(units, rejected, registry_errors), title),

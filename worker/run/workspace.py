@@ -216,6 +216,6 @@ class Workspace:
             reference,
             self.state.rated_before(unit.unit_id, year),
             self.settings.completion_method,
-            self.settings.reference(year - 1),
             self.parse_cache,
+            self.calendar.decision_day(year),
         )

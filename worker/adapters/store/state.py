@@ -66,13 +66,13 @@ class State:
             ),
         )
 
-    # Rating history: (13) is required from a model's second rated year on. Each year keeps the
-    # decided rating where the unit recorded one, the proposal otherwise.
+    # Rating history: (13), the decision on last year's rating, is required when the model was
+    # rated for Y−1. Each year keeps the decided rating where it counts, the proposal otherwise.
     def rated_before(self, unit: str, year: int) -> set[str]:
-        """Models of `unit` that received a rating (not "Chưa xếp loại") in a year before."""
+        """Models of `unit` that received a rating (not "Chưa xếp loại") for `year` − 1."""
         rows = self.db.execute(
-            "SELECT DISTINCT model_id FROM ratings WHERE unit = ? AND year < ? AND level != ?",
-            (unit, year, UNRATED),
+            "SELECT DISTINCT model_id FROM ratings WHERE unit = ? AND year = ? AND level != ?",
+            (unit, year - 1, UNRATED),
         )
         return {model_id for (model_id,) in rows}
 

@@ -7,7 +7,7 @@ the cell is told otherwise, and a unit's text must never become one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,25 @@ def write_workbook(
 
 def set_cell(path: Path, tab: str, cell: str, value: str) -> None:
     """Write one cell of one tab, as text, atomically; everything else is kept."""
+    set_cells(path, tab, {cell: value})
+
+
+def set_cells(path: Path, tab: str, values: Mapping[str, Any]) -> None:
+    """Write cells of one tab (A1 address -> value, as `put` writes it), atomically, in one save;
+    everything else is kept. Cells that already hold their values leave the file untouched."""
     wb = openpyxl.load_workbook(path)
-    put(wb[tab][cell], value)
+    ws = wb[tab]
+    if all(ws[cell].value == _as_held(value) for cell, value in values.items()):
+        return
+    for cell, value in values.items():
+        put(ws[cell], value)
     save_atomically(wb, path)
+
+
+def _as_held(value: Any) -> Any:
+    """A value as openpyxl gives it back once `put`: "" an empty cell, a date a datetime."""
+    if value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    return value
