@@ -182,10 +182,12 @@ def test_a_bad_address_withholds_the_units_mail_and_nothing_else(
     # and consolidated: its models in every total, the lists and the drafted report
     cli("run", "--once", "--workspace", root, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(root / "reports" / "tong-hop-2026.xlsx")
-    units = list(wb["Tổng hợp đơn vị"].iter_rows(min_row=3, values_only=True))
-    assert [(u[0], u[3], u[5], u[13]) for u in units] == [
+    head, *units = wb["Tổng hợp đơn vị"].iter_rows(min_row=2, values_only=True)
+    models, good, status = (head.index(h) for h in ("Số mô hình", "Tốt", "Tình trạng bảng tính"))
+    assert [(u[0], u[models], u[good], u[status]) for u in units] == [
         ("U1", 2, 2, "Không có lỗi"),
         ("U2", 3, 3, "Không có lỗi"),
+        ("Tổng cộng", 5, 5, "2 đọc được; 0 không đọc được; 0 lỗi danh mục"),
     ]
     replicate = [r[0] for r in wb["Đề xuất nhân rộng"].iter_rows(min_row=3, values_only=True)]
     assert replicate.count("U2") == 3
