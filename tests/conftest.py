@@ -27,10 +27,11 @@ class Routes:
     HTTP session is the seam)."""
 
     google: Callable[[Any], Any] | None = None  # credentials -> requests.Session
+    google_pace: Any = None  # the clock the Google backend shares with the test server
 
     def options(self, **given: Any) -> RunOptions:
         """A run's options (as the CLI starts with them) reaching the routed services."""
-        return RunOptions(google_sessions=self.google, **given)
+        return RunOptions(google_sessions=self.google, google_pace=self.google_pace, **given)
 
 
 def good_unit(models: int = 1) -> Rows:
@@ -269,6 +270,7 @@ def use_smtp(root: Path, server: MailServer, timeout: float = 2) -> None:
 # to the Sheets v4 + Drive v3 test server by a transport adapter on the client's session.
 FOLDER = "thuMucDonViAbCdEfGhIjKlMnOp"
 REPORTS = "thuMucBaoCaoAbCdEfGhIjKlMnOp"
+SHARED_DRIVE = "0AbCdBoNhoDungChungTinhUk9PVA"
 ACCOUNT = "mohinh@mohinh-thu.iam.gserviceaccount.com"
 
 
@@ -281,11 +283,19 @@ def private_key() -> str:
 
 @pytest.fixture
 def fake_google(routes: Routes) -> Iterator[Any]:
-    from tests.google_api.server import FakeGoogle, routed_session
+    """The test server, enforcing Google's quotas on a virtual clock it shares with the worker:
+    the worker's waits (its quota, its backoff) advance it, and take no real time."""
+    from tests.google_api.server import FakeGoogle, VirtualClock, routed_session
+    from worker.adapters.google.retries import Pace
 
-    fake = FakeGoogle().start()
-    fake.shared_drives.update({FOLDER, REPORTS})  # where the worker may create files
+    clock = VirtualClock()
+    fake = FakeGoogle(clock).start()
+    # the folders of the [google] settings, in the province's shared drive, where the
+    # service account is Người quản lý nội dung (fileOrganizer): where it may create files
+    fake.add_folder(FOLDER, "Bảng tính các đơn vị", SHARED_DRIVE)
+    fake.add_folder(REPORTS, "Báo cáo tổng hợp", SHARED_DRIVE)
     routes.google = routed_session(fake)  # the CLI and `routes.options()` reach it
+    routes.google_pace = Pace(clock.now, clock.sleep)
     yield fake
     fake.stop()
     assert fake.violations == []
@@ -314,7 +324,7 @@ def google_workspace(
     registry_id = fake.add_spreadsheet(
         "Danh mục đơn vị", {tab.name: [[c.header for c in tab.columns], *registry]}
     )
-    use_google(root, fake, key, registry_id, "backoff = 0.01")
+    use_google(root, fake, key, registry_id)
 
 
 def use_google(root: Path, fake: Any, private_key: str, registry_id: str, extra: str = "") -> None:

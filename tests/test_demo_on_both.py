@@ -35,7 +35,7 @@ def mirror_to_google(local: Path, root: Path, fake: Any, private_key: str) -> di
         elif row and row[0]:
             row[5] = "https://docs.google.com/spreadsheets/d/daXoaKhoiDriveAbCdEfGhIjKl/edit"
     registry_id = fake.add_spreadsheet("Danh mục đơn vị", {"Danh mục đơn vị": registry})
-    use_google(root, fake, private_key, registry_id, "backoff = 0.01")
+    use_google(root, fake, private_key, registry_id)
     return keys
 
 

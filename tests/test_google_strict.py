@@ -48,7 +48,7 @@ def test_the_server_reads_typed_text_as_google_does() -> None:
 def test_the_server_refuses_writes_past_the_grid_and_titles_in_another_case(
     workspace: Callable[..., Path], fake_google: Any
 ) -> None:
-    from tests.google_api.server import batch_update
+    from tests.google_api.sheets import batch_update
 
     workspace(("U1", good_unit(1), "a@example.gov.vn"))
     (key,) = unit_keys(fake_google)
@@ -185,7 +185,8 @@ def test_creating_outside_a_shared_drive_names_the_setting_and_the_fix(
     workspace: Callable[..., Path], cli: Cli, fake_google: Any
 ) -> None:
     root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
-    fake_google.shared_drives.clear()  # the folders are in a person's My Drive
+    for folder in fake_google.folders.values():  # the folders are in a person's My Drive
+        folder.drive = ""
     configure(root, f'reports_folder = "{REPORTS}"')
     result = cli("consolidate", "--workspace", root, "--today", "2026-11-16")
     assert (
@@ -216,6 +217,23 @@ def test_the_report_is_shared_by_a_later_run_when_the_first_failed_after_creatin
     assert len(report.shared) == 1  # not shared twice
 
 
+@on_google
+def test_a_report_shared_with_more_than_a_page_of_people_is_not_shared_twice(
+    workspace: Callable[..., Path], cli: Cli, fake_google: Any
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@example.gov.vn"))
+    configure(root, f'reports_folder = "{REPORTS}"')
+    cli("consolidate", "--workspace", root, "--today", "2026-11-16")
+    (report,) = [f for f in fake_google.files.values() if REPORTS in f.parents and f.sheets]
+    # shared by hand with 120 people since: the staff's address is now on the second page
+    others = [{"type": "user", "role": "reader", "emailAddress": f"u{n}@x.vn"} for n in range(120)]
+    report.shared[:0] = others
+    fake_google.calls.clear()
+    cli("consolidate", "--workspace", root, "--today", "2026-11-17")
+    assert fake_google.calls["permissions.create"] == 0
+    assert fake_google.calls["permissions.list"] == 2 + 1  # two pages; the .docx's one
+
+
 # Drive's rate limits are 403s: waited out; a listing that fails is told.
 
 
@@ -229,7 +247,7 @@ def test_a_drive_rate_limit_is_waited_out(
     fake_google.calls.clear()
     result = sync(cli, root)
     assert "0 cập nhật tab Kết quả, 1 không đổi" in result.output, result.output
-    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1 + 2, "revisions.list": 1}
+    assert fake_google.calls == {"spreadsheets.get": 1, "files.list": 1 + 2}
 
 
 @on_google

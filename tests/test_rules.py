@@ -97,6 +97,17 @@ def test_an_ended_model_is_not_eligible_but_one_ended_after_r_still_is() -> None
     assert rules.eligibility(model(status="Đã kết thúc", end_date=date(2026, 11, 2)), R).eligible
 
 
+def test_an_eligible_model_has_no_kind_of_unrated() -> None:
+    assert rules.eligibility(model(), R).kind == ""
+
+
+def test_a_model_in_neither_status_is_unrated_for_its_data() -> None:
+    result = rules.eligibility(model(status="Tạm dừng"), R)
+    assert not result.eligible
+    assert result.reasons == ("mô hình không ở trạng thái Đang hoạt động",)
+    assert result.kind == rules.UNRATED_DATA
+
+
 def test_nine_of_ten_fully_met_targets_is_exactly_ninety() -> None:
     assert rules.completion(targets(*[(10, 10)] * 9, (10, 0))) == 90
 

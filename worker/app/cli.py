@@ -28,6 +28,7 @@ from worker.app import cli_vi, halt, monitor, summary
 from worker.app.entry import EARLY
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import back_up, environment_errors, open_workspace
+from worker.core.checks import FAIL, exit_status
 from worker.core.errors import Problem, SheetError, Status
 from worker.core.registry import Unit, read_registry
 from worker.run.workspace import RunOptions, Workspace
@@ -36,9 +37,10 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OK, SOME_FAILED, BAD_CONFIG = Status.OK, Status.SOME_FAILED, Status.BAD_CONFIG
 
 
-def fail(problem: Problem) -> NoReturn:
-    """The one place where a problem becomes an exit status: its class says which."""
-    click.echo(f"{problem.heading}{problem}", err=True)
+def fail(problem: Problem, mark: str = "") -> NoReturn:
+    """The one place where a problem becomes an exit status: its class says which. `mark`: the
+    checklist's ✗ when the problem ends `kiem-tra`."""
+    click.echo(f"{mark}{problem.heading}{problem}", err=True)
     sys.exit(problem.status)
 
 
@@ -70,9 +72,11 @@ OFFERED = {
 Command = Callable[..., int]
 
 
-def common(*offered: str) -> Callable[[Command], Callable[..., None]]:
+def common(*offered: str, read_only: bool = False) -> Callable[[Command], Callable[..., None]]:
     """--workspace, and of --today, --dry-run and --force those that do something for this
-    command (`offered`); opens the workspace and ends with the command's exit status."""
+    command (`offered`); opens the workspace and ends with the command's exit status.
+    `read_only`: the workspace is opened as for a dry run (no lock, the state in memory), and
+    a problem opening it is the checklist's first ✗."""
 
     def decorate(command: Command) -> Callable[..., None]:
         @functools.wraps(command)
@@ -85,13 +89,19 @@ def common(*offered: str) -> Callable[[Command], Callable[..., None]]:
         ) -> None:
             # what the process was started with (a test's routes to its servers), then the flags
             started = click.get_current_context().find_object(RunOptions) or RunOptions()
-            options = replace(started, dry_run=dry_run, force=force, today=today, progress=progress)
+            options = replace(
+                started,
+                dry_run=dry_run or read_only,
+                force=force,
+                today=today,
+                progress=progress,
+            )
             _refuse_today_for_the_daemon(options, kw)
             try:
                 with environment_errors(workspace), open_workspace(workspace, options) as ws:
-                    sys.exit(_run_command(command, ws, options, kw))
+                    sys.exit(_run_command(command, ws, options, kw, read_only))
             except Problem as problem:
-                fail(problem)
+                fail(problem, FAIL + " " if read_only else "")
 
         for name in reversed(offered):
             wrapper = OFFERED[name](wrapper)
@@ -119,12 +129,20 @@ def _refuse_today_for_the_daemon(options: RunOptions, kw: dict[str, Any]) -> Non
         sys.exit(BAD_CONFIG)
 
 
-def _run_command(command: Command, ws: Workspace, options: RunOptions, kw: dict[str, Any]) -> int:
+def _run_command(
+    command: Command, ws: Workspace, options: RunOptions, kw: dict[str, Any], read_only: bool
+) -> int:
     day, now = options.clock(TZ)
+    mode = (
+        " — KIỂM TRA, chỉ đọc, không ghi gì"
+        if read_only
+        else " — CHẠY THỬ, không ghi gì"
+        if options.dry_run
+        else ""
+    )
     click.echo(
         f"mohinh — {ws.settings.province} — năm đánh giá "
-        f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}"
-        + (" — CHẠY THỬ, không ghi gì" if options.dry_run else "")
+        f"{ws.settings.year(day)} — ngày {day:%d/%m/%Y}{mode}"
     )
     for notice in ws.notices:
         click.echo(f"Lưu ý: {notice}", err=True)
@@ -329,3 +347,21 @@ def deliver_command(ws: Workspace, today: date, now: datetime) -> int:
     report = deliver.run(ws, today, now)
     summary.deliver(report, ws)
     return SOME_FAILED if report.trouble else OK  # a message failed or waits
+
+
+@main.command(
+    name="kiem-tra",
+    help="Kiểm tra trước khi chạy: cấu hình, khóa Google, danh mục, bảng tính các đơn vị, thư "
+    "mục Drive, máy chủ thư và máy theo dõi. Chỉ đọc, không ghi và không gửi gì.",
+)
+@common(read_only=True)
+def check_command(ws: Workspace, today: date, now: datetime) -> int:
+    from worker.app.checkup import checklist
+
+    found = []
+    for check in checklist(ws):
+        click.echo(check.line())
+        found.append(check)
+    bad = sum(not c.ok for c in found)
+    click.echo(f"Kết quả: {len(found) - bad} mục đạt, {bad} mục cần sửa")
+    return exit_status(found)

@@ -175,7 +175,7 @@ def _google(section: dict[str, object], path: Path) -> GoogleSettings:
         reads_per_minute=int(numbers.get("reads_per_minute", per_minute)),
         writes_per_minute=int(numbers.get("writes_per_minute", per_minute)),
         attempts=int(numbers.get("attempts", 6)),
-        backoff=numbers.get("backoff", 2.0),
+        backoff=numbers.get("backoff", 1.0),
         timeout=numbers.get("timeout", 60.0),
     )
 

@@ -117,7 +117,7 @@ SCHEMA: dict[str, dict[str, Kind]] = {
         "reads_per_minute": integer(1, 1_000_000, 60),
         "writes_per_minute": integer(1, 1_000_000, 60),
         "attempts": integer(1, 20, 6),
-        "backoff": number(0, 64, 2),
+        "backoff": number(0, 64, 1),
         "timeout": SECONDS,
     },
 }

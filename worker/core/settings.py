@@ -24,8 +24,10 @@ class GoogleSettings:
     per_minute: int = 60  # requests a minute the client allows itself, reads and writes each
     reads_per_minute: int = 60  # Sheets reads a minute (per_minute unless set)
     writes_per_minute: int = 60  # Sheets writes a minute (per_minute unless set)
-    attempts: int = 6  # tries of one request on 429, 5xx or a timeout
-    backoff: float = 2.0  # retries wait a random time up to backoff × 2^n seconds, 64 at most
+    attempts: int = 6  # tries of one request on a 5xx or a timeout (a 429: a quota minute)
+    # retries wait backoff × 2^n seconds and up to one backoff more, 32 at most (Google's
+    # truncated exponential backoff, whose unit is 1 second)
+    backoff: float = 1.0
     timeout: float = 60.0  # seconds for one request
 
 

@@ -56,6 +56,9 @@ class RunOptions:
     # requests.Session out): None is production's, which the wiring picks; a test gives one
     # routed to its own server. Opaque here: the run knows no backend.
     google_sessions: Callable[[Any], Any] | None = None
+    # How it keeps time (its quota and retry waits): None is the real clock; a test shares a
+    # virtual one with its server, so that a quota minute is waited out at once. Opaque here.
+    google_pace: Any = None
 
     def clock(self, tz: tzinfo) -> tuple[date, datetime]:
         """Today and now, on the pretend date when there is one (at the real time of day)."""

@@ -15,6 +15,7 @@ from gspread.http_client import HTTPClient
 
 from worker.adapters.google.client import Quota, QuotaClient
 from worker.adapters.google.errors import Translate
+from worker.adapters.google.retries import Pace, Retries
 from worker.core import explain
 from worker.core.errors import ConfigError
 from worker.core.settings import GoogleSettings
@@ -40,9 +41,12 @@ class Account:
     `http` reads and `writes` writes: sync writes one unit while it reads the next in another
     thread, and a requests.Session is not made to be shared across threads."""
 
-    def __init__(self, settings: GoogleSettings, sessions: SessionFactory) -> None:
+    def __init__(
+        self, settings: GoogleSettings, sessions: SessionFactory, pace: Pace | None = None
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.retries = Retries(settings, pace or Pace())
         # drive.file reaches only the files this worker creates: here the consolidated
         # spreadsheets; provisioning asks for it on its own client (`creating`), when it runs.
         extra = [DRIVE_FILE] if settings.reports_folder else []
@@ -50,7 +54,9 @@ class Account:
         self.email: str = self.credentials.service_account_email
         self.fail = Translate(settings, self.email, token_uri)
         # Sheets' reads and writes in their own buckets, Drive apart: whichever client asks
-        self.quota = Quota.per_minute(settings.reads_per_minute, settings.writes_per_minute)
+        self.quota = Quota.per_minute(
+            settings.reads_per_minute, settings.writes_per_minute, pace=self.retries.pace
+        )
         self.client = self._client(self.credentials)  # gspread's, for whoever wants its API
         self.http = self.client.http_client
         self.writes = self._client(self.credentials).http_client
@@ -63,7 +69,7 @@ class Account:
         return Client(
             credentials,
             session=self.sessions(credentials),
-            http_client=QuotaClient.configured(self.settings, self.quota),
+            http_client=QuotaClient.configured(self.retries, self.quota),
         )
 
 

@@ -21,6 +21,7 @@ from worker.adapters.google.memory import Memory
 from worker.adapters.google.provision import Provisioner
 from worker.adapters.google.publish import Publisher
 from worker.adapters.google.read import Reader, sheet_key
+from worker.adapters.google.retries import Pace
 from worker.adapters.google.write import Writer
 from worker.core.backend import Published, Report
 from worker.core.errors import SheetError
@@ -38,11 +39,13 @@ class GoogleBackend:
         staff: Sequence[str],
         local_copy: Callable[[Report], Published],
         sessions: SessionFactory,
+        pace: Pace | None = None,
     ) -> None:
         """`local_copy` writes the report's .xlsx (attached to the email) and its drafted
         annual report (.docx) in reports/, and says where; `sessions` opens the HTTP sessions
-        of the service account's clients (google-auth's in production)."""
-        account = Account(settings, sessions)
+        of the service account's clients (google-auth's in production); `pace` is the clock
+        its quota and retries keep (real time unless a test shares one with its server)."""
+        account = Account(settings, sessions, pace)
         reader = Reader(account)
         self.account = account
         self.changes = Changes(account, reader, cache)

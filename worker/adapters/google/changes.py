@@ -1,16 +1,25 @@
 """Which unit sheets changed since they were last read, and what they held then.
 
-Drive lists the modifiedTime of every spreadsheet in the units' folder (one request a 1,000): a
-sheet whose time is the one its cached values were read at is not read again (no request). Our
-own writes change that time too: after them the sheets are cached at their new time, marked
-unverified, and the next sync reads such a sheet again unless Drive's revision history proves
-that its last change was our write.
+Drive lists every spreadsheet of the units' folder with its `version` ("a monotonically
+increasing version number ... reflects every change made to the file", Drive v3 File.version)
+and the user who changed it last: one request a 1,000 sheets, and no other Drive request.
+
+The read cache is right by construction:
+
+- what a read returns is kept under the version listed *before* the read: an edit made between
+  the listing and the read is in the values but not in that version, so the next listing shows
+  a newer one and the sheet is read again — never an older copy under a newer version;
+- our write's answer holds the whole spreadsheet as the write left it (`write.Writer`): that is
+  what is kept after a write, under the version listed after the run's writes, and only when
+  that listing says the sheet's last change was ours. An edit the unit made before our write is
+  in that copy; one made after it makes someone else the last to change the sheet, and the
+  sheet is read on the next sync.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import requests
 from gspread.exceptions import APIError
@@ -21,40 +30,47 @@ from worker.adapters.google.memory import Memory
 from worker.adapters.google.read import Reader, Tabs, sheet_key
 from worker.core.errors import SheetError
 from worker.core.evaluate import Unit
-from worker.core.layout import load
 
-# The newest revision's author (Drive v3 Revision.lastModifyingUser; User.me is "whether this
-# user is the requesting user"): absent from the answer unless asked for.
-REVISION_FIELDS = "nextPageToken,revisions(id,modifiedTime,lastModifyingUser(emailAddress,me))"
+# Each sheet's version and last modifier: Drive leaves lastModifyingUser out unless asked, and
+# fills it "only when the last modification was performed by a signed-in user" (File in the
+# Drive v3 discovery; User.me "Whether this user is the requesting user").
+LISTING_FIELDS = "nextPageToken,files(id,version,lastModifyingUser(me,emailAddress))"
 # Locales whose short dates read month first: a unit typing 05/07/2025 there gets 7 May.
 MONTH_FIRST = frozenset({"en_US", "en_PH", "fil_PH", "es_US"})
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One sheet as Drive lists it: its version (with its ID: a sheet replaced by another is
+    never taken for it) and whether its last change was this service account's."""
+
+    version: str
+    ours: bool
+
+
 class Changes:
-    """The unit sheets read through the cache (`Memory`), and what this run read of them."""
+    """The unit sheets read through the cache (`Memory`)."""
 
     def __init__(self, account: Account, reader: Reader, cache: Memory) -> None:
         self.account = account
         self.reader = reader
         self.cache = cache
-        self.read: dict[str, Tabs] = {}  # this run's reads, by unit ID
-        self._versions: dict[str, str] | None = None
+        self._listed: dict[str, Listed] | None = None
         self.notices: list[str] = []  # what went wrong beyond one unit, told after the run
 
-    def versions(self) -> dict[str, str]:
-        """Drive's modifiedTime of every spreadsheet in the folder: one request a 1,000."""
-        if self._versions is None:
-            self._versions = {}
-            if self.account.settings.folder:
-                self._versions = self._list(self.account.settings.folder)
-        return self._versions
+    def listed(self) -> dict[str, Listed]:
+        """Every spreadsheet of the folder as Drive lists it now: one request a 1,000."""
+        if self._listed is None:
+            self._listed = self._list(self.account.settings.folder)
+        return self._listed
 
-    def _list(self, folder: str) -> dict[str, str]:
-        found, token = {}, ""
-        while True:
+    def _list(self, folder: str) -> dict[str, Listed]:
+        found: dict[str, Listed] = {}
+        token = ""
+        while folder:
             params = {
                 "q": f"'{folder}' in parents and mimeType='{SPREADSHEET_MIME}' and trashed=false",
-                "fields": "nextPageToken,files(id,modifiedTime)",
+                "fields": LISTING_FIELDS,
                 "pageSize": 1000,
                 "supportsAllDrives": True,
                 "includeItemsFromAllDrives": True,
@@ -72,18 +88,25 @@ class Changes:
                     f"{self.account.email}"
                 )
                 return {}
-            found.update({f["id"]: f["modifiedTime"] for f in page.get("files", [])})
+            found.update({f["id"]: self._entry(f) for f in page.get("files", [])})
             token = page.get("nextPageToken", "")
             if not token:
-                return found
+                break
+        return found
+
+    def _entry(self, file: Mapping[str, object]) -> Listed:
+        user = file.get("lastModifyingUser") or {}
+        assert isinstance(user, dict)
+        ours = user.get("me") is True or user.get("emailAddress") == self.account.email
+        return Listed(f"{file['id']}@{file['version']}", ours)
 
     def read_unit(self, unit: Unit, force: bool = False) -> Tabs:
-        """The unit's tabs: from the cache when Drive says the sheet has not changed."""
+        """The unit's tabs: from the cache when Drive lists the version they were kept at."""
         key = sheet_key(unit.sheet)
-        version = self.versions().get(key)
-        tabs = self.cache.cached_sheet(unit.unit_id, version) if version and not force else None
-        if tabs is not None and self.cache.unverified(unit.unit_id) and not self._ours(key):
-            tabs = None  # changed by someone between our last write and the listing after it
+        listed = self.listed().get(key)
+        tabs = None
+        if listed is not None and not force:
+            tabs = self.cache.cached_sheet(unit.unit_id, listed.version)
         if tabs is None:
             tabs = self.reader.read(key)
             meta = self.reader.meta[key]
@@ -93,59 +116,24 @@ class Changes:
                     "05/07/2025 được hiểu là ngày 7 tháng 5 — vào Tệp > Cài đặt, chọn Vùng "
                     "'Việt Nam', rồi kiểm tra lại các ngày đã nhập"
                 )
-            if version:
-                self.cache.cache_sheet(unit.unit_id, version, tabs, meta.ids)
-        self.cache.set_unverified(unit.unit_id, False)
-        self.read[unit.unit_id] = tabs  # what after_writes caches, with Kết quả as written
+            if listed is not None:  # the version seen before this read
+                self.cache.cache_sheet(unit.unit_id, listed.version, tabs, meta.ids)
         return tabs
 
-    def _ours(self, key: str) -> bool:
-        """Whether Drive's revision history proves the sheet's last change was our write: its
-        newest revision made by this service account. One Drive request; anything short of
-        proof (an error, a longer history than one page) says no, and the sheet is read."""
-        try:
-            answer = self.account.http.request(
-                "get",
-                f"{DRIVE_FILES}/{key}/revisions",
-                params={"fields": REVISION_FIELDS, "pageSize": 1000},
-            ).json()
-        except (APIError, requests.RequestException):
-            return False
-        revisions = answer.get("revisions") or [{}]
-        if answer.get("nextPageToken"):  # oldest first: the newest is on a later page
-            return False
-        user = revisions[-1].get("lastModifyingUser") or {}  # absent: not a signed-in user
-        return user.get("me") is True or user.get("emailAddress") == self.account.email
-
-    def after_writes(self, units: Sequence[Unit], written: Mapping[str, list[list[Any]]]) -> None:
-        """Our writes (`written`: the rows of each unit's Kết quả tab, by unit ID) changed the
-        sheets' modifiedTime: cache what they now hold at the new one.
-
-        A unit may have edited its sheet between our write and this listing: the new version
-        covers that edit too. Each sheet cached here is marked, and its next sync reads it
-        again unless its revision history shows that the last change was ours."""
-        cached = [u for u in units if u.unit_id in written and u.unit_id in self.read]
-        if not cached or not self.account.settings.folder:
+    def after_writes(self, units: Sequence[Unit], written: Mapping[str, Tabs]) -> None:
+        """Once the run's writes are done: each sheet as our write left it (`written`, by unit
+        ID) kept under the version Drive lists now, when its last change was ours. One listing
+        a 1,000 sheets, none when nothing was written."""
+        done = [u for u in units if u.unit_id in written]
+        if not done or not self.account.settings.folder:
             return
-        self._versions = self._list(self.account.settings.folder)
-        title = load("unit").results_tab or ""
-        for unit in cached:
+        self._listed = self._list(self.account.settings.folder)
+        for unit in done:
             key = sheet_key(unit.sheet)
-            version = self._versions.get(key)
-            if version:
-                tabs = {**self.read[unit.unit_id], title: written[unit.unit_id]}
-                self.cache.cache_sheet(unit.unit_id, version, tabs, self._written_ids(unit, key))
-                self.cache.set_unverified(unit.unit_id, True)
-
-    def _written_ids(self, unit: Unit, key: str) -> dict[str, int] | None:
-        """The tabs' IDs after our write: as last read, with the Kết quả tab we wrote (which
-        the write may have added)."""
-        results = self.cache.results_tab(unit.unit_id)
-        if key not in self.reader.meta or results is None:
-            return None
-        title = load("unit").results_tab or ""
-        ids = self.reader.meta[key].ids
-        return {**{t: i for t, i in ids.items() if i != results}, title: results}
+            listed = self._listed.get(key)
+            if listed is not None and listed.ours:
+                ids = self.reader.meta[key].ids if key in self.reader.meta else None
+                self.cache.cache_sheet(unit.unit_id, listed.version, written[unit.unit_id], ids)
 
     def tab_ids(self, unit: Unit) -> Mapping[str, int]:
         """Each tab's sheet ID (title -> ID), so that a digest links an error to its cell: from

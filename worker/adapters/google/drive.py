@@ -9,7 +9,6 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from worker.adapters.google.auth import Account
-from worker.adapters.google.client import settle
 from worker.adapters.google.errors import FAILURES
 
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
@@ -45,11 +44,18 @@ def share(http: HTTPClient, key: str, email: str, notify: bool) -> None:
 
 
 def tagged_file(
-    account: Account, http: HTTPClient, setting: str, tag: dict[str, str], name: str
+    account: Account,
+    http: HTTPClient,
+    setting: str,
+    tag: dict[str, str],
+    name: str,
+    prefer: str | None = None,
 ) -> str:
-    """The spreadsheet of the folder `setting` that carries `tag` in its appProperties, made
-    there (with the tag) when there is none. A files.create whose answer was lost may have
-    made the file: it is looked for again before another is made."""
+    """The spreadsheet of the folder `setting` that carries `tag` in its appProperties (`prefer`
+    when it is one of them), made there (with the tag) when there is none. Only files still in
+    the folder, out of the trash and shared with us are found: one deleted, trashed or unshared
+    is made again. A files.create whose answer was lost may have made the file: it is looked
+    for again before another is made."""
     folder = getattr(account.settings, setting)
     found: list[str] = []
 
@@ -58,7 +64,7 @@ def tagged_file(
 
     def create() -> str:
         if found:
-            return found[0]
+            return prefer if prefer in found else found[0]
         answer = http.request(
             "post",
             DRIVE_FILES,
@@ -74,24 +80,40 @@ def tagged_file(
 
     try:
         look()
-        return settle(account.settings, create, look)
+        return account.retries.settle(create, look)
     except FAILURES as exc:
-        raise account.fail(exc, setting) from None
+        raise account.fail.folder(exc, setting) from None
+
+
+def shared_with(http: HTTPClient, key: str) -> set[str]:
+    """Every address file `key` is shared with, casefolded: permissions.list page by page (a
+    file in a shared drive answers at most 100 a page, Drive v3 discovery: pageSize)."""
+    have: set[str] = set()
+    token = ""
+    while True:
+        params: dict[str, object] = {
+            "fields": "nextPageToken,permissions(emailAddress)",
+            "pageSize": 100,
+            "supportsAllDrives": True,
+        }
+        if token:
+            params["pageToken"] = token
+        page = http.request("get", f"{DRIVE_FILES}/{key}/permissions", params=params).json()  # type: ignore[arg-type]
+        have |= {p.get("emailAddress", "").casefold() for p in page.get("permissions", [])}
+        token = page.get("nextPageToken", "")
+        if not token:
+            return have
 
 
 def share_with_staff(account: Account, key: str, staff: Sequence[str]) -> list[str]:
     """Share our report with every staff address not yet on it, on every publish: a run
     that failed after creating the file, or a refused address, is mended the next time.
-    One request to read the permissions, one per missing address; returns the refusals."""
+    One request a 100 permissions to read them, one per missing address; returns the
+    refusals."""
     try:
-        answer = account.http.request(
-            "get",
-            f"{DRIVE_FILES}/{key}/permissions",
-            params={"fields": "permissions(emailAddress)", "supportsAllDrives": True},
-        ).json()
+        have = shared_with(account.http, key)
     except FAILURES as exc:
         return [f"chưa chia sẻ được bảng tổng hợp cho cán bộ tỉnh: {account.fail(exc, key)}"]
-    have = {p.get("emailAddress", "").casefold() for p in answer.get("permissions", [])}
     refused = []
     for email in staff:
         if email.casefold() in have:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 class Memory(Protocol):
     def cached_sheet(self, unit: str, version: str) -> dict[str, list[list[Any]]] | None:
-        """What the unit's sheet held at `version` (its Drive modifiedTime), if kept."""
+        """What the unit's sheet held at `version` (its ID and Drive version), if kept."""
         ...
 
     def cache_sheet(
@@ -22,10 +22,6 @@ class Memory(Protocol):
     ) -> None: ...
 
     def cached_ids(self, unit: str) -> dict[str, int]: ...
-
-    def unverified(self, unit: str) -> bool: ...
-
-    def set_unverified(self, unit: str, unverified: bool) -> None: ...
 
     def results_tab(self, unit: str) -> int | None: ...
 

@@ -7,7 +7,6 @@ from gspread.http_client import HTTPClient
 
 from worker.adapters.google import bodies, drive
 from worker.adapters.google.auth import Account
-from worker.adapters.google.client import settle
 from worker.adapters.google.errors import FAILURES
 from worker.adapters.google.read import SHEET_URL, Reader, sheet_key
 from worker.core.errors import ConfigError
@@ -31,17 +30,21 @@ class Provisioner:
             )
         registry = sheet_key(settings.registry)
         http = self.account.creating()
+        key = self._unit_sheet(http, unit)
         try:
-            key = self._unit_sheet(http, unit)
             for email in unit.emails:
                 drive.share(http, key, email, notify=True)
-            url = SHEET_URL + key
-            if registry not in self.reader.meta:
-                self.reader.read(registry)
-            # the same cell written twice holds the same: nothing to read back before resending
-            settle(settings, lambda: self._register(registry, unit, url), lambda: None)
         except FAILURES as exc:
-            raise self.account.fail(exc, unit.unit_id) from None
+            raise self.account.fail(exc, key, f"bảng tính mới của đơn vị {unit.unit_id}") from None
+        url = SHEET_URL + key
+        if registry not in self.reader.meta:
+            self.reader.read(registry)
+        try:
+            # the same cell written twice holds the same: nothing to read back before resending
+            self.account.retries.settle(lambda: self._register(registry, unit, url), lambda: None)
+        except FAILURES as exc:
+            named = f"danh mục đơn vị ([google] registry = '{settings.registry}')"
+            raise self.account.fail(exc, registry, named) from None
         return url
 
     def _register(self, registry: str, unit: Unit, url: str) -> None:
@@ -82,5 +85,8 @@ class Provisioner:
                 layout = bodies.unit_sheet_layout(self.account.email)
                 http.batch_update(key, {"requests": layout})
 
-        settle(self.account.settings, lay_out, lambda: self.reader.read(key, grid=False))
+        try:
+            self.account.retries.settle(lay_out, lambda: self.reader.read(key, grid=False))
+        except FAILURES as exc:
+            raise self.account.fail(exc, key, f"bảng tính mới của đơn vị {unit.unit_id}") from None
         return key

@@ -11,8 +11,11 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from worker.adapters.google import bodies, drive
+from gspread.exceptions import APIError
+
+from worker.adapters.google import bodies, budget, drive
 from worker.adapters.google.auth import Account
+from worker.adapters.google.budget import STAGING
 from worker.adapters.google.errors import FAILURES
 from worker.adapters.google.memory import Memory
 from worker.adapters.google.read import SHEET_URL, sheet_key
@@ -21,7 +24,8 @@ from worker.core.backend import Chart, Published, Report
 from worker.core.errors import SheetError
 from worker.core.results import Grid
 
-STAGING = " (mới)"  # the suffix of tabs being written, before they are swapped in
+# Each tab's title, ID and grid size: what the cell budget counts
+TAB_FIELDS = "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)))"
 MAX_BATCH = 1_800_000  # bytes of one batchUpdate body: Google advises at most 2 MB
 # rows left below a charted table for its chart to sit on (Google's default chart is ~20 rows)
 CHART_ROOM = 30
@@ -73,53 +77,132 @@ class Publisher:
         return Published(file, link, "; ".join(problems), document, document_link)
 
     def _publish(self, report: Report) -> tuple[str, list[str]]:
-        """The report's tabs staged beside the old ones, then swapped in; its link and the
-        refused shares (a spreadsheet of its own is shared with the staff)."""
+        """The report in the province's spreadsheet (`report_spreadsheet`) when it has room,
+        else in a spreadsheet of its own; its link, and what to tell (refused shares, a
+        spreadsheet made again)."""
         fixed = self.settings.report_spreadsheet
-        suffix = ""
-        if fixed:  # tabs named with their year ("Theo lĩnh vực 2026") beside other years'
+        if fixed and not self.cache.published(moved(report.name, sheet_key(fixed))):
+            key = sheet_key(fixed)
+            what = f"bảng tính tổng hợp [google] report_spreadsheet = '{fixed}'"
+            self._not_in_trash(key, what)
+            # tabs named with their year ("Theo lĩnh vực 2026") beside other years'
             suffix = " " + report.name.removeprefix("tong-hop-").replace("-xem-truoc", " xem trước")
-        final = {tab: tab + suffix for tab, _ in report.tabs}
-        key = sheet_key(fixed) if fixed else self._report_sheet(report.name, report.title)
-        http = self.account.http
+            final = {tab: tab + suffix for tab, _ in report.tabs}
+            try:
+                self._write(key, what, report, final, fixed=True)
+                return SHEET_URL + key, []
+            except budget.NoRoom as exc:
+                if exc.alone or not self.settings.reports_folder:
+                    raise self._no_room(exc, report, what) from None
+        own = moved(report.name, sheet_key(fixed)) if fixed else report.name
+        key, notes = self._own_sheet(own, report)
+        what = f"bảng tính tổng hợp {key}"
         try:
-            answer = http.fetch_sheet_metadata(
-                key, params={"fields": "sheets(properties(sheetId,title))"}
-            )
-            old = {
-                s["properties"]["title"]: s["properties"]["sheetId"]
-                for s in answer.get("sheets", [])
-            }
-            base = max(old.values(), default=0) + 1000
+            self._write(key, what, report, {tab: tab for tab, _ in report.tabs}, fixed=False)
+        except budget.NoRoom as exc:
+            raise self._no_room(exc, report, what) from None
+        return SHEET_URL + key, notes + drive.share_with_staff(self.account, key, self.staff)
+
+    def _write(
+        self, key: str, what: str, report: Report, final: dict[str, str], fixed: bool
+    ) -> None:
+        """The report's tabs staged beside the old ones, then swapped in; room made first
+        (`budget`): raises NoRoom before anything is written when there is none."""
+        http = self.account.http
+        charted = {c.tab for c in report.charts}
+        need = sum(cells(grid, tab in charted) for tab, grid in report.tabs)
+        titles = set(final.values())
+        try:
+            present = self._tabs(key)
+            year = int(report.name.removeprefix("tong-hop-")[:4])
+            room = budget.plan(present, need, lambda t: t in titles or not fixed, year)
+            base = max((t.sheet_id for t in present), default=0) + 1000
             ids = {tab: base + i for i, (tab, _) in enumerate(report.tabs)}
             first: list[dict[str, Any]] = [] if fixed else [bodies.LOCALE]
-            first += [
-                {"deleteSheet": {"sheetId": sid}} for t, sid in old.items() if t.endswith(STAGING)
-            ]
+            first += [{"deleteSheet": {"sheetId": sid}} for sid in room.first]
             for batch in batches(first, staged(report.tabs, report.charts, ids, final)):
                 http.batch_update(key, {"requests": batch})
-            # Out go this report's previous tabs (in its own spreadsheet: every other tab).
-            replaced = [
-                sid
-                for t, sid in old.items()
-                if not t.endswith(STAGING) and (t in final.values() or not fixed)
-            ]
-            http.batch_update(key, {"requests": swap(report.tabs, ids, final, replaced, fixed)})
+            http.batch_update(key, {"requests": swap(report.tabs, ids, final, room.later, fixed)})
         except FAILURES as exc:
-            raise self.account.fail(exc, key) from None
-        refused = [] if fixed else drive.share_with_staff(self.account, key, self.staff)
-        return SHEET_URL + key, refused
+            raise self.account.fail(exc, key, what) from None
 
-    def _report_sheet(self, name: str, title: str) -> str:
-        """The report's spreadsheet: the one made before for `name` (known to the state, or
-        found by its tag when the run that made it died before saving it), or a new one."""
+    def _tabs(self, key: str) -> list[budget.Tab]:
+        answer = self.account.http.fetch_sheet_metadata(key, params={"fields": TAB_FIELDS})
+        tabs = []
+        for sheet in answer.get("sheets", []):
+            props, grid = sheet["properties"], sheet["properties"].get("gridProperties", {})
+            cells_ = grid.get("rowCount", 0) * grid.get("columnCount", 0)
+            tabs.append(budget.Tab(props["title"], props["sheetId"], cells_))
+        return tabs
+
+    def _own_sheet(self, name: str, report: Report) -> tuple[str, list[str]]:
+        """The report's own spreadsheet in the reports folder: the one made before for `name`
+        while it is still there (not deleted, trashed or unshared), else one found by its tag
+        (a run that died before saving it), else a new one; and a note when it was made again."""
         known = self.cache.published(name)
-        if known:
-            return known
         tag = {"mohinh_report": name}
-        key = drive.tagged_file(self.account, self.account.http, "reports_folder", tag, title)
+        key = drive.tagged_file(
+            self.account, self.account.http, "reports_folder", tag, report.title, known
+        )
         self.cache.set_published(name, key)
-        return key
+        if not known or known == key:
+            return key, []
+        return key, [
+            f"bảng tính tổng hợp cũ ({SHEET_URL}{known}) không còn trong thư mục [google] "
+            "reports_folder (đã bị xóa, đưa vào Thùng rác hoặc thôi chia sẻ cho "
+            f"{self.account.email}): đã tạo bảng tính mới và chia sẻ lại cho cán bộ tỉnh"
+        ]
+
+    def _not_in_trash(self, key: str, what: str) -> None:
+        """The province's spreadsheet still opens by its ID from the trash: Drive says where
+        it is (one request). SheetError when it is trashed, gone or no longer shared."""
+        try:
+            found = self.account.http.request(
+                "get",
+                f"{drive.DRIVE_FILES}/{key}",
+                params={"fields": "trashed", "supportsAllDrives": True},
+            ).json()
+        except FAILURES as exc:
+            if isinstance(exc, APIError) and exc.code == 404:
+                raise SheetError(
+                    f"không tìm thấy {what}: bảng tính đã bị xóa hoặc thôi chia sẻ cho "
+                    f"{self.account.email} — khôi phục hay chia sẻ lại (quyền Người chỉnh sửa), "
+                    "hoặc ghi vào report_spreadsheet một bảng tính khác"
+                ) from None
+            raise self.account.fail(exc, key, what) from None
+        if found.get("trashed"):
+            raise SheetError(
+                f"{what} đang nằm trong Thùng rác của Google Drive — khôi phục bảng tính "
+                "(Drive > Thùng rác > Khôi phục), hoặc ghi vào report_spreadsheet một bảng "
+                "tính khác"
+            )
+
+    def _no_room(self, exc: budget.NoRoom, report: Report, what: str) -> SheetError:
+        need, free = budget.figure(exc.need), budget.figure(exc.free)
+        limit = budget.figure(budget.MAX_CELLS)
+        if exc.alone:
+            return SheetError(
+                f"{report.title} cần {need} ô, quá giới hạn {limit} ô của một bảng tính "
+                "Google: không đăng lên Google Sheets được — bản .xlsx trong reports/ vẫn "
+                "đầy đủ và được gửi kèm thư"
+            )
+        return SheetError(
+            f"{what} không còn đủ chỗ cho {report.title}: cần {need} ô, chỉ còn {free} trong "
+            f"giới hạn {limit} ô của một bảng tính Google — đặt [google] reports_folder để "
+            "mỗi năm có bảng tính riêng, hoặc xóa các tab của những năm trước"
+        )
+
+
+def moved(name: str, fixed: str) -> str:
+    """What the state calls the spreadsheet of its own a report of the province's one moved
+    to, when that one had no room left for it."""
+    return f"{name} ngoài {fixed}"
+
+
+def cells(grid: Grid, chart: bool) -> int:
+    """The cells of a report tab as staged (`staging`)."""
+    size = bodies.grid_size(grid.rows, CHART_ROOM if chart else 1)
+    return size["rowCount"] * size["columnCount"]
 
 
 def staged(
@@ -159,7 +242,7 @@ def batches(
 
 
 def swap(
-    tabs: Tabs, ids: dict[str, int], final: dict[str, str], replaced: list[int], fixed: str
+    tabs: Tabs, ids: dict[str, int], final: dict[str, str], replaced: list[int], fixed: bool
 ) -> list[dict[str, Any]]:
     """The requests that delete the `replaced` tabs and give the staged ones their final
     titles (and, in the report's own spreadsheet, their order)."""

@@ -8,6 +8,7 @@ date a date. What the read also tells (tab IDs, protections, locale) is kept as 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -82,6 +83,11 @@ class Reader:
             answer = (http or self.account.http).fetch_sheet_metadata(key, params=params)
         except FAILURES as exc:
             raise self.account.fail(exc, key) from None
+        return self.take(key, answer)
+
+    def take(self, key: str, answer: Mapping[str, Any]) -> Tabs:
+        """The tabs of a Spreadsheet resource Google answered (a read's, or the one a write's
+        answer holds), and what it tells of the sheet, kept as `meta`."""
         tabs, ids, protections = {}, {}, {}
         for sheet in answer.get("sheets", []):
             props = sheet["properties"]

@@ -11,7 +11,6 @@ from gspread.exceptions import APIError
 
 from worker.adapters.google import bodies, drive
 from worker.adapters.google.auth import Account
-from worker.adapters.google.client import settle
 from worker.adapters.google.errors import FAILURES
 from worker.adapters.google.memory import Memory
 
@@ -46,7 +45,7 @@ class Uploader:
                 key = self._create(name, content)
                 self.cache.set_published(name, key)
         except FAILURES as exc:
-            raise self.account.fail(exc, "reports_folder") from None
+            raise self.account.fail.folder(exc, "reports_folder") from None
         shared = drive.share_with_staff(self.account, key, self.staff)
         return f"https://drive.google.com/file/d/{key}/view", shared
 
@@ -68,7 +67,7 @@ class Uploader:
             return str(self._upload(content, {**metadata, "mimeType": DOCX_MIME})["id"])
 
         look()
-        return settle(self.account.settings, create, look)
+        return self.account.retries.settle(create, look)
 
     def _upload(self, content: bytes, metadata: dict[str, Any], key: str = "") -> Any:
         """files.create (no `key`) or files.update of `key`, with the .docx as content."""

@@ -1,30 +1,37 @@
 """Writing a unit's Kết quả tab: one `batchUpdate` that sizes (or adds) the tab, writes its values
-as values and keeps it protected, built from what the sheet holds now."""
+as values and keeps it protected, built from what the sheet holds now. Its answer holds the
+whole spreadsheet as the write left it (every tab, read in the same atomic step): what the read
+cache keeps after the write, so that an edit the unit made since our read is never lost."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+
 from worker.adapters.google import bodies
 from worker.adapters.google.auth import Account
-from worker.adapters.google.client import settle
 from worker.adapters.google.errors import FAILURES
 from worker.adapters.google.memory import Memory
-from worker.adapters.google.read import SHEET_URL, Reader, Sheet, sheet_key
+from worker.adapters.google.read import GRID_FIELDS, SHEET_URL, Reader, Sheet, Tabs, sheet_key
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
 
+# The answer: the spreadsheet after the batch, with every tab's values as a read has them
+# (BatchUpdateSpreadsheetRequest.includeSpreadsheetInResponse, responseIncludeGridData).
+AFTER_FIELDS = f"updatedSpreadsheet({GRID_FIELDS})"
+
 
 class Writer:
     """Writes the units' Kết quả tabs through the account's own client for writes, and keeps
-    what it wrote (`written`, by unit ID) for the cache."""
+    what each sheet held right after our write (`written`, by unit ID) for the cache."""
 
     def __init__(self, account: Account, reader: Reader, cache: Memory) -> None:
         self.account = account
         self.reader = reader
         self.cache = cache
-        self.written: dict[str, list[list[Any]]] = {}
+        self.written: dict[str, Tabs] = {}
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the Kết quả tab in one batchUpdate: values as values, protected.
@@ -41,15 +48,24 @@ class Writer:
             nonlocal sheet_id
             known = self.cache.results_tab(unit.unit_id)
             sheet_id, batch = results_batch(self.reader.meta[key], known, grid, self.account.email)
-            writes.batch_update(key, {"requests": batch})
+            answer = writes.request(
+                "post",
+                SPREADSHEET_BATCH_UPDATE_URL % key,
+                params={"fields": AFTER_FIELDS},
+                json={
+                    "requests": batch,
+                    "includeSpreadsheetInResponse": True,
+                    "responseIncludeGridData": True,
+                },
+            ).json()
+            self.written[unit.unit_id] = self.reader.take(key, answer["updatedSpreadsheet"])
 
         try:
-            settle(
-                self.account.settings, send, lambda: self.reader.read(key, grid=False, http=writes)
+            self.account.retries.settle(
+                send, lambda: self.reader.read(key, grid=False, http=writes)
             )
         except FAILURES as exc:
             raise self.account.fail(exc, key) from None
-        self.written[unit.unit_id] = [list(row) for row in grid.rows]
         self.cache.set_results_tab(unit.unit_id, sheet_id)
         return SHEET_URL + key
 

@@ -20,8 +20,8 @@ CREATE TABLE IF NOT EXISTS results_tabs (
     unit TEXT PRIMARY KEY, sheet_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
     name TEXT PRIMARY KEY, key TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS unverified (
-    unit TEXT PRIMARY KEY);
+-- what older releases kept of the units written last: no longer needed
+DROP TABLE IF EXISTS unverified;
 """
 
 
@@ -34,8 +34,9 @@ class GoogleCache:
         if "ids" not in columns:
             db.execute("ALTER TABLE sheets ADD COLUMN ids TEXT")
 
-    # What a remote unit sheet held at a version (Google: its Drive modifiedTime), so that an
-    # unchanged sheet costs no request.
+    # What a remote unit sheet held at a version (Google: its ID and Drive version), so that an
+    # unchanged sheet costs no request. (Rows of older releases, kept under a modifiedTime,
+    # match no version: those sheets are read once more.)
     def cached_sheet(self, unit: str, version: str) -> dict[str, list[list[Any]]] | None:
         row = self.db.execute(
             "SELECT tabs FROM sheets WHERE unit = ? AND version = ?", (unit, version)
@@ -64,18 +65,6 @@ class GoogleCache:
         """The tab IDs kept with the unit's cached sheet; {} when none are (an older row)."""
         row = self.db.execute("SELECT ids FROM sheets WHERE unit = ?", (unit,)).fetchone()
         return {str(t): int(i) for t, i in json.loads(row[0]).items()} if row and row[0] else {}
-
-    # Units whose cached copy was taken at the version Drive listed after our write: a unit's
-    # edit made between the write and the listing is in that version but not in the copy.
-    def unverified(self, unit: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM unverified WHERE unit = ?", (unit,)).fetchone()
-        return row is not None
-
-    def set_unverified(self, unit: str, unverified: bool) -> None:
-        if unverified:
-            self.db.execute("INSERT OR IGNORE INTO unverified VALUES (?)", (unit,))
-        else:
-            self.db.execute("DELETE FROM unverified WHERE unit = ?", (unit,))
 
     # The sheet ID of each unit's Kết quả tab in Google Sheets: found by ID, not by title.
     def results_tab(self, unit: str) -> int | None:
