@@ -1,9 +1,21 @@
 """An .xlsx file as an OPC package (ECMA-376 part 2): its parts, relationships and content types.
 
-Only what `worker.adapters.xlsx.write` needs to swap one worksheet part: parts are kept as the bytes
-they were read as, in their zip order, so a part nobody touched is written back unchanged.
-Part names are handled as the spec gives them: found through relationships resolved against
-their source part (targets may be relative or absolute), compared case-insensitively.
+What the reader needs to find a workbook's parts, and the writer to swap one worksheet part:
+parts are kept as the bytes they were read as, in their zip order, so a part nobody touched is
+written back unchanged. Part names are handled as the spec gives them: found through
+relationships resolved against their source part (targets may be relative or absolute),
+compared case-insensitively; a zip entry named with backslashes (some Windows tools write
+`xl\\workbook.xml`) is found as with slashes, and of two entries with one name the last is
+read, as Python's zipfile does.
+
+Relationship types come in two namespaces: ISO/IEC 29500 Transitional
+(http://schemas.openxmlformats.org/officeDocument/2006/relationships/...) and Strict
+(http://purl.oclc.org/ooxml/officeDocument/relationships/...), which Excel writes when a user
+saves as "Strict Open XML Spreadsheet" (Apache POI's test-data/spreadsheet/SampleSS.strict.xlsx,
+saved by Excel: the same parts and content types, the Strict namespaces, conformance="strict").
+
+Every part read is checked against `limits.LIMITS` first, from the zip directory: no part is
+inflated past what a unit's workbook can hold.
 """
 
 from __future__ import annotations
@@ -13,20 +25,26 @@ import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
+from worker.adapters.xlsx.limits import LIMITS, Limits, TooBig, grouped, size_text
 from worker.adapters.xlsx.zipcopy import ZipTooLarge, new_entry, raw_entry, write_zip
 
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-OFFICE_DOCUMENT = (
-    DOC_REL + "/officeDocument",
-    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",  # strict
-)
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 CONTENT_TYPES = "[Content_Types].xml"
+# The workbook part's content types (ECMA-376 part 1, §12.3.23): .xlsx, .xlsm, .xltx, .xltm
+_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
 
 # Untrusted files: no entity expansion, no network, no DTD; a broken part is an error.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -49,6 +67,20 @@ DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 def serialize(root: etree._Element) -> bytes:
     """A part as Office writes it: UTF-8, the declaration in double quotes."""
     return DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def kind(type_: str) -> str:
+    """A relationship type's name in either namespace: ".../relationships/worksheet" ->
+    "worksheet"; "" for a type of another vocabulary."""
+    for namespace in (DOC_REL, STRICT_REL):
+        if type_.startswith(namespace + "/"):
+            return type_[len(namespace) + 1 :]
+    return ""
+
+
+def _key(name: str) -> str:
+    """A zip entry name as part names compare: slashes, no leading one, case-folded."""
+    return name.replace("\\", "/").lstrip("/").casefold()
 
 
 def rels_name(part: str) -> str:
@@ -79,37 +111,91 @@ class Relationship:
 
 
 class Package:
-    """The entries of one .xlsx zip, by name, in their order; changed parts replace the bytes."""
+    """The entries of one .xlsx zip, by name, in their order; changed parts replace the bytes.
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    Made from the file's bytes (to write it again: `build`) or its path (to read parts only)."""
+
+    def __init__(self, source: bytes | Path, limits: Limits = LIMITS) -> None:
+        self.data = source if isinstance(source, bytes) else b""
+        self.limits = limits
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise PackageError(f"không phải tệp zip ({exc})") from None
         self.infos = self._zip.infolist()
-        self._names = {info.filename.casefold(): info.filename for info in self.infos}
-        if len(self._names) != len(self.infos):
-            raise PackageError("tệp zip có hai mục cùng tên")
+        if len(self.infos) > limits.entries:
+            raise TooBig(
+                f"tệp nén {grouped(len(self.infos))} mục, vượt giới hạn "
+                f"{grouped(limits.entries)} mục",
+                "xóa các trang tính, ảnh không dùng đến",
+            )
+        self._names = {_key(info.filename): info.filename for info in self.infos}
         if any(info.flag_bits & 0x1 for info in self.infos):
             raise PackageError("tệp có mật khẩu")
         self.changed: set[str] = set()  # parsed parts to serialize again
         self.written: dict[str, bytes] = {}  # parts given new bytes
         self._trees: dict[str, etree._Element] = {}
 
-    def find(self, part: str) -> str | None:
-        """The entry name of a part, compared case-insensitively as OPC part names are."""
-        return self._names.get(part.casefold())
+    def close(self) -> None:
+        self._zip.close()
 
-    def read(self, part: str) -> bytes:
-        """A part's bytes (as read, or as last put); parts never read are copied unopened."""
-        name = self.find(part)
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def size(self, part: str) -> int:
+        """A part's inflated size, as the zip directory gives it (0 when there is none)."""
+        name = self._entry(part)
+        return self._zip.getinfo(name).file_size if name and name not in self.written else 0
+
+    def check(self, part: str) -> None:
+        """Raise TooBig when the part inflates past the limits, before it is inflated."""
+        name = self._entry(part)
+        if name is None or name in self.written:
+            return
+        info = self._zip.getinfo(name)
+        limits = self.limits
+        if info.file_size > limits.part_bytes:
+            raise TooBig(
+                f"phần {name} giải nén ra {size_text(info.file_size)}, vượt giới hạn "
+                f"{size_text(limits.part_bytes)}",
+                "xóa các dòng, cột thừa (kể cả dòng trống có định dạng) hoặc tách bảng tính",
+            )
+        if info.file_size > limits.ratio_grace and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            raise TooBig(
+                f"phần {name} nén {size_text(info.compress_size)} mà giải nén ra "
+                f"{size_text(info.file_size)} (gấp hơn {grouped(limits.ratio)} lần), không "
+                "phải một bảng tính bình thường",
+                "mở tệp bằng Excel hoặc LibreOffice, lưu lại; nếu vẫn vậy, chép lại bản còn tốt",
+            )
+
+    def find(self, part: str) -> str | None:
+        """The name of a part as the package has it (case kept, slashes for backslashes),
+        compared case-insensitively as OPC part names are; None when there is none."""
+        entry = self._entry(part)
+        return entry.replace("\\", "/") if entry is not None else None
+
+    def _entry(self, part: str) -> str | None:
+        """The zip entry that holds a part, under its own name."""
+        return self._names.get(_key(part))
+
+    def read(self, part: str, limit: int | None = None) -> bytes:
+        """A part's bytes (as read, or as last put), checked against the limits first; at most
+        `limit` bytes of its beginning when given. Parts never read are copied unopened."""
+        name = self._entry(part)
         if name is None:
             raise PackageError(f"thiếu phần {part}")
         if name in self.written:
-            return self.written[name]
+            return self.written[name][:limit]
+        if limit is None:
+            self.check(name)
         try:
-            return self._zip.read(name)
+            with self._zip.open(name) as entry:
+                return entry.read(-1 if limit is None else limit)
         except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
             raise PackageError(f"{name}: {exc}") from None
         except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
@@ -117,7 +203,7 @@ class Package:
 
     def xml(self, part: str) -> etree._Element:
         """A part's parsed XML; edits to it are written back by `dirty`."""
-        name = self.find(part)
+        name = self._entry(part)
         if name is None:
             raise PackageError(f"thiếu phần {part}")
         if name not in self._trees:
@@ -126,27 +212,30 @@ class Package:
 
     def dirty(self, part: str) -> None:
         """Mark a part parsed by `xml` as changed: it is serialized again on `build`."""
-        self.changed.add(self.find(part) or part)
+        self.changed.add(self._entry(part) or part)
 
     def put(self, part: str, data: bytes, after: str | None = None) -> None:
         """Add a new part (placed after the entry `after`, or at the end) or replace one."""
-        name = self.find(part)
+        name = self._entry(part)
         if name is None:
             name = part
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            at = next((i + 1 for i, x in enumerate(self.infos) if x.filename == after), None)
+            at = next(
+                (i + 1 for i, x in enumerate(self.infos) if _key(x.filename) == _key(after or "")),
+                None,
+            )
             self.infos.insert(len(self.infos) if at is None else at, info)
-            self._names[name.casefold()] = name
+            self._names[_key(name)] = name
         self.written[name] = data
         self._trees.pop(name, None)
         self.changed.discard(name)
 
     def remove(self, part: str) -> None:
-        name = self.find(part)
+        name = self._entry(part)
         if name is None:
             return
-        del self._names[name.casefold()]
+        del self._names[_key(name)]
         self.written.pop(name, None)
         self._trees.pop(name, None)
         self.changed.discard(name)
@@ -164,8 +253,9 @@ class Package:
             out.append(Relationship(el.get("Id", ""), el.get("Type", ""), target, el))
         return out
 
-    def add_relationship(self, source: str, type_: str, part: str) -> str:
-        """A new relationship from `source` to `part`, with an Id no other one has; its Id."""
+    def add_relationship(self, source: str, type_: str, part: str, absolute: bool = False) -> str:
+        """A new relationship from `source` to `part`, with an Id no other one has; its Id.
+        `absolute`: the target written from the package's root ("/xl/..."), not relative."""
         rels = rels_name(source)
         if self.find(rels) is None:
             self.put(
@@ -175,24 +265,33 @@ class Package:
         rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
         etree.SubElement(
             self.xml(rels), f"{{{PKG_REL}}}Relationship", Id=rid, Type=type_,
-            Target=relative(source, part),
+            Target="/" + part if absolute else relative(source, part),
         )  # fmt: skip
         self.dirty(rels)
         return rid
 
     def main_part(self) -> str:
-        """The workbook part, found as the package's officeDocument relationship says."""
+        """The workbook part, found as the package's officeDocument relationship says; else as
+        [Content_Types].xml declares it; else at its usual name (what Excel opens, repaired)."""
         for rel in self.relationships(""):
-            name = self.find(rel.target) if rel.type in OFFICE_DOCUMENT else None
+            name = self.find(rel.target) if kind(rel.type) == "officeDocument" else None
             if name:
                 return name
+        if self.find(CONTENT_TYPES):
+            for el in self.xml(CONTENT_TYPES).iterfind(f"{{{CT}}}Override"):
+                name = self.find(el.get("PartName", ""))
+                if name and el.get("ContentType") in _MAIN_TYPES:
+                    return name
+        name = self.find("xl/workbook.xml")
+        if name:
+            return name
         raise PackageError("không có phần workbook (_rels/.rels)")
 
     def set_override(self, part: str, content_type: str | None) -> None:
         """Declare (or with None, forget) a part's content type in [Content_Types].xml."""
         types = self.xml(CONTENT_TYPES)
         for el in types.findall(f"{{{CT}}}Override"):
-            if el.get("PartName", "").lstrip("/").casefold() == part.casefold():
+            if _key(el.get("PartName", "")) == _key(part):
                 types.remove(el)
         if content_type is not None:
             etree.SubElement(
@@ -203,7 +302,7 @@ class Package:
     def content_type(self, part: str) -> str:
         types = self.xml(CONTENT_TYPES)
         for el in types.iterfind(f"{{{CT}}}Override"):
-            if el.get("PartName", "").lstrip("/").casefold() == part.casefold():
+            if _key(el.get("PartName", "")) == _key(part):
                 return el.get("ContentType", "")
         ext = posixpath.splitext(part)[1].lstrip(".").casefold()
         for el in types.iterfind(f"{{{CT}}}Default"):
@@ -219,9 +318,9 @@ class Package:
         while pending:
             source = pending.pop()
             for rel in self.relationships(source):
-                key = rel.target.casefold()
+                key = _key(rel.target)
                 name = self.find(rel.target)
-                if name and key not in seen and key != (avoid or "").casefold():
+                if name and key not in seen and key != _key(avoid or ""):
                     seen.add(key)
                     pending.append(name)
         return seen
@@ -231,7 +330,7 @@ class Package:
         pictures...); parts also reached from elsewhere stay."""
         keep = self.reachable("", avoid=part)
         for name in [part, *self.reachable(part)]:
-            if name.casefold() in keep or self.find(name) is None:
+            if _key(name) in keep or self.find(name) is None:
                 continue
             name = self.find(name) or name
             self.remove(rels_name(name))
@@ -248,6 +347,8 @@ class Package:
     def build(self) -> bytes:
         """The package as zip bytes: changed parts serialized and deflated, every other entry
         copied as it was (compressed bytes included), in the original order."""
+        if not self.data:
+            raise PackageError("gói chỉ mở để đọc")
         entries = []
         for info in self.infos:
             name = info.filename

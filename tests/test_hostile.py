@@ -1,0 +1,92 @@
+"""Hostile workbooks (tests/hostile.py): each is refused, or read, in bounded time and memory,
+with its own message; every other unit of the run is done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests import hostile
+from tests.conftest import good_unit
+from worker.adapters.xlsx.read import read_tabs
+from worker.adapters.xlsx.write import write_tab
+from worker.core.errors import SheetError
+from worker.core.results import Grid
+
+Cli = Callable[..., Result]
+PEAK_MB = 400  # the issue's bound for a run with one hostile unit among good ones
+
+
+def refused(path: Path) -> str:
+    started = time.monotonic()
+    with pytest.raises(SheetError) as caught:
+        read_tabs(path)
+    assert time.monotonic() - started < 5  # told from the zip directory and one scan
+    return str(caught.value)
+
+
+def test_a_value_at_the_last_cell_of_a_sheet_is_refused_naming_it(tmp_path: Path) -> None:
+    """calamine would allocate 17 billion cells (512 GiB) and abort the whole run."""
+    message = refused(hostile.far_cell(tmp_path / "u1.xlsx"))
+    assert message == (
+        "tệp u1.xlsx quá lớn để đọc (tab Mô hình có dữ liệu tới dòng 1.048.576, cột XFD: vùng "
+        "từ A1 gồm 17.179.869.353 ô, vượt giới hạn 1.000.000 ô): xóa các ô có dữ liệu nằm "
+        "ngoài bảng (như ô XFD1048576 của tab Mô hình) hoặc tách bảng tính, rồi lưu lại"
+    )
+
+
+def test_a_sheet_that_inflates_past_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    message = refused(hostile.zip_bomb(tmp_path / "u1.xlsx", inflated=200 << 20))
+    assert message == (
+        "tệp u1.xlsx quá lớn để đọc (tab Ghi chú: phần xl/worksheets/sheet7.xml giải nén ra "
+        "200 MB, vượt giới hạn 100 MB): xóa các dòng, cột thừa (kể cả dòng trống có định dạng) "
+        "hoặc tách bảng tính"
+    )
+
+
+def test_a_million_rows_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    message = refused(hostile.million_rows(tmp_path / "u1.xlsx"))
+    assert message.startswith("tệp u1.xlsx quá lớn để đọc (tab Chỉ tiêu: phần ")
+    assert "vượt giới hạn 100 MB" in message
+
+
+def test_two_thousand_sheets_are_read_and_get_their_results_tab(tmp_path: Path) -> None:
+    path = hostile.many_sheets(tmp_path / "u1.xlsx")
+    started = time.monotonic()
+    tabs = read_tabs(path)
+    assert len(tabs) == 6 + 2000
+    write_tab(path, "Kết quả", Grid([["Cập nhật lúc", "16/11/2026 06:30"]]))
+    assert read_tabs(path)["Kết quả"] == [["Cập nhật lúc", "16/11/2026 06:30"]]
+    assert time.monotonic() - started < 30
+
+
+def run_once(root: Path, log: Path) -> tuple[int, str, float]:
+    """`mohinh run --once` in a process of its own: its exit status, its output, and its peak
+    memory in MB as the kernel measured it (wait4's rusage: this child alone)."""
+    command = [sys.executable, "-m", "worker", "run", "--once", "--workspace", str(root)]
+    with log.open("wb") as out:
+        child = subprocess.Popen([*command, "--today", "2026-11-16"], stdout=out, stderr=out)
+        _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return child.returncode, log.read_text("utf-8"), usage.ru_maxrss / 1024
+
+
+@pytest.mark.parametrize("kind", ["far_cell", "zip_bomb"])
+def test_a_hostile_unit_leaves_every_other_unit_done_within_the_memory_bound(
+    workspace: Callable[..., Path], tmp_path: Path, kind: str
+) -> None:
+    root = workspace(*[(f"U{n}", good_unit(2), f"u{n}@x.vn") for n in (1, 2, 3)])
+    hostile.KINDS[kind](root / "units" / "u2.xlsx")
+    status, output, peak = run_once(root, tmp_path / "run.log")
+    assert status == 1, output  # one unit's trouble: the others were done
+    assert "2 cập nhật tab Kết quả" in output, output
+    assert "! U2 Công an xã U2: tệp u2.xlsx quá lớn để đọc" in output, output
+    assert "Traceback" not in output
+    assert peak < PEAK_MB, f"{peak:.0f} MB"
