@@ -144,9 +144,26 @@ def many_sheets(path: Path, count: int = 2000) -> Path:
     return package(path, [*unit_sheets(), *empty])
 
 
+def many_errors(path: Path, rows: int = 80_000) -> Path:
+    """A good unit whose tab Chỉ tiêu has `rows` more rows of six cells, all of them wrong: as
+    many errors as the limits let a workbook hold."""
+    sheets = unit_sheets()
+    name, _ = sheets[1]
+    header = as_tabs(good_unit(2))[name][0]
+    bad = (
+        f'<row r="{r}">'
+        + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>?{r}</t></is></c>' for c in "ABCDEF")
+        + "</row>"
+        for r in range(2, rows + 2)
+    )
+    sheets[1] = (name, sheet_xml([*rows_xml([header]), *(b.encode() for b in bad)]))
+    return package(path, sheets)
+
+
 KINDS = {
     "far_cell": far_cell,
     "zip_bomb": zip_bomb,
     "million_rows": million_rows,
     "many_sheets": many_sheets,
+    "many_errors": many_errors,
 }

@@ -37,9 +37,16 @@ def test_a_value_at_the_last_cell_of_a_sheet_is_refused_naming_it(tmp_path: Path
     message = refused(hostile.far_cell(tmp_path / "u1.xlsx"))
     assert message == (
         "tệp u1.xlsx quá lớn để đọc (tab Mô hình có dữ liệu tới dòng 1.048.576, cột XFD: vùng "
-        "từ A1 gồm 17.179.869.353 ô, vượt giới hạn 1.000.000 ô): xóa các ô có dữ liệu nằm "
+        "từ A1 gồm 17.179.869.353 ô, vượt giới hạn 500.000 ô): xóa các ô có dữ liệu nằm "
         "ngoài bảng (như ô XFD1048576 của tab Mô hình) hoặc tách bảng tính, rồi lưu lại"
     )
+
+
+def test_a_cell_formatted_at_the_last_place_but_empty_is_no_obstacle(tmp_path: Path) -> None:
+    """calamine makes no cell of a formatted empty one: the sheet is read as its values say."""
+    empty = b'<row r="1048576"><c r="XFD1048576" s="0"/></row>'
+    path = hostile.package(tmp_path / "u1.xlsx", hostile.unit_sheets(**{"Mô hình": empty}))
+    assert len(read_tabs(path)["Mô hình"]) == 3  # the header and two models
 
 
 def test_a_sheet_that_inflates_past_the_limit_is_refused_unread(tmp_path: Path) -> None:

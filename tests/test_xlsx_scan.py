@@ -28,13 +28,38 @@ def sheet(cells: str, prefix: str = "") -> bytes:
 
 
 @pytest.mark.parametrize("prefix", ["", "x"], ids=["default_namespace", "prefixed"])
-def test_the_extent_is_the_farthest_value(prefix: str) -> None:
-    look = scan(
-        sheet(
-            '<row r="2"><c r="C2"><v>1</v></c></row><row r="9"><c r="A9"><v>2</v></c></row>', prefix
-        )
+@pytest.mark.parametrize("precise", [False, True], ids=["bound", "precise"])
+def test_the_extent_is_the_farthest_value(prefix: str, precise: bool) -> None:
+    rows = '<row r="2"><c r="C2"><v>1</v></c></row><row r="9"><c r="A9"><v>2</v></c></row>'
+    look = scan(sheet(rows, prefix), precise=precise)
+    assert (look.rows, look.columns, look.area, look.precise) == (9, 3, 27, precise)
+    if precise:
+        assert look.far == (9, 1)
+
+
+@pytest.mark.parametrize(
+    ("far", "extent"),
+    [
+        ('<c r="A1048576"><v>2</v></c>', (1048576, 1)),  # in row 3: not its row
+        ('<c r="XFD3"><v>2</v></c>', (3, 16384)),
+        ('<c r="B30"><v>2</v></c>', (30, 2)),  # as many digits as the last row's, more
+        ('<c r="xfd3"><v>2</v></c>', (3, 16384)),
+    ],
+    ids=["row_beyond_the_last_row", "column_beyond_the_dimension", "same_digits", "lower_case"],
+)
+def test_a_cell_beyond_what_the_sheet_declares_is_found(far: str, extent: tuple[int, int]) -> None:
+    """The last row's number and the dimension are taken at their word only once checked."""
+    xml = sheet(
+        f'<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c>{far}</row>'
     )
-    assert (look.rows, look.columns, look.far, look.area) == (9, 3, (9, 1), 27)
+    look = scan(xml.replace(b"<sheetData>", b'<dimension ref="A1:A3"/><sheetData>'))
+    assert (look.rows, look.columns) == extent
+
+
+def test_a_sheet_as_it_declares_itself_is_taken_at_its_word() -> None:
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="B3"><v>1</v></c></row>')
+    look = scan(xml.replace(b"<sheetData>", b'<dimension ref="A1:B3"/><sheetData>'))
+    assert (look.rows, look.columns, look.precise) == (3, 2, False)
 
 
 @pytest.mark.parametrize(
@@ -42,10 +67,11 @@ def test_the_extent_is_the_farthest_value(prefix: str) -> None:
     ['<c r="XFD1048576" s="1"/>', '<c r="XFD1048576" s="1"></c>', '<c r="XFD1048576" s="1" />'],
     ids=["self_closed", "closed_at_once", "space_before_slash"],
 )
-def test_a_styled_cell_without_a_value_does_not_count(empty: str) -> None:
+def test_a_styled_cell_without_a_value_counts_only_in_the_bound(empty: str) -> None:
     """calamine makes no cell of it: a formatted row to the end of the sheet costs nothing."""
-    look = scan(sheet(f'<row r="1"><c r="A1"><v>1</v></c>{empty}</row>'))
-    assert (look.rows, look.columns) == (1, 1)
+    xml = sheet(f'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">{empty}</row>')
+    assert (scan(xml).rows, scan(xml).columns) == (1048576, 16384)
+    assert (scan(xml, precise=True).rows, scan(xml, precise=True).columns) == (1, 1)
 
 
 def test_cells_and_rows_without_an_address_take_the_next_place() -> None:

@@ -19,6 +19,9 @@ from worker.core.validation import UnitData, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
 STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
+# The errors a unit is shown (Kết quả, its digest, the province's tables): past this a list is
+# a wall nobody reads, and a sheet of a million wrong cells must not cost a million rows.
+MAX_ERRORS = 200
 
 
 @dataclass(frozen=True)
@@ -151,12 +154,21 @@ class UnitResult:
     problem: str = ""  # why the sheet could not be read
     models: list[ModelResult] = field(default_factory=list)
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)  # the first MAX_ERRORS
+    more_errors: int = 0  # the errors beyond those
     results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
 
     @property
     def readable(self) -> bool:
         return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
+
+    def more_errors_line(self) -> str:
+        """ "… và 1.999.800 lỗi khác", or "" when every error is listed."""
+        return f"… và {self.more_errors:,} lỗi khác".replace(",", ".") if self.more_errors else ""
 
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""
@@ -201,7 +213,9 @@ def evaluate_unit(
     `cache`: the run's (`ParseCache`); without one, the unit is read with a cache of its own.
     """
     data = validate_unit(tabs, year, today, cache)
-    result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
+    status = STATUS_ERRORS if data.errors else STATUS_OK
+    result = UnitResult(unit, year, status, errors=data.errors[:MAX_ERRORS])
+    result.more_errors = max(0, len(data.errors) - MAX_ERRORS)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None

@@ -56,7 +56,7 @@ def unit_table(units: Sequence[UnitResult]) -> pd.DataFrame:
                 *(r.count(level) for level in LEVELS),
                 len(r.exemplars),
                 flagged,
-                len(r.errors),
+                r.error_count,
                 r.status,
                 sum(1 for m in r.models if m.decision),
                 sum(1 for m in r.models if m.differs),
@@ -159,6 +159,8 @@ def error_rows(
     rows: list[list[object]] = []
     for r in units:
         rows.extend([*_who(r), *error_row(e)] for e in r.errors)
+        if r.more_errors:
+            rows.append([*_who(r), "", "", "", r.more_errors_line(), ""])
         if not r.readable:
             rows.append(
                 [

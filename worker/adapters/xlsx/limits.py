@@ -4,8 +4,9 @@ sheet, before any parser allocates (a hostile or broken file must cost one unit,
 A unit's real workbook is a few hundred KB: some hundred models, their targets, a few pictures.
 The limits leave it two orders of magnitude of room and keep what one workbook adds to the run's
 memory near 200 MB: calamine holds about 45 bytes per cell of a sheet's rectangle from A1 (an
-empty one) and up to 140 with its Python values (measured with python-calamine 0.9.1), so
-MAX_CELLS cells cost at most ~140 MB; the writer holds the file twice (as read, as written).
+empty one) and up to 140 with its Python values (measured with python-calamine 0.9.1), and
+validating a row of wrong cells costs as much again: 500,000 cells, all of them errors, took a
+run from 116 MB to 302 MB (bench/hostile.py many_errors). The writer holds the file twice.
 
 The compression ratio is Apache POI's zip-bomb check (ZipSecureFile: an entry past a 100 KB grace
 that inflates more than 100 times is refused), loosened tenfold: what POI opens, we open.
@@ -26,7 +27,7 @@ class Limits:
     parts_bytes: int = 200 * MB  # all of them together
     ratio: int = 1_000  # inflated / compressed, for a part past `ratio_grace`
     ratio_grace: int = 1 * MB
-    cells: int = 1_000_000  # the sheets' rectangles from A1 to their farthest cell, summed
+    cells: int = 500_000  # the sheets' rectangles from A1 to their farthest cell, summed
 
 
 LIMITS = Limits()

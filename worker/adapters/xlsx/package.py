@@ -6,16 +6,11 @@ written back unchanged. Part names are handled as the spec gives them: found thr
 relationships resolved against their source part (targets may be relative or absolute),
 compared case-insensitively; a zip entry named with backslashes (some Windows tools write
 `xl\\workbook.xml`) is found as with slashes, and of two entries with one name the last is
-read, as Python's zipfile does.
-
-Relationship types come in two namespaces: ISO/IEC 29500 Transitional
-(http://schemas.openxmlformats.org/officeDocument/2006/relationships/...) and Strict
-(http://purl.oclc.org/ooxml/officeDocument/relationships/...), which Excel writes when a user
-saves as "Strict Open XML Spreadsheet" (Apache POI's test-data/spreadsheet/SampleSS.strict.xlsx,
-saved by Excel: the same parts and content types, the Strict namespaces, conformance="strict").
+read, as Python's zipfile does (`parts`).
 
 Every part read is checked against `limits.LIMITS` first, from the zip directory: no part is
-inflated past what a unit's workbook can hold.
+inflated past what a unit's workbook can hold. A part whose checksum is wrong is read all the
+same, as LibreOffice and Excel read it.
 """
 
 from __future__ import annotations
@@ -24,90 +19,29 @@ import io
 import posixpath
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from lxml import etree
 
 from worker.adapters.xlsx.limits import LIMITS, Limits, TooBig, grouped, size_text
-from worker.adapters.xlsx.zipcopy import ZipTooLarge, new_entry, raw_entry, write_zip
-
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
-CONTENT_TYPES = "[Content_Types].xml"
-# The workbook part's content types (ECMA-376 part 1, §12.3.23): .xlsx, .xlsm, .xltx, .xltm
-_MAIN_TYPES = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+from worker.adapters.xlsx.parts import (
+    CONTENT_TYPES,
+    CT,
+    MAIN_TYPES,
+    PKG_REL,
+    HasDTD,
+    OpenDocument,
+    PackageError,
+    Relationship,
+    kind,
+    parse,
+    relative,
+    rels_name,
+    resolve,
+    serialize,
 )
-
-# Untrusted files: no entity expansion, no network, no DTD; a broken part is an error.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
-class PackageError(Exception):
-    """The file is not a readable .xlsx package; the message says what is wrong (for logs)."""
-
-
-def parse(data: bytes, part: str) -> etree._Element:
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise PackageError(f"{part}: {exc}") from None
-
-
-DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-
-
-def serialize(root: etree._Element) -> bytes:
-    """A part as Office writes it: UTF-8, the declaration in double quotes."""
-    return DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-
-
-def kind(type_: str) -> str:
-    """A relationship type's name in either namespace: ".../relationships/worksheet" ->
-    "worksheet"; "" for a type of another vocabulary."""
-    for namespace in (DOC_REL, STRICT_REL):
-        if type_.startswith(namespace + "/"):
-            return type_[len(namespace) + 1 :]
-    return ""
-
-
-def _key(name: str) -> str:
-    """A zip entry name as part names compare: slashes, no leading one, case-folded."""
-    return name.replace("\\", "/").lstrip("/").casefold()
-
-
-def rels_name(part: str) -> str:
-    """The relationships part of `part`: xl/workbook.xml -> xl/_rels/workbook.xml.rels."""
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def resolve(source: str, target: str) -> str:
-    """A relationship's target as a zip entry name, relative to its source part's folder."""
-    target = unquote(target.split("#", 1)[0])
-    if target.startswith("/"):
-        return posixpath.normpath(target).lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
-
-
-def relative(source: str, part: str) -> str:
-    """The target to write in `source`'s relationships for `part`."""
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
-
-
-@dataclass
-class Relationship:
-    id: str
-    type: str
-    target: str  # the zip entry name it resolves to ("" for an external target)
-    element: etree._Element
+from worker.adapters.xlsx.parts import key as _key
+from worker.adapters.xlsx.zipcopy import ZipTooLarge, new_entry, raw_entry, write_zip
 
 
 class Package:
@@ -196,10 +130,37 @@ class Package:
         try:
             with self._zip.open(name) as entry:
                 return entry.read(-1 if limit is None else limit)
-        except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+        except zipfile.BadZipFile as exc:
+            if "CRC" not in str(exc):
+                raise PackageError(f"{name}: {exc}") from None
+            # Its checksum is wrong: LibreOffice and Excel read the data all the same
+            return self._inflate(self._zip.getinfo(name), limit)
+        except (EOFError, ValueError, zlib.error) as exc:
             raise PackageError(f"{name}: {exc}") from None
         except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
             raise PackageError(f"{name}: {exc}") from None
+
+    def _inflate(self, info: zipfile.ZipInfo, limit: int | None) -> bytes:
+        """An entry's data inflated from its compressed bytes, its CRC not checked."""
+        fp = self._zip.fp
+        if fp is None:
+            raise PackageError(f"{info.filename}: tệp đã đóng")
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise PackageError(f"{info.filename}: no local header")
+        fp.seek(info.header_offset + 30 + int.from_bytes(header[26:28], "little")
+                + int.from_bytes(header[28:30], "little"))  # fmt: skip
+        raw = fp.read(info.compress_size)
+        size = info.file_size if limit is None else min(limit, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw[:size]
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise PackageError(f"{info.filename}: compression {info.compress_type}")
+        try:
+            return zlib.decompressobj(-15).decompress(raw, size)
+        except zlib.error as exc:
+            raise PackageError(f"{info.filename}: {exc}") from None
 
     def xml(self, part: str) -> etree._Element:
         """A part's parsed XML; edits to it are written back by `dirty`."""
@@ -253,15 +214,36 @@ class Package:
             out.append(Relationship(el.get("Id", ""), el.get("Type", ""), target, el))
         return out
 
-    def add_relationship(self, source: str, type_: str, part: str, absolute: bool = False) -> str:
-        """A new relationship from `source` to `part`, with an Id no other one has; its Id.
+    def readable_relationships(self, source: str) -> list[Relationship]:
+        """The relationships of `source`; when its relationships part is broken beyond reading,
+        none, the part replaced by an empty one (LibreOffice shows such a workbook's sheets
+        empty; a write then lists only what it adds)."""
+        try:
+            return self.relationships(source)
+        except HasDTD:
+            raise
+        except PackageError:
+            empty = etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+            self.put(rels_name(source), serialize(empty))
+            return []
+
+    def add_relationship(
+        self,
+        source: str,
+        type_: str,
+        part: str,
+        absolute: bool = False,
+        taken: frozenset[str] = frozenset(),
+    ) -> str:
+        """A new relationship from `source` to `part`, with an Id no other one has, nor any of
+        `taken` (Ids the source's XML names, even where no relationship has them); its Id.
         `absolute`: the target written from the package's root ("/xl/..."), not relative."""
         rels = rels_name(source)
         if self.find(rels) is None:
             self.put(
                 rels, serialize(etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL}))
             )
-        taken = {r.id for r in self.relationships(source)}
+        taken |= {r.id for r in self.relationships(source)}
         rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
         etree.SubElement(
             self.xml(rels), f"{{{PKG_REL}}}Relationship", Id=rid, Type=type_,
@@ -272,20 +254,39 @@ class Package:
 
     def main_part(self) -> str:
         """The workbook part, found as the package's officeDocument relationship says; else as
-        [Content_Types].xml declares it; else at its usual name (what Excel opens, repaired)."""
+        [Content_Types].xml declares it; else at its usual name (what Excel opens, repaired:
+        a broken relationships part or content types do not hide a workbook that is there)."""
+        for found in (self._by_relationship, self._by_content_type):
+            try:
+                name = found()
+            except HasDTD:
+                raise
+            except PackageError:
+                continue
+            if name:
+                return name
+        name = self.find("xl/workbook.xml")
+        if name:
+            return name
+        if self.find("mimetype") and b"opendocument" in self.read("mimetype", 200):
+            raise OpenDocument("mimetype")
+        raise PackageError("không có phần workbook (_rels/.rels)")
+
+    def _by_relationship(self) -> str | None:
         for rel in self.relationships(""):
             name = self.find(rel.target) if kind(rel.type) == "officeDocument" else None
             if name:
                 return name
-        if self.find(CONTENT_TYPES):
-            for el in self.xml(CONTENT_TYPES).iterfind(f"{{{CT}}}Override"):
-                name = self.find(el.get("PartName", ""))
-                if name and el.get("ContentType") in _MAIN_TYPES:
-                    return name
-        name = self.find("xl/workbook.xml")
-        if name:
-            return name
-        raise PackageError("không có phần workbook (_rels/.rels)")
+        return None
+
+    def _by_content_type(self) -> str | None:
+        if self.find(CONTENT_TYPES) is None:
+            return None
+        for el in self.xml(CONTENT_TYPES).iterfind(f"{{{CT}}}Override"):
+            name = self.find(el.get("PartName", ""))
+            if name and el.get("ContentType") in MAIN_TYPES:
+                return name
+        return None
 
     def set_override(self, part: str, content_type: str | None) -> None:
         """Declare (or with None, forget) a part's content type in [Content_Types].xml."""

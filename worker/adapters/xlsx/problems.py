@@ -1,6 +1,6 @@
 """What goes wrong with a unit's workbook file, said once for the reader and the writer: each kind
-(not found, a folder, no permission, damaged, password-protected, an old .xls, too big) has its
-own message, naming the file and the fix."""
+(not found, a folder, no permission, damaged, password-protected, an old .xls, an .ods, a DTD,
+too big) has its own message, naming the file and the fix."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ def encrypted(path: Path) -> SheetError:
     return SheetError(
         f"tệp {path.name} được đặt mật khẩu: bỏ mật khẩu "
         "(Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại"
+    )
+
+
+def dtd(path: Path, part: str) -> SheetError:
+    logging.getLogger("mohinh").info("%s: %s khai báo DTD", path, part)
+    return SheetError(
+        f"tệp {path.name} có phần {part} khai báo DTD, điều tệp .xlsx không được có (Excel "
+        "không mở, và có thể phình ra vô hạn khi đọc): mở bằng LibreOffice, lưu lại dạng "
+        ".xlsx, hoặc chép lại bản còn tốt"
+    )
+
+
+def open_document(path: Path) -> SheetError:
+    return SheetError(
+        f"tệp {path.name} là bảng tính OpenDocument (.ods), không phải .xlsx: mở bằng "
+        "LibreOffice rồi lưu lại dạng Excel 2007-365 (.xlsx)"
     )
 
 

@@ -57,6 +57,7 @@ class SheetLook:
     columns: int = 0  # the farthest column holding a value (1-based)
     far: tuple[int, int] = (0, 0)  # (row, column) of the cell that sets `rows`, for messages
     marks: Marks = field(default_factory=list)
+    precise: bool = True  # counted as calamine counts; else an upper bound (empty cells too)
 
     @property
     def area(self) -> int:
@@ -79,54 +80,127 @@ def sheet_data(xml: bytes) -> tuple[int, int]:
     return (start, end) if start >= 0 else (0, 0)
 
 
-def scan(xml: bytes, styles: Styles | None = None) -> SheetLook:
+def scan(xml: bytes, styles: Styles | None = None, precise: bool = False) -> SheetLook:
     """The extent and the marks of a worksheet part; `styles`: the style indexes whose number
-    format the reader must be told of."""
+    format the reader must be told of.
+
+    The extent counts every cell with an address, empty or not: an upper bound, found fast.
+    `precise`: count only the cells holding a value, as calamine does (when the bound is past
+    a limit, before anyone is told their sheet is too big)."""
     styles = styles or {}
     start, end = sheet_data(xml)
     root = re.search(rb"<([\w.-]+:)?worksheet[\s>]", xml)
-    p = re.escape(root[1]) if root and root[1] else b""
+    prefix = root[1] if root and root[1] else b""
+    p = re.escape(prefix)
     # The usual sheet: every cell's address is its first attribute (as Excel, LibreOffice and
-    # the libraries write it). Then a few regular expressions do it all, in C.
-    starts = len(re.compile(rb"<" + p + rb"c[\s/>]").findall(xml, start, end))
-    cells = re.compile(rb"<" + p + rb'c r="([A-Za-z]+)(\d+)"([^>]*)>(</)?')
-    refs = cells.findall(xml, start, end)
-    if len(refs) != starts:
+    # the libraries write it). Then a few searches in C do it all.
+    if xml.count(b"<" + prefix + b"c", start, end) != xml.count(
+        b"<" + prefix + b'c r="', start, end
+    ):
         return _scan_each(xml, start, end, styles)
-    look = SheetLook()
-    full = [(x, d) for x, d, attrs, closed in refs if not closed and not attrs.endswith(b"/")]
-    if full:
-        rows = [int(digits) for _, digits in full]
-        look.rows = max(rows)
-        look.far = (look.rows, column_number(full[rows.index(look.rows)][0]))
-        look.columns = max(column_number(letters) for letters in {x for x, _ in full})
+    look = _extent(xml, start, end, p) if precise else _bound(xml, start, end, p)
     look.marks = _marks(xml, start, end, p, styles)
     return look
 
 
-def _marks(xml: bytes, start: int, end: int, p: bytes, styles: Styles) -> Marks:
-    """The marks of a sheet whose cells all lead with their address, in one pass: formulas not
-    followed by a value, error cells, cells of a style to tell."""
-    f, v, c = rb"<" + p + rb"f", rb"<" + p + rb"v>", rb"<" + p + rb"c "
-    indexes = b"|".join(sorted(styles))
-    pattern = re.compile(
-        rb"(" + f + rb"(?:\s[^>]*)?(?:/>|>[^<]*</" + p + rb"f>)(?!\s*" + v + rb"[^<]))"
-        rb"|" + c + rb'[^>]*\bt="e"[^>]*>'
-        + (rb"|" + c + rb'[^>]*\bs="(?:' + indexes + rb')"[^>]*>' if styles else b"")
+def _bound(xml: bytes, start: int, end: int, p: bytes) -> SheetLook:
+    """The rectangle of every addressed cell. The last row's number and the dimension's last
+    column are taken at their word, then checked: a search finds any cell beyond them."""
+    last = _last(re.compile(rb"<" + p + rb'row r="(\d+)"'), xml, start, end)
+    row = int(last[1]) if last else 0
+    dimension = re.search(rb'<(?:[\w.-]+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)\d*"', xml[:start])
+    column = dimension[1] if dimension else b"A"
+    beyond = re.compile(
+        rb"<" + p + rb'c r="(?:[A-Z]*[a-z]|(?:' + _letters_above(column) + rb")\d|[A-Z]+(?:"
+        + _digits_above(str(row).encode()) + rb')")'
     )  # fmt: skip
+    if beyond.search(xml, start, end):
+        return _extent(xml, start, end, p, every=True)
+    cells = xml.find(b'c r="', start, end) >= 0
+    return SheetLook(row if cells else 0, column_number(column) if cells else 0, precise=False)
+
+
+def _last(pattern: re.Pattern[bytes], xml: bytes, start: int, end: int) -> re.Match[bytes] | None:
+    """The last match of `pattern` before `end`, found from the end (rows come in order)."""
+    at = end
+    while at > start:
+        at = max(start, at - 4096)
+        found = list(pattern.finditer(xml, at, end))
+        if found:
+            return found[-1]
+    return None
+
+
+def _digits_above(number: bytes) -> bytes:
+    """A regular expression for the whole numbers above `number` (its digits): longer, or as
+    long and greater at the first digit that differs."""
+    options = [rb"[1-9]\d{%d,}" % len(number)]
+    for i, digit in enumerate(number):
+        if digit < ord("9"):
+            rest = len(number) - i - 1
+            options.append(
+                number[:i] + b"[%c-9]" % (digit + 1) + (rb"\d{%d}" % rest if rest else b"")
+            )
+    return b"|".join(options)
+
+
+def _letters_above(letters: bytes) -> bytes:
+    """A regular expression for the column names after `letters` (A < Z < AA < XFD)."""
+    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
+    for i, letter in enumerate(letters):
+        if letter < ord("Z"):
+            rest = len(letters) - i - 1
+            options.append(
+                letters[:i] + b"[%c-Z]" % (letter + 1) + (rb"[A-Z]{%d}" % rest if rest else b"")
+            )
+    return b"|".join(options)
+
+
+def _extent(xml: bytes, start: int, end: int, p: bytes, every: bool = False) -> SheetLook:
+    """The rectangle of the cells holding a value (`every`: of every addressed cell), and the
+    farthest of them."""
+    cells = re.compile(rb"<" + p + rb'c r="([A-Za-z]+)(\d+)"([^>]*)>(</)?')
+    refs = cells.findall(xml, start, end)
+    kept = [(x, d) for x, d, attrs, closed in refs if every or not (closed or attrs.endswith(b"/"))]
+    look = SheetLook(precise=not every)
+    if kept:
+        numbers = [int(d) for _, d in kept]
+        look.rows = max(numbers)
+        look.columns = max(map(column_number, {x for x, _ in kept}))
+        look.far = (look.rows, column_number(kept[numbers.index(look.rows)][0]))
+    return look
+
+
+def _marks(xml: bytes, start: int, end: int, p: bytes, styles: Styles) -> Marks:
+    """The marks of a sheet whose cells all lead with their address: formulas not followed by a
+    value, error cells, cells of a style to tell. A pass each, in C, and only where a quick
+    look finds that kind at all: most sheets have no error, many no formula."""
+    f, v, c = rb"<" + p + rb"f", rb"<" + p + rb"v>", rb"<" + p + rb"c "
     tag = re.compile(rb"<" + p + rb"c(\s[^>]*)>")
     marks: Marks = []
-    for hit in pattern.finditer(xml, start, end):
-        # a formula's cell starts just before it: the search back stops there
-        cell = tag.match(xml, xml.rfind(c, start, hit.start()) if hit[1] else hit.start())
-        ref = _REF.search(cell[1]) if cell else None
-        if cell is None or ref is None:
-            continue
-        row, column = int(ref[2]), column_number(ref[1])
-        if hit[1] or b't="e"' in cell[1]:
-            _look_into(xml, cell, cell[1], row, column, marks)
-        if styles and not hit[1]:
-            _styled(cell[1], row, column, styles, marks)
+    if xml.find(f, start, end) >= 0:
+        bare = re.compile(f + rb"(?:\s[^>]*)?(?:/>|>[^<]*</" + p + rb"f>)(?!\s*" + v + rb"[^<])")
+        for hit in bare.finditer(xml, start, end):
+            # its cell starts just before it: the search back stops there
+            cell = tag.match(xml, xml.rfind(c, start, hit.start()))
+            ref = _REF.search(cell[1]) if cell else None
+            if cell and ref:
+                _look_into(xml, cell, cell[1], int(ref[2]), column_number(ref[1]), marks)
+    if xml.find(b't="e"', start, end) >= 0:
+        for cell in re.compile(c + rb'[^>]*\bt="e"[^>]*>').finditer(xml, start, end):
+            attrs = cell.group()[len(c) - 1 : -1]
+            ref = _REF.search(attrs)
+            if ref:
+                _look_into(xml, cell, attrs, int(ref[2]), column_number(ref[1]), marks)
+    if styles:
+        indexes = b"|".join(sorted(styles))
+        for cell in re.compile(c + rb'[^>]*\bs="(?:' + indexes + rb')"[^>]*>').finditer(
+            xml, start, end
+        ):
+            attrs = cell.group()[len(c) - 1 : -1]
+            ref = _REF.search(attrs)
+            if ref:
+                _styled(attrs, int(ref[2]), column_number(ref[1]), styles, marks)
     return marks
 
 

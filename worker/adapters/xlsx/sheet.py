@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from worker.adapters.xlsx.package import DECLARATION
+from worker.adapters.xlsx.parts import DECLARATION
 from worker.adapters.xlsx.styles import MAIN, Styles
 from worker.core.results import Grid, Percent, row_heights
 

@@ -25,10 +25,12 @@ from lxml import etree
 from worker.adapters.files import FileChanged, write_atomically
 from worker.adapters.xlsx import problems
 from worker.adapters.xlsx.limits import TooBig
-from worker.adapters.xlsx.package import (
+from worker.adapters.xlsx.package import Package
+from worker.adapters.xlsx.parts import (
     DOC_REL,
     STRICT_REL,
-    Package,
+    HasDTD,
+    OpenDocument,
     PackageError,
     Relationship,
     kind,
@@ -74,6 +76,10 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
         new = replaced(data, name, grid)
     except TooBig as exc:
         raise problems.too_big(path, exc) from None
+    except HasDTD as exc:
+        raise problems.dtd(path, str(exc)) from None
+    except OpenDocument:
+        raise problems.open_document(path) from None
     except PackageError as exc:
         raise problems.damaged(path, exc) from None
     except _WrongTab as exc:
@@ -121,12 +127,14 @@ class _Book:
     def __init__(self, pkg: Package) -> None:
         self.part = pkg.main_part()
         self.root = pkg.xml(self.part)
-        self.ns = etree.QName(self.root).namespace or ""
-        if self.ns not in (MAIN, STRICT_MAIN) or etree.QName(self.root).localname != "workbook":
+        # Transitional, Strict, or the namespace of Excel 2007's beta (which LibreOffice and
+        # openpyxl still read): the new parts are written in the workbook's own
+        self.ns = etree.QName(self.root).namespace or MAIN
+        if etree.QName(self.root).localname != "workbook":
             raise PackageError(f"{self.part} không phải workbook")
         self.rel = STRICT_REL if self.ns == STRICT_MAIN else DOC_REL
         self.r_id = f"{{{self.rel}}}id"
-        self.rels = {r.id: r for r in pkg.relationships(self.part)}
+        self.rels = {r.id: r for r in pkg.readable_relationships(self.part)}
         sheets = self.root.find(q("sheets", self.ns))
         if sheets is None:  # a workbook of no sheet at all: Excel repairs it, we give it one
             sheets = etree.Element(q("sheets", self.ns))
@@ -150,7 +158,8 @@ def replaced(data: bytes, name: str, grid: Grid) -> bytes:
     body = worksheet(grid, _styles(pkg, book), book.ns, book.epoch)
     folder, absolute = _worksheets_folder(book)
     part = pkg.fresh_name(posixpath.join(folder, "sheet%d.xml"))
-    rid = pkg.add_relationship(book.part, book.rel + "/worksheet", part, absolute)
+    named = frozenset(book.r(s) for s in sheets)  # a sheet may name an Id no relationship has
+    rid = pkg.add_relationship(book.part, book.rel + "/worksheet", part, absolute, named)
     if entry is None:
         ids = [int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()]
         targets = {pkg.find(r.target) for r in rels.values() if kind(r.type) == "worksheet"}
@@ -319,7 +328,12 @@ def _forget_calc_chain(pkg: Package, book: str, sheet_id: str) -> None:
 def _app_titles(pkg: Package, old: str | None, new: str) -> None:
     """Keep docProps/app.xml's list of sheet titles true: rename `old`, or add `new` (in the
     namespaces app.xml was written in, Transitional or Strict)."""
-    rels = pkg.relationships("")
+    try:
+        rels = pkg.relationships("")
+    except HasDTD:
+        raise
+    except PackageError:
+        return  # _rels/.rels unreadable (Excel and openpyxl open such a file): no app.xml to mend
     app = next((pkg.find(r.target) for r in rels if kind(r.type) in _APP), None)
     if app is None:
         return
