@@ -4,16 +4,15 @@
     .venv/bin/python bench/hostile.py far_cell zip_bomb
 
 For each kind, a fresh demo workspace (`mohinh init --demo`), the unit CA-DL's workbook replaced
-by the hostile one, then `mohinh run --once --today 16/11/2026` in a process of its own; its peak
-resident memory is the kernel's (wait4's rusage, that process alone). Also a run with no hostile
-unit, the baseline. Prints, per kind: exit status, seconds, peak MB, the units written, and the
-hostile unit's line of the summary.
+by the hostile one, then `mohinh run --once --today 16/11/2026` in a process of its own; its
+peak resident memory is the kernel's (VmHWM, read by the process itself at exit: see
+tests/hostile.py). Also a run with no hostile unit, the baseline. Prints, per kind: exit
+status, seconds, peak MB, the units written, and the hostile unit's line of the summary.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -41,18 +40,15 @@ def run(kind: str | None, folder: Path) -> dict[str, object]:
         hostile.KINDS[kind](root / "units" / VICTIM)
     log = folder / f"{kind or 'baseline'}.log"
     started = time.monotonic()
-    with log.open("wb") as out:
-        command = mohinh("run", "--once", "--workspace", str(root), "--today", TODAY)
-        child = subprocess.Popen(command, stdout=out, stderr=out, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
+    args = ["run", "--once", "--workspace", str(root), "--today", TODAY]
+    status, output, peak = hostile.run_measured(args, log, cwd=ROOT)
     seconds = time.monotonic() - started
-    output = log.read_text("utf-8")
     written = re.search(r"(\d+) cập nhật tab Kết quả", output)
     line = next((x.strip() for x in output.splitlines() if "CA-DL" in x and "!" in x), "")
     return {
-        "status": os.waitstatus_to_exitcode(status),
+        "status": status,
         "seconds": round(seconds, 1),
-        "peak_mb": round(usage.ru_maxrss / 1024),
+        "peak_mb": round(peak),
         "written": written[1] if written else "?",
         "hostile": line[:220],
     }

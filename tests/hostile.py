@@ -13,6 +13,7 @@ with zipfile so that a gigabyte costs seconds and no memory: no spreadsheet libr
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -160,10 +161,54 @@ def many_errors(path: Path, rows: int = 80_000) -> Path:
     return package(path, sheets)
 
 
+def big_picture(path: Path, size: int = 90 << 20) -> Path:
+    """A good unit carrying a picture of `size` bytes (incompressible, stored): a workbook near
+    the file limit that must be read and written."""
+    package(path, unit_sheets())
+    with zipfile.ZipFile(path, "a") as z:
+        info = zipfile.ZipInfo("xl/media/image1.png", date_time=(2026, 1, 1, 0, 0, 0))
+        z.writestr(info, os.urandom(size), zipfile.ZIP_STORED)
+    return path
+
+
 KINDS = {
     "far_cell": far_cell,
     "zip_bomb": zip_bomb,
     "million_rows": million_rows,
     "many_sheets": many_sheets,
     "many_errors": many_errors,
+    "big_picture": big_picture,
 }
+
+
+# Run as `python -c PEAK ARGS…`: the worker's command line, writing at exit the peak resident
+# memory of this process since it started (VmHWM, in kB) to the file $MOHINH_PEAK_FILE. The
+# kernel's rusage would not do: a process forked from a large one (pytest) keeps its parent's
+# peak across exec.
+PEAK = """
+import atexit, os, re, runpy, sys
+def peak():
+    status = open("/proc/self/status").read()
+    open(os.environ["MOHINH_PEAK_FILE"], "w").write(re.search(r"VmHWM:\\s*(\\d+)", status)[1])
+atexit.register(peak)
+sys.argv = ["mohinh", *sys.argv[1:]]
+runpy.run_module("worker", run_name="__main__")
+"""
+
+
+def run_measured(args: list[str], log: Path, cwd: Path | None = None) -> tuple[int, str, float]:
+    """`mohinh ARGS` in a process of its own: its exit status, its output, its peak memory (MB)."""
+    import subprocess
+    import sys
+
+    peak = log.with_suffix(".peak")
+    with log.open("wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK, *args],
+            stdout=out,
+            stderr=out,
+            cwd=cwd,
+            env={**os.environ, "MOHINH_PEAK_FILE": str(peak)},
+            check=False,
+        )
+    return done.returncode, log.read_text("utf-8"), int(peak.read_text()) / 1024

@@ -130,7 +130,10 @@ def test_run_once_logs_each_failed_unit_with_its_reason_and_one_line_per_cycle(
     lines = (root / "logs" / "mohinh.log").read_text("utf-8").splitlines()
     failed = [line for line in lines if " WARNING " in line]
     assert len(failed) == 1
-    assert failed[0].endswith("WARNING đơn vị U2 lỗi — Công an xã U2: không tìm thấy tệp u2.xlsx")
+    assert failed[0].endswith(
+        "WARNING đơn vị U2 lỗi — Công an xã U2: không tìm thấy tệp u2.xlsx: kiểm tra cột Bảng "
+        "tính trong danh mục đơn vị"
+    )
     cycles = [line for line in lines if " chu kỳ " in line]
     assert len(cycles) == 1
     assert cycles[0].split(" ", 2)[2] == (

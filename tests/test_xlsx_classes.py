@@ -258,6 +258,18 @@ def test_a_part_declaring_a_dtd_is_refused_with_its_own_message() -> None:
     )
 
 
+def test_a_zip_whose_entries_are_encrypted_is_password_protected(tmp_path: Path) -> None:
+    """A zip password (not Excel's): its entries' flag bit 0 set in the central directory."""
+    data = bytearray((FIXTURES / "xlsxwriter-unit.xlsx").read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 8] |= 1
+    path = tmp_path / "u1.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(SheetError) as caught:
+        read_tabs(path)
+    assert str(caught.value).startswith("tệp u1.xlsx được đặt mật khẩu")
+
+
 def test_an_open_document_spreadsheet_named_xlsx_is_named_as_such(tmp_path: Path) -> None:
     path = tmp_path / "u1.xlsx"
     shutil.copy(FIXTURES / "ods-named-xlsx.xlsx", path)

@@ -29,6 +29,7 @@ from worker.adapters.xlsx.parts import (
     CT,
     MAIN_TYPES,
     PKG_REL,
+    Encrypted,
     HasDTD,
     OpenDocument,
     PackageError,
@@ -65,7 +66,7 @@ class Package:
             )
         self._names = {_key(info.filename): info.filename for info in self.infos}
         if any(info.flag_bits & 0x1 for info in self.infos):
-            raise PackageError("tệp có mật khẩu")
+            raise Encrypted("zip")
         self.changed: set[str] = set()  # parsed parts to serialize again
         self.written: dict[str, bytes] = {}  # parts given new bytes
         self._trees: dict[str, etree._Element] = {}

@@ -43,6 +43,10 @@ class HasDTD(PackageError):
     §8.1.4, M1.18), as the means of the entity-expansion attacks ("billion laughs")."""
 
 
+class Encrypted(PackageError):
+    """Its zip entries are encrypted (a zip password, not Excel's)."""
+
+
 class OpenDocument(PackageError):
     """The zip is an OpenDocument spreadsheet (.ods), named .xlsx."""
 

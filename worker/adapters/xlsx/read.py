@@ -33,7 +33,14 @@ from worker.adapters.xlsx import problems
 from worker.adapters.xlsx.lenient import read_leniently
 from worker.adapters.xlsx.limits import LIMITS, TooBig, grouped, size_text
 from worker.adapters.xlsx.package import Package
-from worker.adapters.xlsx.parts import HasDTD, OpenDocument, PackageError, kind, refuse_dtd
+from worker.adapters.xlsx.parts import (
+    Encrypted,
+    HasDTD,
+    OpenDocument,
+    PackageError,
+    kind,
+    refuse_dtd,
+)
 from worker.adapters.xlsx.scan import Marks, SheetLook, Shown, scan
 from worker.adapters.xlsx.sheet import column_letter
 from worker.adapters.xlsx.zipcopy import raw_entry, write_zip
@@ -80,6 +87,8 @@ def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
         raise problems.dtd(path, str(exc)) from None
     except OpenDocument:
         raise problems.open_document(path) from None
+    except Encrypted:
+        raise problems.encrypted(path) from None
     except (PackageError, etree.XMLSyntaxError, ValueError) as exc:
         raise problems.damaged(path, exc) from None
     tabs = {name: _plain(rows) for name, rows in raw.items()}

@@ -29,6 +29,7 @@ from worker.adapters.xlsx.package import Package
 from worker.adapters.xlsx.parts import (
     DOC_REL,
     STRICT_REL,
+    Encrypted,
     HasDTD,
     OpenDocument,
     PackageError,
@@ -80,6 +81,8 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
         raise problems.dtd(path, str(exc)) from None
     except OpenDocument:
         raise problems.open_document(path) from None
+    except Encrypted:
+        raise problems.encrypted(path) from None
     except PackageError as exc:
         raise problems.damaged(path, exc) from None
     except _WrongTab as exc:
