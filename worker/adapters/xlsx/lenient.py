@@ -105,8 +105,8 @@ def _rows(data: bytes, shared: list[str], dates: set[int], epoch: datetime) -> R
             letters = ref.translate(_REF_LETTERS).upper()
             column = column_number(letters.encode()) if letters else column + 1
             value = _value(c, shared, dates, epoch)
-            if value is None:
-                continue
+            if value is None or row < 1 or column < 1:
+                continue  # empty, or at a place no sheet has (row 0, as a fuzzer writes it)
             while len(rows) < row:
                 rows.append([])
             cells = rows[row - 1]
