@@ -18,7 +18,7 @@ import xlsxwriter
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from tests import openpyxl_baseline
+from tests import hostile, openpyxl_baseline
 from tests.conftest import TODAY
 from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.write import write_tab
@@ -350,3 +350,12 @@ def test_a_workbook_named_in_capitals_is_read(tmp_path: Path) -> None:
     path = tmp_path / "HPN.XLSX"
     shutil.copy(FIXTURES / "xlsxwriter-unit.xlsx", path)
     assert "Mô hình" in read_tabs(path)
+
+
+def test_a_cell_at_row_zero_is_no_place_and_the_rest_is_read(tmp_path: Path) -> None:
+    """Row 0 (Apache POI's fuzzed poc-shared-strings.xlsx has one): calamine refuses the
+    workbook; the lenient reader leaves that row out."""
+    zero = b'<row r="0"><c r="A0" t="inlineStr"><is><t>?</t></is></c></row>'
+    sheet = hostile.sheet_xml([zero, *hostile.rows_xml([["Mã mô hình"], ["MH-001"]])])
+    path = hostile.package(tmp_path / "u1.xlsx", [("Mô hình", sheet)])
+    assert read_tabs(path) == {"Mô hình": [["Mã mô hình"], ["MH-001"]]}
