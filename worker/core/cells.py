@@ -131,13 +131,13 @@ def check_text(value: object) -> None:
         if len(value) > MAX_CELL_CHARS:
             raise CellProblem(
                 "too_long",
-                f"ô dài {_grouped(len(value))} ký tự, "
-                f"vượt giới hạn {_grouped(MAX_CELL_CHARS)} ký tự của một ô",
+                f"ô dài {grouped(len(value))} ký tự, "
+                f"vượt giới hạn {grouped(MAX_CELL_CHARS)} ký tự của một ô",
                 "rút gọn nội dung",
             )
 
 
-def _grouped(number: int) -> str:
+def grouped(number: int) -> str:
     """32.767: Vietnamese groups thousands with dots."""
     return f"{number:,}".replace(",", ".")
 

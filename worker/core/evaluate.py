@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from worker.core import rules
+from worker.core.cells import grouped
 from worker.core.layout import load
 from worker.core.months import add_months
 from worker.core.records import Decision, Exemplar, Model
@@ -168,7 +169,7 @@ class UnitResult:
 
     def more_errors_line(self) -> str:
         """ "… và 1.999.800 lỗi khác", or "" when every error is listed."""
-        return f"… và {self.more_errors:,} lỗi khác".replace(",", ".") if self.more_errors else ""
+        return f"… và {grouped(self.more_errors)} lỗi khác" if self.more_errors else ""
 
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""

@@ -168,7 +168,7 @@ def unit_grid(result: UnitResult, now: datetime) -> Grid:
     for section in layout.sections:
         grid.rows.append([])
         grid.titles.add(len(grid.rows))
-        grid.rows.append([f"{section.title} ({counts[section.key]:,})".replace(",", ".")])
+        grid.rows.append([f"{section.title} ({cells.grouped(counts[section.key])})"])
         grid.headers.add(len(grid.rows))
         grid.rows.append(list(section.headers))
         if section.key == "errors":

@@ -49,8 +49,3 @@ def size_text(count: int) -> str:
             shown = f"{count / size:.1f}".replace(".", ",").removesuffix(",0")
             return f"{shown} {unit}"
     return f"{count} byte"
-
-
-def grouped(number: int) -> str:
-    """1.000.000: Vietnamese groups thousands with dots."""
-    return f"{number:,}".replace(",", ".")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from worker.adapters.xlsx.limits import LIMITS, Limits, TooBig, grouped, size_text
+from worker.adapters.xlsx.limits import LIMITS, Limits, TooBig, size_text
 from worker.adapters.xlsx.parts import (
     CONTENT_TYPES,
     CT,
@@ -43,6 +43,7 @@ from worker.adapters.xlsx.parts import (
 )
 from worker.adapters.xlsx.parts import key as _key
 from worker.adapters.xlsx.zipcopy import ZipTooLarge, new_entry, raw_entry, write_zip
+from worker.core.cells import grouped
 
 
 class Package:

@@ -31,7 +31,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 
 from worker.adapters.xlsx import problems
 from worker.adapters.xlsx.lenient import read_leniently
-from worker.adapters.xlsx.limits import LIMITS, TooBig, grouped, size_text
+from worker.adapters.xlsx.limits import LIMITS, TooBig, size_text
 from worker.adapters.xlsx.package import Package
 from worker.adapters.xlsx.parts import (
     Encrypted,
@@ -44,7 +44,7 @@ from worker.adapters.xlsx.parts import (
 from worker.adapters.xlsx.scan import Marks, SheetLook, Shown, scan
 from worker.adapters.xlsx.sheet import column_letter
 from worker.adapters.xlsx.zipcopy import raw_entry, write_zip
-from worker.core.cells import Percent
+from worker.core.cells import Percent, grouped
 
 _MIDNIGHT = time()
 _BUILTIN_PERCENT = {9, 10}  # 0% and 0.00%
