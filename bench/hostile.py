@@ -35,7 +35,8 @@ def mohinh(*args: str) -> list[str]:
 
 def run(kind: str | None, folder: Path) -> dict[str, object]:
     root = folder / (kind or "baseline")
-    subprocess.run(mohinh("init", str(root), "--demo"), check=True, capture_output=True)
+    init = mohinh("init", str(root), "--demo", "--today", "2026-10-29")  # the demo of year 2026
+    subprocess.run(init, check=True, capture_output=True)
     if kind:
         hostile.KINDS[kind](root / "units" / VICTIM)
     log = folder / f"{kind or 'baseline'}.log"
