@@ -71,7 +71,7 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             report.problems[result.unit.unit_id] = f"{result.unit.name}: {detail}"
         if outcome == WRITTEN:
             report.written.append(detail)
-        report.errors += len(result.errors)
+        report.errors += result.error_count
         report.ratings.update(m.final for m in result.models)
         report.unrated.update(m.unrated for m in result.models if m.unrated)
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again

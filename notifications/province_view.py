@@ -68,7 +68,7 @@ def _who(r: UnitResult) -> str:
 
 def _urgency(r: UnitResult) -> tuple[int, int, str]:
     """Sheets that cannot be read first, then the most errors, then by ID."""
-    return (r.readable, -len(r.errors), r.unit.unit_id)
+    return (r.readable, -r.error_count, r.unit.unit_id)
 
 
 def undecided(r: UnitResult) -> list[str]:
@@ -103,7 +103,7 @@ def province_view(
             v.unreadable.append(f"{_who(r)}: {r.problem}")
         if not r.unit.emails and not r.unit.mail_withheld:  # a bad address is in `registry`
             v.without_email.append(_who(r))
-        v.errors += len(r.errors)
+        v.errors += r.error_count
         v.with_errors += bool(r.readable and r.errors)
         if decisions_due and (missing := undecided(r)):
             v.undecided.append(f"{_who(r)}: {', '.join(missing)}")
@@ -134,7 +134,7 @@ def _unit_row(r: UnitResult) -> list[object]:
         *(r.count(lv) for lv in rules.LEVELS),
         tally.unrated_text(tally.unrated(r.models)),
         flagged,
-        len(r.errors),
+        r.error_count,
         r.status,
         emails,
     ]

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from worker.core import decisions, rules
+from worker.core.cells import grouped
 from worker.core.decisions import DecisionCheck
 from worker.core.layout import load
 from worker.core.records import Decision, Exemplar, Model
@@ -20,6 +21,9 @@ from worker.core.validation import UnitData, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
 STATUS_REGISTRY = "Lỗi danh mục"  # its registry row makes it unknowable: the unit was not read
+# The errors a unit is shown (Kết quả, its digest, the province's tables): past this a list is
+# a wall nobody reads, and a sheet of a million wrong cells must not cost a million rows.
+MAX_ERRORS = 200
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ class UnitResult:
     problem: str = ""  # why the sheet could not be read
     models: list[ModelResult] = field(default_factory=list)
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)  # the first MAX_ERRORS
+    more_errors: int = 0  # the errors beyond those
     results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
     # Unreadable for a reason on the province's side: the unit is not mailed until it is fixed
     province_side: bool = False
@@ -113,6 +118,14 @@ class UnitResult:
     @property
     def readable(self) -> bool:
         return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
+
+    def more_errors_line(self) -> str:
+        """ "… và 1.999.800 lỗi khác", or "" when every error is listed."""
+        return f"… và {grouped(self.more_errors)} lỗi khác" if self.more_errors else ""
 
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""
@@ -162,7 +175,9 @@ def evaluate_unit(
     (10/11/Y by default); a decision dated after it is noted.
     """
     data = validate_unit(tabs, year, today, cache)
-    result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
+    status = STATUS_ERRORS if data.errors else STATUS_OK
+    result = UnitResult(unit, year, status, errors=data.errors[:MAX_ERRORS])
+    result.more_errors = max(0, len(data.errors) - MAX_ERRORS)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None

@@ -72,7 +72,7 @@ def unit_table(
                 *tally.unrated(r.models).values(),
                 len(r.exemplars),
                 flagged,
-                len(r.errors),
+                r.error_count,
                 r.status,
                 sum(1 for m in r.models if m.counted),
                 sum(1 for m in r.models if m.differs),
@@ -206,6 +206,8 @@ def error_rows(
     rows: list[list[object]] = []
     for r in units:
         rows.extend([*_who(r), *error_row(e)] for e in (*r.errors, *r.unit.problems))
+        if r.more_errors:
+            rows.append([*_who(r), "", "", "", r.more_errors_line(), ""])
         if not r.readable:
             rows.append(
                 [
