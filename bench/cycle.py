@@ -42,8 +42,9 @@ from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.workbook import write_workbook
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import open_workspace
-from worker.core.evaluate import Unit, UnitResult, evaluate_unit, read_registry
+from worker.core.evaluate import UnitResult, evaluate_unit
 from worker.core.layout import load
+from worker.core.registry import Unit, read_registry
 from worker.core.results import Grid, unit_grid
 from worker.core.tabs import ParseCache
 from worker.demo.province import unit_tabs

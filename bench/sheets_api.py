@@ -41,8 +41,9 @@ from tests.google_api.server import (
 from worker.adapters.google.backend import GoogleBackend
 from worker.app.scaffold import init_workspace
 from worker.app.wiring import open_workspace
-from worker.core.evaluate import evaluate_unit, read_registry
+from worker.core.evaluate import evaluate_unit
 from worker.core.layout import load
+from worker.core.registry import read_registry
 from worker.run.workspace import RunOptions
 
 TODAY = date(2026, 10, 29)

@@ -1,6 +1,10 @@
 """consolidate: the province's workbook of every unit (SPEC §6), from the consolidation day on.
 
-Before that day it is built only on demand, as a preview with its own file name.
+Level-triggered: it is due from that day until every output is there — the workbook recorded
+and on disk (the drafted report is written before it), and the email to the province staff
+queued. A run killed on the way leaves one missing, and the next run builds them again (each
+file written atomically, so present once) and queues the email once. Before that day it is built
+only on demand, as a preview with its own file name.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
 from worker.core.backend import Chart, Document, Report
+from worker.core.steps import step
 from worker.reports import tables
 from worker.reports.annual_report import annual_report
 from worker.reports.audit import History
@@ -36,9 +41,19 @@ class ConsolidateReport:
 
 
 def is_due(ws: Workspace, today: date) -> bool:
-    """Due from the consolidation day of the year on, until built once."""
+    """Due from the consolidation day of the year on, until every output is there."""
     year = ws.settings.year(today)
-    return today >= ws.calendar.consolidation_day(year) and not ws.state.consolidated(year)
+    if today < ws.calendar.consolidation_day(year):
+        return False
+    location = ws.state.consolidated(year)
+    built = location is not None and Path(location).is_file()
+    return not built or (
+        bool(ws.settings.staff_emails) and not ws.state.ledger.has_email(_key(year))
+    )
+
+
+def _key(year: int) -> str:
+    return email_key(PROVINCE, f"tong-hop-{year}", "gui")
 
 
 def _draft(ws: Workspace, evaluation: Evaluation, history: History, now: datetime) -> Document:
@@ -85,8 +100,19 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     report.problem = published.problem  # the .xlsx is built and sent all the same
     if preview:
         return report
-    ws.state.set_consolidated(year, report.location)
-    key = email_key(PROVINCE, f"tong-hop-{year}", "gui")
+    with ws.state.transaction():  # the email queued and the outputs recorded, or neither
+        report.queued = _queue_email(ws, evaluation, report, now)
+        ws.state.set_consolidated(year, report.location)
+        ws.state.record_run("consolidate", today.isoformat(), {"location": report.location})
+    step(f"consolidated {year}")
+    return report
+
+
+def _queue_email(
+    ws: Workspace, evaluation: Evaluation, report: ConsolidateReport, now: datetime
+) -> str | None:
+    """The workbook and the drafted report to the province staff, once."""
+    key = _key(report.year)
     if ws.settings.staff_emails and not ws.state.ledger.has_email(key):
         path = Path(report.location)
         draft = compose.consolidation_email(
@@ -98,12 +124,11 @@ def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
             path.read_bytes(),
             now,
             report.published,
-            ws.state.ledger.delivery_problems(year),
+            ws.state.ledger.delivery_problems(report.year),
             (Path(report.document).name, Path(report.document).read_bytes())
             if report.document
             else None,
             report.document_link,
         )
-        report.queued = ws.queue(draft, PROVINCE, f"tong-hop-{year}", "gui")
-    ws.state.record_run("consolidate", today.isoformat(), {"location": report.location})
-    return report
+        return ws.queue(draft, PROVINCE, f"tong-hop-{report.year}", "gui")
+    return None

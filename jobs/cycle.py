@@ -23,8 +23,8 @@ class CycleReport:
 
     @property
     def ok(self) -> bool:
-        """No unit, registry row or due message left undone."""
-        return not (self.sync.trouble or self.deliver.waiting)
+        """No unit, registry row or message left undone (failed, or waiting)."""
+        return not (self.sync.trouble or self.deliver.trouble)
 
     def summary(self, today: date) -> str:
         """One line: what the cycle did, for the log and the heartbeat."""
@@ -64,4 +64,6 @@ def log_cycle(log: logging.Logger, today: date, report: CycleReport) -> None:
         log.warning("danh mục đơn vị: %s", error)
     if report.deliver.unavailable:
         log.warning("thư: %s", report.deliver.unavailable)
+    for line in report.deliver.undelivered:
+        log.warning("thư: %s", line)
     log.log(logging.INFO if report.ok else logging.ERROR, "%s", report.summary(today))

@@ -10,6 +10,7 @@ from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
 from worker.core.calendars import Cutoff
 from worker.core.evaluate import UnitResult
+from worker.core.steps import step
 from worker.reports.tables import field_table
 from worker.run.workspace import Evaluation, Workspace
 
@@ -21,6 +22,9 @@ class RemindReport:
     due: list[tuple[str, int]] = field(default_factory=list)  # (cutoff dd/mm/yyyy, days before)
     queued: list[str] = field(default_factory=list)  # ledger keys
     without_email: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # units whose registry row withholds mail
+    # units whose file the province cannot find: told to the province only, until it is found
+    not_found: list[str] = field(default_factory=list)
 
 
 def new_reminders(ws: Workspace, unit: str, due: Due, year: int) -> tuple[str, ...]:
@@ -98,11 +102,16 @@ def run(ws: Workspace, today: date, now: datetime) -> RemindReport:
         return report
     with ws.state.transaction():  # every digest queued, or none: one commit for the job
         for result in evaluation.units:
-            if not result.unit.emails:
+            if result.unit.mail_withheld:  # its due reminders wait: queued once it is fixed
+                report.withheld.append(result.unit.unit_id)
+            elif result.province_side:  # nothing the unit can act on: its reminders wait too
+                report.not_found.append(result.unit.unit_id)
+            elif not result.unit.emails:
                 report.without_email.append(result.unit.unit_id)
             elif key := remind_unit(ws, result, due, today, now):
                 report.queued.append(key)
         if key := remind_province(ws, evaluation, due, today, now):
             report.queued.append(key)
         ws.state.record_run("remind", today.isoformat(), {"queued": len(report.queued)})
+    step(f"queued {len(report.queued)} reminders")
     return report

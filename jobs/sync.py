@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
+from worker.core.registry import RegistryProblem
 from worker.core.results import fingerprint, unit_grid
-from worker.core.tabs import CellError
+from worker.core.steps import step
 from worker.run.pipeline import ahead
 from worker.run.workspace import Workspace
 
@@ -27,8 +28,9 @@ class SyncReport:
     unrated: Counter[str] = field(default_factory=Counter)  # Chưa xếp loại by why (UNRATED_KINDS)
     written: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # what went wrong beyond one unit
-    registry: list[CellError] = field(default_factory=list)  # every problem of the registry
+    registry: list[RegistryProblem] = field(default_factory=list)  # with the unit of each
     rejected: int = 0  # registry rows set aside for their problems
+    withheld: int = 0  # units read whose mail a registry problem withholds
 
     @property
     def trouble(self) -> bool:
@@ -69,12 +71,13 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             report.problems[result.unit.unit_id] = f"{result.unit.name}: {detail}"
         if outcome == WRITTEN:
             report.written.append(detail)
-        report.errors += len(result.errors)
+        report.errors += result.error_count
         report.ratings.update(m.final for m in result.models)
         report.unrated.update(m.unrated for m in result.models if m.unrated)
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
-    report.registry = list(evaluation.registry_errors)
+    report.registry = list(evaluation.registry_problems)
     report.rejected = len(evaluation.rejected)
+    report.withheld = len(evaluation.mail_withheld)
     ws.backend.after_writes(
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
@@ -90,4 +93,5 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
             today.isoformat(),
             {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
         )
+    step("saved the ratings")
     return report

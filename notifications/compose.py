@@ -22,6 +22,7 @@ import jinja2
 from notifications import province_view, view
 from notifications.headers import POLICY
 from worker.core import rules
+from worker.core.addresses import international
 from worker.core.calendars import Cutoff
 from worker.core.evaluate import UnitResult
 from worker.core.settings import Settings
@@ -107,7 +108,10 @@ def assemble(
 ) -> Draft:
     """The message: headers from cleaned text and plain addresses only (the policy refuses a
     line break in any header), the Subject and From name encoded by `headers.POLICY`."""
-    msg = EmailMessage(policy=POLICY)
+    # An internationalised address is written as UTF-8 (RFC 6532), never as an encoded-word
+    # (RFC 2047 5 forbids one in an address): such a message goes only with SMTPUTF8.
+    utf8 = any(international(a) for a in (sender.address, *recipients))
+    msg = EmailMessage(policy=POLICY.clone(utf8=True) if utf8 else POLICY)
     msg["Subject"] = header_text(subject, SUBJECT_MAX)
     msg["From"] = Address(header_text(sender.name), addr_spec=sender.address)
     if sender.reply_to:
@@ -225,7 +229,6 @@ def province_digest(
         p=province,
         field_headers=list(fields[0]),
         field_rows=[list(row) for row in fields[1]],
-        registry_errors=[str(e) for e in evaluation.registry_errors],
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
         workbook=workbook[0] if workbook else "",
         stacked=province_view.STACKED,

@@ -1,6 +1,6 @@
 """What the province digest and the consolidation email show, worked out before the templates:
-a row per unit (names beside IDs), the units to chase, the lists to decide on (kết thúc,
-nhân rộng), the messages that did not arrive, and the counts."""
+the province's to-do with counts, the units to chase (names beside IDs), the lists to decide on
+(kết thúc, nhân rộng), the messages that did not arrive, and the counts."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 
 from notifications.view import days_left
 from worker.core import decisions, rules, tally
+from worker.core.cells import grouped
 from worker.core.evaluate import ModelResult, UnitResult
 from worker.core.follow_up import decided, review
 from worker.core.layout import load
+from worker.core.registry import Unit
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
 # The units a digest stacks before its details (a phone's first screens); the rest are counted,
@@ -51,6 +53,8 @@ class ProvinceView:
     results: str = ""  # "Tốt 3, Khá 2, …, Chưa xếp loại 4 (chưa đủ 10 tháng: 3; …)"
     unreadable: list[str] = field(default_factory=list)  # "U3 Công an xã …: why"
     without_email: list[str] = field(default_factory=list)  # "U4 Công an xã …"
+    # every registry problem: its cell, its unit, what it withholds and the fix
+    registry: list[str] = field(default_factory=list)
     with_errors: int = 0  # units whose sheet has data errors
     errors: int = 0  # data errors in every sheet
     # Yếu models by their year's work, exemplars below 70 %
@@ -72,7 +76,7 @@ def _who(r: UnitResult) -> str:
 
 def _urgency(r: UnitResult) -> tuple[int, bool, int, str]:
     """Sheets that cannot be read first, then no address, then the most errors, then by ID."""
-    return (r.readable, bool(r.unit.emails), -len(r.errors), r.unit.unit_id)
+    return (r.readable, bool(r.unit.emails), -r.error_count, r.unit.unit_id)
 
 
 def undecided(r: UnitResult) -> list[str]:
@@ -92,6 +96,7 @@ def province_view(
     """`decisions_due`: the decision day has passed, rated models without a decision are told."""
     units: list[UnitResult] = list(evaluation.units)
     v = ProvinceView(units=len(units), undelivered=list(undelivered))
+    v.registry = [str(p) for p in evaluation.registry_problems]
     v.counts = tally.unit_counts(units, evaluation.rejected)
     models = [m for r in units for m in r.models]
     v.models = len(models)
@@ -103,9 +108,9 @@ def province_view(
     for r in units:
         if not r.readable:
             v.unreadable.append(f"{_who(r)}: {r.problem}")
-        if not r.unit.emails:
+        if not r.unit.emails and not r.unit.mail_withheld:  # a bad address is in `registry`
             v.without_email.append(_who(r))
-        v.errors += len(r.errors)
+        v.errors += r.error_count
         v.with_errors += bool(r.readable and r.errors)
         if decisions_due and (missing := undecided(r)):
             v.undecided.append(f"{_who(r)}: {', '.join(missing)}")
@@ -125,7 +130,7 @@ def province_view(
                     )
                 )
     _stack(v, sorted(units, key=_urgency))
-    v.actions = _actions(v, len(evaluation.registry_errors))
+    v.actions = _actions(v)
     return v
 
 
@@ -135,8 +140,8 @@ def _unit_line(r: UnitResult) -> UnitLine | None:
         return UnitLine(_who(r), f"không đọc được bảng tính ({r.problem})", alarm=True)
     flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
     said = [
-        f"{len(r.errors)} lỗi dữ liệu" if r.errors else "",
-        "" if r.unit.emails else "chưa có email đầu mối",
+        f"{grouped(r.error_count)} lỗi dữ liệu" if r.error_count else "",
+        _mail(r.unit),
         f"{r.count(rules.YEU)} mô hình Yếu" if r.count(rules.YEU) else "",
         f"{flagged} điển hình dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%"
         if flagged
@@ -144,6 +149,13 @@ def _unit_line(r: UnitResult) -> UnitLine | None:
     ]
     shown = [s for s in said if s]
     return UnitLine(_who(r), ", ".join(shown)) if shown else None
+
+
+def _mail(unit: Unit) -> str:
+    """What keeps the unit's mail from its coordinators, if anything."""
+    if unit.mail_withheld:  # the registry's problem, told with its cell and fix in the details
+        return "thư bị giữ lại do lỗi email đầu mối trong danh mục"
+    return "" if unit.emails else "chưa có email đầu mối"
 
 
 def _stack(v: ProvinceView, units: list[UnitResult]) -> None:
@@ -154,13 +166,13 @@ def _stack(v: ProvinceView, units: list[UnitResult]) -> None:
     v.quiet = [r.unit.name for r, line in lines if line is None]
 
 
-def _actions(v: ProvinceView, registry_errors: int) -> list[str]:
+def _actions(v: ProvinceView) -> list[str]:
     """What the province's staff do before the cutoff, each with its count (the lists below
     name who)."""
     above = sum(1 for a in v.audit if decisions.ABOVE_FLAG in a.why)
     said = [
         (len(v.unreadable), "liên hệ {} đơn vị chưa đọc được bảng tính"),
-        (registry_errors, "sửa {} lỗi trong danh mục đơn vị"),
+        (len(v.registry), "sửa {} lỗi trong danh mục đơn vị"),
         (len(v.without_email), "bổ sung email đầu mối của {} đơn vị vào danh mục"),
         (len(v.undelivered), "kiểm tra {} thư chưa đến người nhận"),
         (v.undecided_models, "đôn đốc quyết định công nhận xếp loại của {} mô hình"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from worker.core import rules
+from worker.core.cells import grouped
 from worker.core.evaluate import ModelResult, UnitResult
 from worker.core.layout import load
 from worker.core.records import ENDED
@@ -157,7 +158,9 @@ class Stuck:
 class UnitView:
     """Everything a unit digest says, in the order it says it."""
 
-    errors: list[ErrorLine] = field(default_factory=list)
+    errors: list[ErrorLine] = field(default_factory=list)  # the first of them (MAX_ERRORS)
+    error_count: str = "0"  # of them all, as Vietnamese write it: "1.000"
+    more_errors: str = ""  # "… và 800 lỗi khác"
     todo: list[str] = field(default_factory=list)  # the box at the top: one line per task
     models: list[ModelLine] = field(default_factory=list)  # in order of urgency
     stuck: list[Stuck] = field(default_factory=list)
@@ -181,6 +184,7 @@ def unit_view(
     view = UnitView()
     sheet = result.unit.sheet
     view.errors = [error_line(e, sheet, tab_ids or {}) for e in result.errors]
+    view.error_count, view.more_errors = grouped(result.error_count), result.more_errors_line()
     order = {level: index for index, level in enumerate(URGENCY)}
     acting = [m for m in result.models if m.level in order]
     acting.sort(key=lambda m: (order[m.level], not m.rating.steps, m.model.model_id))
@@ -208,20 +212,7 @@ def unit_view(
     )
     view.documents = [document_header(n) for n in named]
     view.ticks = any(s.conditions for m in result.models for s in m.rating.steps)
-    for e in result.exemplars:
-        x, r = e.exemplar, e.result
-        if r and r.flagged and r.percent is not None:
-            view.flagged.append(
-                f"{x.exemplar_id} {x.name}: đạt {rules.format_percent(r.percent)}% tiêu chí "
-                f"(dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%) — sẽ bị đề xuất "
-                "kết thúc xây dựng điển hình"
-            )
-        if r and r.due:
-            note = f"; lưu ý: {'; '.join(r.blockers)}" if r.blockers else ""
-            view.due.append(
-                f"{x.exemplar_id} {x.name}: đã đủ 1 năm từ ngày ban hành kế hoạch "
-                f"({x.plan_date:%d/%m/%Y}), đến hạn đánh giá để công nhận hoặc kết thúc{note}"
-            )
+    _exemplars(view, result)
     for m in result.models:
         if m.audited and m.decision and m.check:
             said = [m.check.text] if m.check.text else []
@@ -236,13 +227,31 @@ def unit_view(
     return view
 
 
+def _exemplars(view: UnitView, result: UnitResult) -> None:
+    """The exemplars below the threshold, and those due for recognition with their blockers."""
+    for e in result.exemplars:
+        x, r = e.exemplar, e.result
+        if r and r.flagged and r.percent is not None:
+            view.flagged.append(
+                f"{x.exemplar_id} {x.name}: đạt {rules.format_percent(r.percent)}% tiêu chí "
+                f"(dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%) — sẽ bị đề xuất "
+                "kết thúc xây dựng điển hình"
+            )
+        if r and r.due:
+            note = f"; lưu ý: {'; '.join(r.blockers)}" if r.blockers else ""
+            view.due.append(
+                f"{x.exemplar_id} {x.name}: đã đủ 1 năm từ ngày ban hành kế hoạch "
+                f"({x.plan_date:%d/%m/%Y}), đến hạn đánh giá để công nhận hoặc kết thúc{note}"
+            )
+
+
 def _todo(result: UnitResult, view: UnitView) -> list[str]:
     missing = sum(1 for m in result.models if m.rating.missing_documents)
     weak = sum(1 for m in result.models if m.to_terminate)  # Yếu only for its dossier: not ended
     raisable = sum(1 for m in result.models if m.rating.steps)
     lines = []
     if view.errors:
-        lines.append(f"sửa {len(view.errors)} lỗi dữ liệu")
+        lines.append(f"sửa {view.error_count} lỗi dữ liệu")
     if missing:
         lines.append(f"bổ sung hồ sơ cho {missing} mô hình")
     if weak:
@@ -273,7 +282,7 @@ def unit_subject(result: UnitResult, days: int) -> str:
         flagged = sum(1 for e in result.exemplars if e.result and e.result.flagged)
         missing = sum(1 for m in result.models if m.rating.missing_documents)
         counts = [
-            (len(result.errors), "lỗi"),
+            (result.error_count, "lỗi"),
             (result.count(rules.YEU), "mô hình Yếu"),
             (missing, "mô hình thiếu hồ sơ"),
             (flagged, "điển hình dưới 70%"),

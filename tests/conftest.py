@@ -172,15 +172,21 @@ class MailHandler:
 
     def __init__(self) -> None:
         self.received: list[tuple[tuple[str, ...], bytes]] = []
+        self.smtputf8: list[bool] = []  # whether each message came with SMTPUTF8 (RFC 6531)
         self.refuse: set[str] = set()  # addresses answered 550 at RCPT
         self.defer: set[str] = set()  # addresses answered 450 at RCPT (try again later)
         self.data_reply: str | None = None  # e.g. "451 ..." instead of accepting
         self.delay = 0.0  # seconds before answering the final "."
+        self.rcpt_delay = 0.0  # seconds before answering RCPT
         self.drop_after: int | None = None  # drop the connection after this many messages
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        import asyncio
+
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
         if address in self.refuse:
             return "550 5.1.1 Không có hộp thư này"
         if address in self.defer:
@@ -194,6 +200,7 @@ class MailHandler:
         if self.data_reply:
             return self.data_reply
         self.received.append((tuple(envelope.rcpt_tos), envelope.original_content))
+        self.smtputf8.append(envelope.smtp_utf8)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.drop_after is not None and len(self.received) >= self.drop_after:
@@ -210,9 +217,12 @@ class MailHandler:
 class MailServer:
     """A real SMTP server on loopback that can go down and come back on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = True) -> None:
         import socket
 
+        # Whether EHLO offers SMTPUTF8: aiosmtpd's Controller does unless told not to; a server
+        # that does not also answers in ASCII only (a Vietnamese reply becomes a 500)
+        self.offers_smtputf8 = smtputf8
         with socket.socket() as probe:  # Controller(port=0) cannot work: pick a free port
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -222,7 +232,12 @@ class MailServer:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=self.offers_smtputf8,
+        )
         self.controller.start()  # a stopped controller cannot restart: a new one each time
 
     def stop(self) -> None:

@@ -28,8 +28,8 @@ from worker.adapters.xlsx.workbook import set_cell
 from worker.app.wiring import open_workspace
 from worker.core.backend import Document, Part, Published, Report
 from worker.core.errors import ConfigError
-from worker.core.evaluate import Unit, read_registry
 from worker.core.layout import load
+from worker.core.registry import Unit, read_registry
 from worker.core.results import Grid
 from worker.run.workspace import Workspace
 
@@ -53,6 +53,10 @@ class Probe(Protocol):
     def tab_ids(self, unit: str) -> dict[str, int]: ...
     def requests(self) -> int: ...
     def add_unit(self, row: int, unit: str, emails: str) -> None: ...
+    def set_sheet(self, row: int, sheet: str) -> None: ...
+    def other_reference(self, unit: str) -> str: ...
+    def registry_reference(self) -> str: ...
+    def registry_tabs(self) -> list[str]: ...
     def break_registry(self) -> None: ...
     def publish_beyond_the_file(self) -> None: ...
     def report(self, published: Published) -> dict[str, list[list[Any]]]: ...
@@ -124,6 +128,18 @@ class LocalProbe:
         values = [unit, f"Công an xã {unit}", "Xã", emails, "Có"]
         for column, value in zip("ABCEG", values, strict=True):
             set_cell(self.root / "registry.xlsx", REGISTRY.name, f"{column}{row + 1}", value)
+
+    def set_sheet(self, row: int, sheet: str) -> None:
+        set_cell(self.root / "registry.xlsx", REGISTRY.name, f"F{row + 1}", sheet)
+
+    def other_reference(self, unit: str) -> str:
+        return f"./units/../units/{unit.lower()}.xlsx"  # the same file, written another way
+
+    def registry_reference(self) -> str:
+        return "registry.xlsx"
+
+    def registry_tabs(self) -> list[str]:
+        return openpyxl.load_workbook(self.root / "registry.xlsx").sheetnames
 
     def break_registry(self) -> None:
         (self.root / "registry.xlsx").unlink()
@@ -204,6 +220,18 @@ class GoogleProbe:
         values = [unit, f"Công an xã {unit}", "Xã", "", emails, "", "Có"]
         for column, value in enumerate(values):
             self.fake.edit(self._registry(), REGISTRY.name, row, column, value)
+
+    def set_sheet(self, row: int, sheet: str) -> None:
+        self.fake.edit(self._registry(), REGISTRY.name, row, 5, sheet)
+
+    def other_reference(self, unit: str) -> str:
+        return self.key(unit)  # the bare ID, where the registry holds the sheet's URL
+
+    def registry_reference(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self._registry()}/edit"
+
+    def registry_tabs(self) -> list[str]:
+        return [sheet.title for sheet in self.fake.files[self._registry()].sheets]
 
     def break_registry(self) -> None:
         self.fake.broken[self._registry()] = 404  # deleted, or never shared
@@ -566,3 +594,44 @@ def test_provision_lays_a_sheet_out_as_the_template_says_and_registers_it(
     assert laid_out == template
     assert [(t, rows[0]) for t, rows in tabs.items() if t != RESULTS] == template  # read back
     assert [row for rows in tabs.values() for row in trimmed(rows[1:]) if row] == []  # blank
+
+
+@both
+def test_two_registry_rows_on_one_sheet_are_both_set_aside_and_nothing_is_written_there(
+    workspace: Callable[..., Path], cli: Cli, probe: Callable[[Path], Probe]
+) -> None:
+    root = workspace(
+        ("U1", good_unit(1), "a@x.vn"),
+        ("U2", good_unit(1), "b@x.vn"),
+        ("U3", good_unit(1), "c@x.vn"),
+    )
+    p = probe(root)
+    p.set_sheet(2, p.other_reference("U1"))  # U2's row names U1's sheet, written another way
+    before = p.version("U1")
+    result = sync(cli, root)
+    assert result.exit_code == 1
+    assert ("  ! Danh mục đơn vị, ô F2 — U1 Công an xã U1 (chưa được đọc): “") in result.output
+    assert (
+        "dòng 3 (U2 Công an xã U2) cũng ghi bảng tính này: kết quả của đơn vị này sẽ ghi đè kết "
+        "quả của đơn vị kia, nên các dòng này đều chưa được đọc — mỗi đơn vị một bảng tính "
+        "riêng: sửa cột Bảng tính của các dòng này"
+    ) in result.output
+    assert "ô F3 — U2 Công an xã U2 (chưa được đọc)" in result.output
+    assert "dòng 2 (U1 Công an xã U1) cũng ghi bảng tính này" in result.output
+    assert "Đơn vị: 1 đang hoạt động, 1 cập nhật tab Kết quả" in result.output  # U3
+    assert p.version("U1") == before
+
+
+@both
+def test_a_registry_row_on_the_registry_itself_is_set_aside_and_nothing_is_written_there(
+    workspace: Callable[..., Path], cli: Cli, probe: Callable[[Path], Probe]
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", good_unit(1), "b@x.vn"))
+    p = probe(root)
+    p.set_sheet(2, p.registry_reference())
+    tabs = p.registry_tabs()
+    result = sync(cli, root)
+    assert result.exit_code == 1
+    assert "ô F3 — U2 Công an xã U2 (chưa được đọc)" in result.output
+    assert "danh mục đơn vị, không phải bảng tính của đơn vị" in result.output
+    assert p.registry_tabs() == tabs

@@ -125,3 +125,19 @@ def test_a_misspelt_key_in_a_calendar_is_refused_not_ignored(typo: str, said: st
     text = f'name = "Lịch thử"\n{typo}\n[[cutoffs]]\ndate = "10/11"\nwhat = "Quyết định"\n'
     with pytest.raises(CalendarError, match=re.escape(said)):
         parse_calendar(text, "lich.toml")
+
+
+def test_a_calendar_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "lich.toml").write_bytes(
+        b'\xef\xbb\xbfname = "L"\n[[cutoffs]]\ndate = "05/11"\nwhat = "B\xc3\xa1o c\xc3\xa1o"\n'
+    )
+    calendar = load_calendar("lich.toml", tmp_path)
+    assert [(c.month, c.day, c.what) for c in calendar.cutoffs] == [(11, 5, "Báo cáo")]
+
+
+def test_a_key_written_twice_in_a_calendar_is_named() -> None:
+    with pytest.raises(CalendarError) as caught:
+        parse_calendar('run_at = "06:30"\nrun_at = "07:00"\n[[cutoffs]]\ndate = "05/11"\n', "l")
+    assert str(caught.value) == (
+        "Lịch l: cấu hình run_at được ghi hai lần (dòng 2) — giữ một dòng run_at, xóa dòng 2"
+    )

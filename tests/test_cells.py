@@ -43,7 +43,22 @@ def test_a_percentage_shows_the_vietnamese_way(value: float, shown: str) -> None
 
 def test_a_percentage_reads_as_its_number_outside_a_count_column() -> None:
     assert cells.unwrap_percent(Percent(0.95), count=False) == 0.95
-    assert cells.unwrap_percent("95%", count=True) == "95%"  # only a percent-formatted cell
+    assert cells.unwrap_percent("95%", count=False) == "95%"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "example"),
+    [("90%", "90%", "90"), ("48 %", "48 %", "48"), ("12,5%", "12,5%", "12,5")],
+    ids=["whole", "space_before_sign", "decimal_comma"],
+)
+def test_a_percentage_typed_as_text_in_a_count_column_is_refused_like_a_percent_cell(
+    value: str, shown: str, example: str
+) -> None:
+    assert problem_of(cells.unwrap_percent, value, True) == (
+        "percent_count",
+        f"ô ghi phần trăm ({shown}) nhưng cột này ghi số lượng",
+        f"nhập số lượng, không kèm dấu %, ví dụ {example}",
+    )
 
 
 def test_a_percentage_in_a_count_column_is_refused_with_the_count_it_shows() -> None:
@@ -109,11 +124,12 @@ def test_an_uncomputed_formula_is_refused_with_how_to_compute_it() -> None:
     )
 
 
-def test_text_is_refused_only_beyond_fifty_thousand_characters() -> None:
-    cells.check_text("x" * 50_000)
-    assert problem_of(cells.check_text, "x" * 50_001) == (
+def test_text_is_refused_beyond_the_32767_characters_a_cell_holds() -> None:
+    """Excel's limit for one cell: longer text could not be written back into Kết quả whole."""
+    cells.check_text("x" * 32_767)
+    assert problem_of(cells.check_text, "x" * 32_768) == (
         "too_long",
-        "ô dài 50.001 ký tự, vượt giới hạn 50.000 ký tự",
+        "ô dài 32.768 ký tự, vượt giới hạn 32.767 ký tự của một ô",
         "rút gọn nội dung",
     )
 
@@ -214,7 +230,6 @@ def test_a_date_after_today_is_refused_only_when_today_is_given() -> None:
         ("1.000", Fraction(1000)),
         ("1.000.000", Fraction(1_000_000)),
         ("1.500,5", Fraction(3001, 2)),
-        ("90%", Fraction(90)),
         (" 1 000 ", Fraction(1000)),
         ("-3", Fraction(-3)),
         ("12.50", Fraction(25, 2)),
@@ -236,6 +251,18 @@ def test_a_checkbox_is_not_a_number(value: bool) -> None:
 
 def test_text_that_is_no_number_is_refused_with_the_decimal_comma_named() -> None:
     assert problem_of(cells.parse_number, "mười") == (
+        "bad_number",
+        "không phải số",
+        "nhập một số, ví dụ 12 hoặc 1,5 (dấu phẩy thập phân)",
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["1e3", "1E3", "2.5e-1", "1_000", "1_0", "90%", "0x10", "1.2.3,4,5", "--3"]
+)
+def test_exponents_underscores_and_signs_python_reads_are_not_numbers(value: str) -> None:
+    """Decimal("1e3") and Decimal("1_000") are 1000: no unit writes a count so."""
+    assert problem_of(cells.parse_number, value) == (
         "bad_number",
         "không phải số",
         "nhập một số, ví dụ 12 hoặc 1,5 (dấu phẩy thập phân)",

@@ -47,7 +47,9 @@ def test_the_demo_is_checked_and_nothing_is_written(tmp_path: Path, cli: Cli) ->
     assert "✓ Danh mục đơn vị (registry.xlsx): 12 đơn vị, 12 đang hoạt động" in lines
     assert "✓ Bảng tính đơn vị CA-PT (Công an phường Phan Thiết): đọc được, đủ 6 tab" in lines
     assert [line for line in lines if line.startswith("✗")] == [
-        "✗ Bảng tính đơn vị CA-TP (Công an xã Tuy Phong): không tìm thấy tệp ca-tp.xlsx"
+        "✗ Bảng tính đơn vị CA-TP (Công an xã Tuy Phong): không tìm thấy tệp units/ca-tp.xlsx "
+        "(ô F7 của cột Bảng tính, tab Danh mục đơn vị) — chép tệp của đơn vị vào đường dẫn này "
+        "hoặc sửa ô F7; thư nhắc đơn vị chờ đến khi đọc được tệp"
     ]  # the demo's unit whose workbook was never sent
     assert lines[-1] == "Kết quả: 15 mục đạt, 1 mục cần sửa"
     assert result.exit_code == Status.SOME_FAILED

@@ -301,3 +301,41 @@ def test_a_setting_above_every_section_is_refused_saying_where_it_belongs(
 def test_the_config_that_init_writes_is_accepted_as_it_is(root: Path) -> None:
     settings = load_settings(root)
     assert settings.registry == "registry.xlsx"
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(root: Path, cli: Cli) -> None:
+    """Notepad saves UTF-8 with a byte-order mark: the file is the same settings."""
+    config = root / "config.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    result = cli("sync", "--workspace", root, "--today", "2026-10-29", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert load_settings(root).registry == "registry.xlsx"
+
+
+def test_a_section_written_twice_is_named_with_both_lines(root: Path, cli: Cli) -> None:
+    config = root / "config.toml"
+    text = config.read_text("utf-8")
+    first = text.splitlines().index("[province]") + 1
+    config.write_text(text + '\n[province]\nname = "Tỉnh khác"\n', "utf-8")
+    second = len(text.splitlines()) + 2
+    refused(
+        cli,
+        root,
+        f"Tệp cấu hình {config}: mục [province] được khai báo hai lần (dòng {first} và dòng "
+        f"{second}) — gộp các cấu hình của hai mục vào một mục [province] rồi xóa dòng {second}",
+    )
+
+
+def test_a_setting_written_twice_is_named(root: Path, cli: Cli) -> None:
+    config = root / "config.toml"
+    lines = config.read_text("utf-8").splitlines()
+    at = lines.index("[province]") + 1
+    lines.insert(at, 'name = "Tỉnh A"')
+    lines.insert(at, 'name = "Tỉnh B"')
+    config.write_text("\n".join(lines) + "\n", "utf-8")
+    refused(
+        cli,
+        root,
+        f"Tệp cấu hình {config}: cấu hình name được ghi hai lần (dòng {at + 2}) — "
+        f"giữ một dòng name, xóa dòng {at + 2}",
+    )

@@ -207,6 +207,38 @@ def test_the_province_digest_stacks_the_units_to_chase_and_attaches_every_units_
 
 
 @both
+def test_a_consolidation_built_without_its_email_gets_it_at_the_next_run(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    (sent,) = [p for p in (province / "outbox").glob("*.eml") if p.name.startswith("TINH-")]
+    with sqlite3.connect(province / "state.sqlite") as db:  # as a run killed before queuing it
+        db.execute("DELETE FROM emails WHERE cutoff = 'tong-hop-2026'")
+    sent.unlink()
+    again = cli("run", "--once", "--workspace", province, "--today", "2026-11-17")
+    assert again.exit_code == 0, again.output
+    resent = [m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]
+    assert len(resent) == 1
+    assert [a.get_filename() for a in resent[0].iter_attachments()] == [
+        "tong-hop-2026.xlsx",
+        "bao-cao-2026.docx",
+    ]
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-18")
+    assert len([m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]) == 1
+
+
+def test_a_consolidated_workbook_gone_is_built_again_and_not_mailed_twice(
+    province: Path, cli: Cli
+) -> None:
+    cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
+    (province / "reports" / "tong-hop-2026.xlsx").unlink()
+    again = cli("run", "--once", "--workspace", province, "--today", "2026-11-17")
+    assert "Tổng hợp năm 2026: bảng tổng hợp" in again.output
+    assert (province / "reports" / "tong-hop-2026.xlsx").is_file()
+    assert len([m for m in outbox(province) if "Bảng tổng hợp" in m["Subject"]]) == 1
+
+
+@both
 def test_the_consolidated_workbook_counts_every_unit(province: Path, cli: Cli) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-11-16")
     wb = openpyxl.load_workbook(province / "reports" / "tong-hop-2026.xlsx")
@@ -274,15 +306,12 @@ def test_an_unreadable_unit_is_reported_and_the_others_are_done(
     root = workspace(("U1", good_unit(1), "a@example.gov.vn"), ("U2", None, "c@example.gov.vn"))
     result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
     assert result.exit_code == 1
-    assert "! U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in result.output
+    assert "! U2 Công an xã U2: không tìm thấy tệp units/u2.xlsx" in result.output
     assert "Kết quả" in openpyxl.load_workbook(root / "units" / "u1.xlsx").sheetnames
-    digest = next(m for m in outbox(root) if m["To"] == "c@example.gov.vn")
-    assert digest["Subject"] == "[Còn 7 ngày] Không đọc được bảng tính — Công an xã U2"
-    assert "- cho phần mềm đọc được bảng tính: không tìm thấy tệp u2.xlsx" in (
-        digest.get_body(("plain",)).get_content()
-    )
+    # a file the province cannot find is the province's to find: U2 is not mailed about it
+    assert [m["To"] for m in outbox(root) if m["To"] == "c@example.gov.vn"] == []
     province = next(m for m in outbox(root) if m["To"] == "tinh@example.gov.vn")
-    assert "- U2 Công an xã U2: không tìm thấy tệp u2.xlsx" in (
+    assert "- U2 Công an xã U2: không tìm thấy tệp units/u2.xlsx" in (
         province.get_body(("plain",)).get_content()
     )
 

@@ -79,19 +79,20 @@ def test_the_demo_cycle_shows_every_kind_of_output_once(demo: Path, cli: Cli) ->
     before = {p.name: snapshot(p) for p in (demo / "units").glob("*.xlsx")}
     first = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
     assert first.exit_code == 1  # one unit's workbook was never sent: reported, others done
-    assert "! CA-TP Công an xã Tuy Phong: không tìm thấy tệp ca-tp.xlsx" in first.output
+    assert "! CA-TP Công an xã Tuy Phong: không tìm thấy tệp units/ca-tp.xlsx" in first.output
     for level in ("Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại"):
         count = re.search(rf"{level} (\d+)", first.output)
         assert count and int(count.group(1)) > 0, level
     assert int(re.search(r"Lỗi dữ liệu: (\d+)", first.output).group(1)) >= 5  # type: ignore[union-attr]
-    # one digest per unit with coordinators (11 of 12 have them) and one for the province
-    assert len(list((demo / "outbox").glob("*.eml"))) == 12
+    # one digest per unit with coordinators (11 of 12 have them) and whose file the province
+    # has (not CA-TP's: the province is told it is missing), and one for the province
+    assert len(list((demo / "outbox").glob("*.eml"))) == 11
     for path in (demo / "units").glob("*.xlsx"):
         assert "Kết quả" in openpyxl.load_workbook(path).sheetnames
         assert snapshot(path) == before[path.name]
     again = cli("run", "--once", "--workspace", demo, "--today", "2026-10-29")
     assert "Thư: không có thư mới" in again.output
-    assert len(list((demo / "outbox").glob("*.eml"))) == 12
+    assert len(list((demo / "outbox").glob("*.eml"))) == 11
     assert record_decisions(demo, date(2026, 11, 10)) == ["CA-PT", "HPN"]  # as `make demo`
     cli("run", "--once", "--workspace", demo, "--today", "2026-11-16")
     report = openpyxl.load_workbook(demo / "reports" / "tong-hop-2026.xlsx")

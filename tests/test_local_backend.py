@@ -284,3 +284,62 @@ def test_files_the_worker_creates_are_readable_by_others_as_the_umask_allows(
     assert mode(root / "reports" / "bao-cao-2026.docx") == 0o664
     assert {mode(p) for p in (root / "outbox").glob("*.eml")} == {0o664}
     assert mode(root / "registry.xlsx") == 0o660
+
+
+@pytest.mark.parametrize(
+    ("where", "what"),
+    [
+        ("reports/tong-hop-2026.xlsx", "thư mục reports/ của phần mềm"),
+        ("outbox/thu.xlsx", "thư mục outbox/ của phần mềm"),
+        ("logs/nhat-ky.xlsx", "thư mục logs/ của phần mềm"),
+        ("backups/ban-sao.xlsx", "thư mục backups/ của phần mềm"),
+        ("units/../state.sqlite", "tệp trạng thái của phần mềm"),
+    ],
+    ids=["reports", "outbox", "logs", "backups", "state"],
+)
+def test_a_registry_row_on_one_of_the_workspaces_own_files_is_set_aside_and_nothing_is_written(
+    workspace: Callable[..., Path], cli: Callable[..., Any], where: str, what: str
+) -> None:
+    from worker.adapters.xlsx.workbook import set_cell
+
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", good_unit(1), "b@x.vn"))
+    target = (root / where).resolve()
+    target.parent.mkdir(exist_ok=True)
+    if target.name != "state.sqlite":
+        shutil.copy(root / "units" / "u2.xlsx", target)
+    cli("sync", "--workspace", root, "--today", "2026-10-29")  # the state exists from here on
+    set_cell(root / "registry.xlsx", "Danh mục đơn vị", "F3", where)
+    before = target.read_bytes()
+    result = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1
+    assert (
+        f"  ! Danh mục đơn vị, ô F3 — U2 Công an xã U2 (chưa được đọc): “{where}” trỏ vào "
+        f"{what}, không phải bảng tính của đơn vị — ghi đường dẫn tệp của đơn vị, ví dụ "
+        "units/u2.xlsx"
+    ) in result.output
+    if target.name != "state.sqlite":  # the state changes with every run, by the worker
+        assert target.read_bytes() == before
+
+
+def test_a_unit_file_the_province_cannot_find_is_told_to_the_province_and_not_to_the_unit(
+    workspace: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    from email import message_from_bytes
+    from email.policy import default
+
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", None, "b@x.vn"))  # no units/u2.xlsx
+    result = cli("run", "--once", "--workspace", root, "--today", "2026-10-29")
+    assert result.exit_code == 1
+    told = (
+        "không tìm thấy tệp units/u2.xlsx (ô F3 của cột Bảng tính, tab Danh mục đơn vị) — chép "
+        "tệp của đơn vị vào đường dẫn này hoặc sửa ô F3; thư nhắc đơn vị chờ đến khi đọc được tệp"
+    )
+    assert f"  ! U2 Công an xã U2: {told}" in result.output
+    assert "chờ tỉnh tìm tệp bảng tính: U2" in result.output
+    messages = [
+        message_from_bytes(p.read_bytes(), policy=default) for p in (root / "outbox").glob("*.eml")
+    ]
+    assert sorted(str(m["To"]) for m in messages) == ["a@x.vn", "tinh@example.gov.vn"]
+    (to_province,) = [m for m in messages if m["To"] == "tinh@example.gov.vn"]
+    text = to_province.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"- U2 Công an xã U2: {told}" in text

@@ -130,12 +130,16 @@ def test_run_once_logs_each_failed_unit_with_its_reason_and_one_line_per_cycle(
     lines = (root / "logs" / "mohinh.log").read_text("utf-8").splitlines()
     failed = [line for line in lines if " WARNING " in line]
     assert len(failed) == 1
-    assert failed[0].endswith("WARNING đơn vị U2 lỗi — Công an xã U2: không tìm thấy tệp u2.xlsx")
+    assert failed[0].endswith(
+        "WARNING đơn vị U2 lỗi — Công an xã U2: không tìm thấy tệp units/u2.xlsx (ô F3 của cột "
+        "Bảng tính, tab Danh mục đơn vị) — chép tệp của đơn vị vào đường dẫn này hoặc sửa ô F3; "
+        "thư nhắc đơn vị chờ đến khi đọc được tệp"
+    )
     cycles = [line for line in lines if " chu kỳ " in line]
     assert len(cycles) == 1
     assert cycles[0].split(" ", 2)[2] == (
         "ERROR chu kỳ 29/10/2026: 2 đơn vị (1 cập nhật, 0 không đổi, 1 lỗi), 0 lỗi danh mục, "
-        "3 thư mới, thư: 3 đã gửi — có lỗi"
+        "2 thư mới, thư: 2 đã gửi — có lỗi"  # U2's file is the province's to find: not mailed
     )
 
 

@@ -3,6 +3,7 @@ list and count each model as SPEC §3.3 says — built from evaluated units, no 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -167,9 +168,9 @@ def test_this_years_decision_above_the_criteria_is_marked_among_the_years(
 def test_units_read_not_read_and_withheld_are_counted_apart() -> None:
     read = evaluated(good_unit(1))
     lost = unreadable(unit("U2"), 2026, "không tìm thấy tệp u2.xlsx")
-    error = CellError("Danh mục đơn vị", "E4", "bad_email", "abc@", "sai", "sửa")
-    withheld = registry_problem(unit("U3"), 2026, (error,))
-    idle = registry_problem(Unit("U4", "U4", "Xã", "", (), "", False), 2026, (error,))
+    error = CellError("Danh mục đơn vị", "A4", "duplicate_id", "U3", "trùng", "sửa")
+    withheld = registry_problem(replace(unit("U3"), problems=(error,)), 2026)
+    idle = registry_problem(Unit("U4", "U4", "Xã", "", (), "", False, problems=(error,)), 2026)
     counts = tally.unit_counts([read, lost], [withheld, idle])
     assert (counts.read, counts.unreadable, counts.withheld, counts.total) == (1, 1, 1, 3)
     assert lost.status == STATUS_UNREADABLE

@@ -13,9 +13,10 @@ import pytest
 
 from tests.conftest import as_tabs, good_unit
 from worker.core import decisions, rules
-from worker.core.evaluate import ModelResult, Unit, UnitResult, evaluate_unit, load_registry
+from worker.core.evaluate import ModelResult, Unit, UnitResult, evaluate_unit
 from worker.core.layout import load
 from worker.core.records import Assessment, Criterion, Dossier, Exemplar, Target
+from worker.core.registry import load_registry
 from worker.core.results import percent_cell
 
 UNIT = Unit("U1", "Công an xã Thử", "Xã", "", ("a@example.gov.vn",), "u1.xlsx", True)
@@ -402,5 +403,6 @@ def test_the_registry_takes_the_two_levels_of_local_government(level: str, accep
     }
     tabs = {tab.name: [[c.header for c in tab.columns], [row.get(c.key) for c in tab.columns]]}
     registry = load_registry(tabs)
-    assert [u.level for u in registry.units] == ([level.capitalize()] if accepted else [])
+    # a level not allowed is told, and withholds nothing else: the unit is read all the same
+    assert [u.level for u in registry.units] == ([level.capitalize()] if accepted else [""])
     assert [e.code for e in registry.errors] == ([] if accepted else ["not_allowed"])

@@ -372,3 +372,76 @@ def test_messages_due_while_the_server_is_down_exit_1_and_say_how_many_wait(
     assert result.exit_code == 1, result.output
     assert "3 thư chưa gửi được, sẽ thử lại" in result.output
     assert "không kết nối được máy chủ thư 127.0.0.1" in result.output
+
+
+def test_every_message_refused_with_5xx_exits_1_and_each_is_named_with_the_answer(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    mail_server.handler.refuse = {
+        "a@example.gov.vn",
+        "b@example.gov.vn",
+        "c@example.gov.vn",
+        "tinh@example.gov.vn",
+    }
+    result = cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "Thư (máy chủ 127.0.0.1): 3 lỗi, không gửi được" in result.output
+    refused = "550 5.1.1 Không có hộp thư này"
+    assert (
+        f"  ! thư gửi U1 (a@example.gov.vn, b@example.gov.vn): mọi người nhận bị từ chối: "
+        f"a@example.gov.vn: {refused}; b@example.gov.vn: {refused} — không gửi lại (sửa cột "
+        "Email đầu mối trong Danh mục đơn vị)"
+    ) in result.output
+    assert (
+        f"  ! thư gửi tỉnh (tinh@example.gov.vn): mọi người nhận bị từ chối: "
+        f"tinh@example.gov.vn: {refused} — không gửi lại (sửa staff_emails trong config.toml)"
+    ) in result.output
+
+
+def test_a_recipient_refused_with_5xx_is_named_and_the_run_exits_1(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    mail_server.handler.refuse = {"b@example.gov.vn"}
+    result = cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "Thư (máy chủ 127.0.0.1): 3 đã gửi" in result.output
+    assert (
+        "  ! thư gửi U1 (b@example.gov.vn): 550 5.1.1 Không có hộp thư này — không gửi lại tới "
+        "địa chỉ này (sửa cột Email đầu mối trong Danh mục đơn vị)"
+    ) in result.output
+    # told once: the next run, which sends nothing, has nothing to tell
+    assert cli("deliver", "--workspace", province, "--today", "2026-10-29").exit_code == 0
+
+
+def test_a_server_slower_than_the_timeout_exits_1_and_says_when_it_is_tried_again(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    queue(province, cli)
+    mail_server.handler.rcpt_delay = 3  # longer than the client's 2 s timeout
+    result = cli("deliver", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "sẽ thử lại" in result.output
+    waiting = [line for line in result.output.splitlines() if line.startswith("  ! thư gửi")]
+    assert len(waiting) == 3
+    assert all(
+        "mất kết nối trước khi gửi nội dung thư" in line and " — sẽ thử lại lúc " in line
+        for line in waiting
+    ), waiting
+    # a delivery before the retry is due still tells the message waits, and exits 1
+    mail_server.handler.rcpt_delay = 0
+    again = cli("deliver", "--workspace", province, "--today", "2026-10-29")
+    assert again.exit_code == 1, again.output
+    assert len([line for line in again.output.splitlines() if "sẽ thử lại lúc" in line]) == 3
+
+
+def test_a_message_whose_answer_was_lost_is_named_and_the_run_exits_1(
+    province: Path, mail_server: MailServer, cli: Cli
+) -> None:
+    queue(province, cli)
+    mail_server.handler.delay = 3  # the answer to the final "." comes after the timeout
+    result = cli("deliver", "--workspace", province, "--today", "2026-10-29")
+    assert result.exit_code == 1, result.output
+    assert "3 chưa chắc đã đến" in result.output
+    (to_u2,) = [line for line in result.output.splitlines() if "thư gửi U2" in line]
+    assert to_u2.startswith("  ! thư gửi U2 (c@example.gov.vn): mất kết nối sau khi gửi nội dung")
+    assert to_u2.endswith("có thể thư đã đến — gửi lại một lần ở lần chạy sau")

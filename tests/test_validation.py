@@ -76,12 +76,12 @@ def test_a_date_in_the_future_is_an_error() -> None:
     ("value", "read"),
     [
         ("1,5", Fraction(3, 2)),
-        ("90%", Fraction(90)),
+        ("12,5", Fraction(25, 2)),
         ("1.000", Fraction(1000)),
         (2.5, Fraction(5, 2)),
         (" 12 ", Fraction(12)),
     ],
-    ids=["decimal_comma", "percent", "thousands_dot", "float", "spaces"],
+    ids=["decimal_comma", "decimal_comma_two_digits", "thousands_dot", "float", "spaces"],
 )
 def test_numbers_written_as_text_are_read_exactly(value: object, read: Fraction) -> None:
     rows = good_unit()
@@ -89,6 +89,30 @@ def test_numbers_written_as_text_are_read_exactly(value: object, read: Fraction)
     data = validate_unit(as_tabs(rows), 2026, TODAY)
     assert data.errors == []
     assert data.targets["MH-001"][0].achieved == read
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "value", "said"),
+    [
+        ("achieved", "F2", "90%", "“90%” ô ghi phần trăm (90%) nhưng cột này ghi số lượng — "
+         "nhập số lượng, không kèm dấu %, ví dụ 90"),
+        ("planned", "E2", "48%", "“48%” ô ghi phần trăm (48%) nhưng cột này ghi số lượng — "
+         "nhập số lượng, không kèm dấu %, ví dụ 48"),
+        ("achieved", "F2", "1e3", "“1e3” không phải số — nhập một số, ví dụ 12 hoặc 1,5 "
+         "(dấu phẩy thập phân)"),
+        ("planned", "E2", "1_000", "“1_000” không phải số — nhập một số, ví dụ 12 hoặc 1,5 "
+         "(dấu phẩy thập phân)"),
+    ],
+    ids=["percent_achieved", "percent_planned", "exponent", "underscore"],
+)  # fmt: skip
+def test_counts_typed_as_percentages_exponents_or_with_underscores_are_refused(
+    column: str, cell: str, value: str, said: str
+) -> None:
+    rows = good_unit()
+    rows["targets"][0][column] = value
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    assert [str(e) for e in data.errors] == [f"tab Chỉ tiêu, ô {cell}: {said}"]
+    assert data.models == []  # never rated on a number read wrong
 
 
 def test_a_planned_value_of_zero_is_rejected() -> None:
@@ -120,11 +144,15 @@ def test_a_value_far_from_every_allowed_one_lists_them_instead_of_guessing() -> 
     assert "chọn một trong các giá trị: “Kinh tế”, “Văn hóa - xã hội”" in error
 
 
-def test_too_long_text_names_the_limit_in_characters() -> None:
+def test_too_long_text_names_the_cell_and_the_limit_in_characters() -> None:
+    """Beyond what an .xlsx cell holds the text would be cut when written back: an error."""
     rows = good_unit()
-    rows["models"][0]["name"] = "x" * 50_001
+    rows["models"][0]["name"] = "x" * 100_000
     [error] = errors_of(rows)
-    assert "ô dài 50.001 ký tự, vượt giới hạn 50.000 ký tự — rút gọn nội dung" in error
+    assert error.startswith("tab Mô hình, ô B2: “xxx")
+    assert error.endswith(
+        "ô dài 100.000 ký tự, vượt giới hạn 32.767 ký tự của một ô — rút gọn nội dung"
+    )
 
 
 def test_ids_stay_text() -> None:
@@ -432,7 +460,7 @@ CODES = {
         _set("models", 0, authority="#NAME?"),
         "tab Mô hình, ô H2: “#NAME?” ô có lỗi công thức",
     ),
-    "too_long": (_set("models", 0, authority="x" * 50_001), "tab Mô hình, ô H2: “xxx"),
+    "too_long": (_set("models", 0, authority="x" * 32_768), "tab Mô hình, ô H2: “xxx"),
     "bad_date": (_set("exemplars", 0, plan_date="1/13/2025"), "tab Điển hình, ô E2: “1/13/2025”"),
     "too_old": (_set("models", 0, decision_date="01/01/1900"), "tab Mô hình, ô G2: “01/01/1900”"),
     "future_date": (_set("models", 0, end_date="01/01/2027"), "tab Mô hình, ô K2: “01/01/2027”"),
@@ -452,6 +480,10 @@ CODES = {
     "decision_without_level": (
         _set("assessments", 0, decided_by="UBND huyện"),
         "tab Đánh giá, ô O2: đã ghi quyết định công nhận nhưng chưa chọn mức xếp loại",
+    ),
+    "end_before_start": (
+        _set("models", 0, status="Đã kết thúc", end_date="29/02/2024"),
+        "tab Mô hình, ô K2: “29/02/2024” ngày kết thúc trước ngày quyết định thành lập",
     ),
 }
 
@@ -707,3 +739,115 @@ def test_rows_after_one_without_an_id_or_with_an_unknown_one_are_still_read() ->
     assert [m.model_id for m in data.models] == ["MH-001"]
     assert len(data.targets["MH-001"]) == 2 and len(data.criteria["ĐH-01"]) == 3
     assert list(data.assessments) == ["MH-001"]
+
+
+def test_an_end_before_the_founding_is_an_error_and_the_model_is_not_rated() -> None:
+    rows = good_unit(2)
+    rows["models"][0].update(status="Đã kết thúc", end_date=date(2023, 5, 1))
+    result = evaluate_unit(
+        UNIT, as_tabs(rows), 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio"
+    )
+    assert [str(e) for e in result.errors] == [
+        "tab Mô hình, ô K2: “01/05/2023” ngày kết thúc trước ngày quyết định thành lập "
+        "(01/03/2024, ô G2) — sửa Ngày kết thúc hoặc Ngày quyết định thành lập cho đúng"
+    ]
+    ended, other = result.models
+    assert ended.rating.level == "Chưa xếp loại"
+    assert ended.rating.reasons[0].startswith("Chưa xếp loại được vì dữ liệu có lỗi (tab Mô hình")
+    assert other.rating.level == "Tốt"
+
+
+def test_an_end_on_the_founding_day_is_no_error() -> None:
+    rows = good_unit()
+    rows["models"][0].update(status="Đã kết thúc", end_date=date(2024, 3, 1))
+    assert errors_of(rows) == []
+
+
+# --- dossier columns by their number (SPEC §3.4) ----------------------------------------------
+
+GUIDE_6 = (
+    "(6) Quyết định thành lập mô hình; Ban Chỉ đạo xây dựng mô hình; danh sách thành viên mô hình."
+)
+
+
+def _dossier_header(tabs: dict, number: int, header: str) -> dict:
+    head = tabs["Hồ sơ"][0]
+    head[[str(h).startswith(f"({number})") for h in head].index(True)] = header
+    return tabs
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        GUIDE_6,
+        "Quyết định thành lập mô hình; Ban Chỉ đạo xây dựng mô hình; danh sách thành viên mô hình",
+        "(6)",
+        " (6)  QĐ thành lập ",
+    ],
+    ids=["guide_title_numbered", "guide_title_alone", "number_alone", "number_and_short_title"],
+)
+def test_a_dossier_column_is_found_by_its_number_or_the_guides_title(header: str) -> None:
+    tabs = _dossier_header(as_tabs(good_unit(2)), 6, header)
+    result = evaluate_unit(UNIT, tabs, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio")
+    assert result.errors == []
+    assert [m.level for m in result.models] == ["Tốt", "Tốt"]
+
+
+def test_a_number_is_not_taken_for_another_that_begins_alike() -> None:
+    """(1) is not (10), (11) … (16): the number is read whole."""
+    tabs = as_tabs(good_unit())
+    head = tabs["Hồ sơ"][0]
+    for number in (1, 10, 11):
+        _dossier_header(tabs, number, f"({number})")
+    assert head[1:4] == [
+        "(1)",
+        "(2) Báo cáo kết quả khảo sát",
+        "(3) Báo cáo đề xuất xây dựng mô hình",
+    ]
+    data = validate_unit(tabs, 2026, TODAY)
+    assert data.errors == [] and data.dossiers["MH-001"].present == frozenset(range(1, 17))
+
+
+def test_a_required_dossier_column_not_found_blocks_every_model_never_yeu() -> None:
+    """The issue's case: a header the reader does not know was an absent document (Yếu)."""
+    tabs = _dossier_header(as_tabs(good_unit(2)), 6, "Quyết định thành lập")
+    result = evaluate_unit(UNIT, tabs, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio")
+    assert [str(e) for e in result.errors] == [
+        "tab Hồ sơ, ô R1: thiếu cột “(6) Quyết định thành lập, danh sách thành viên” — thêm "
+        "cột có tiêu đề “(6) Quyết định thành lập, danh sách thành viên” vào dòng 1 (dòng tiêu "
+        "đề cột)"
+    ]
+    assert [m.level for m in result.models] == ["Chưa xếp loại", "Chưa xếp loại"]
+    assert {m.rating.reasons for m in result.models} == {
+        (
+            "Chưa xếp loại được vì dữ liệu có lỗi (tab Hồ sơ, ô R1): sửa các lỗi này, lần chạy "
+            "sau phần mềm xếp loại lại",
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("tab", "column", "kind"),
+    [
+        ("Mô hình", "Cấp quyết định", "models"),
+        ("Chỉ tiêu", "Kế hoạch", "models"),
+        ("Đánh giá", "Báo cáo kịp thời", "models"),
+        ("Điển hình", "Danh hiệu thi đua", "exemplars"),
+        ("Tiêu chí điển hình", "Đạt", "exemplars"),
+    ],
+)
+def test_a_column_not_found_keeps_what_it_concerns_unrated(
+    tab: str, column: str, kind: str
+) -> None:
+    tabs = as_tabs(good_unit(2))
+    at = tabs[tab][0].index(column)
+    tabs[tab] = [row[:at] + row[at + 1 :] for row in tabs[tab]]
+    result = evaluate_unit(UNIT, tabs, 2026, TODAY, date(2026, 10, 31), set(), "mean_ratio")
+    assert [e.code for e in result.errors] == ["missing_header"]
+    if kind == "models":
+        assert [m.level for m in result.models] == ["Chưa xếp loại", "Chưa xếp loại"]
+        assert all("dữ liệu có lỗi (tab " + tab in m.rating.reasons[0] for m in result.models)
+        assert [e.result is not None for e in result.exemplars] == [True]
+    else:
+        assert [e.result for e in result.exemplars] == [None]
+        assert [m.level for m in result.models] == ["Tốt", "Tốt"]

@@ -255,7 +255,9 @@ def test_an_old_xls_file_named_xlsx_is_named_as_such(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(SheetError, match=r"^không tìm thấy tệp khong-co.xlsx$"):
+    with pytest.raises(
+        SheetError, match=r"^không tìm thấy tệp khong-co.xlsx: kiểm tra cột Bảng tính trong danh"
+    ):
         read_tabs(tmp_path / "khong-co.xlsx")
 
 

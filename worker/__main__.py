@@ -1,3 +1,3 @@
-from worker.app.cli import main
+from worker.app.entry import main
 
-main(prog_name="mohinh")
+main()

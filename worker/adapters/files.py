@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from worker.core.steps import step
+
 TEMP_PREFIX, TEMP_SUFFIX = ".~mohinh-", ".tmp"
 _UMASK = threading.Lock()  # os.umask can only be read by setting it
 # One writer at a time per target within the process (the workspace lock keeps other processes
@@ -70,6 +72,7 @@ def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[P
         temp.unlink(missing_ok=True)  # a killed run's, or a symbolic link someone put there
         try:
             yield temp
+            step(f"wrote the temporary file of {_shown(path)}")
             _settle(temp, path, unchanged)
             os.replace(temp, path)
         except OSError as exc:
@@ -81,6 +84,11 @@ def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[P
             temp.unlink(missing_ok=True)
             raise
     _sync_folder(path.parent)
+    step(f"replaced {_shown(path)}")
+
+
+def _shown(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
 
 
 def _writing(path: Path) -> threading.Lock:

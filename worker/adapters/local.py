@@ -17,7 +17,7 @@ from worker.core.errors import ConfigError, SheetError
 from worker.core.evaluate import Unit
 from worker.core.layout import load
 from worker.core.results import Grid
-from worker.core.settings import BACKUPS, OUTBOX, REPORTS, Settings
+from worker.core.settings import BACKUPS, LOGS, OUTBOX, REPORTS, STATE, Settings
 from worker.core.tabs import Rows
 
 # What releases before the one atomic write left when killed (tempfile.mkstemp's names): a
@@ -63,9 +63,35 @@ class LocalBackend:
                 f"đường dẫn '{unit.sheet}' ({where}cột Bảng tính, tab "
                 f"{load('registry').tab('units').name}) dẫn ra ngoài thư mục làm việc: chép tệp "
                 f"vào thư mục units/ và ghi đường dẫn tương đối, ví dụ "
-                f"units/{unit.unit_id.lower()}.xlsx"
+                f"units/{unit.unit_id.lower()}.xlsx",
+                province_side=True,
             )
         return path
+
+    def sheet_identity(self, unit: Unit) -> str:
+        """The unit's workbook as its real path (links and `..` resolved): two rows naming one
+        file by two paths name one file. Raises SheetError when that file is one of the
+        workspace's own: the registry, the state, or a file in reports/, outbox/, logs/ or
+        backups/ (a Kết quả tab would be written into it)."""
+        real = (self.root / unit.sheet).resolve()
+        root = self.root.resolve()
+        own = {
+            self.registry_path.resolve(): "danh mục đơn vị",
+            root / STATE: "tệp trạng thái của phần mềm",
+        }
+        folders = {
+            root / name: f"thư mục {name}/ của phần mềm"
+            for name in (REPORTS, OUTBOX, LOGS, BACKUPS)
+        }
+        what = own.get(real) or next(
+            (w for f, w in folders.items() if real.is_relative_to(f)), None
+        )
+        if what is not None:
+            raise SheetError(
+                f"trỏ vào {what}, không phải bảng tính của đơn vị",
+                fix=f"ghi đường dẫn tệp của đơn vị, ví dụ units/{unit.unit_id.lower()}.xlsx",
+            )
+        return str(real)
 
     def remove_leftovers(self) -> list[Path]:
         """Temp files a killed run left beside the workbooks, reports, messages and backups:
@@ -86,8 +112,19 @@ class LocalBackend:
         ]
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
-        """The unit's tabs (always read: a file costs no quota); raises SheetError."""
-        return read_tabs(self.path(unit))
+        """The unit's tabs (always read: a file costs no quota); raises SheetError. A file not
+        found is the province's to find: the unit, which sent it, cannot act on that."""
+        path = self.path(unit)
+        if not path.is_file():
+            cell = unit.sheet_cell or "Bảng tính"
+            raise SheetError(
+                f"không tìm thấy tệp {unit.sheet} (ô {cell} của cột Bảng tính, tab "
+                f"{load('registry').tab('units').name})",
+                fix=f"chép tệp của đơn vị vào đường dẫn này hoặc sửa ô {cell}; thư nhắc đơn vị "
+                "chờ đến khi đọc được tệp",
+                province_side=True,
+            )
+        return read_tabs(path)
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from worker.app.monitor import PING_TIMEOUT
 from worker.core.checks import Check, failed, from_problem, passed
 from worker.core.errors import Problem, Status
-from worker.core.evaluate import Unit, load_registry
 from worker.core.layout import load
+from worker.core.registry import Unit
 from worker.core.tabs import find_tab
 from worker.run.workspace import Workspace
 
@@ -78,14 +78,14 @@ def _registry(ws: Workspace) -> Generator[Check, None, list[Unit]]:
     where = ws.settings.google.registry if ws.settings.google else ws.settings.registry
     what = f"Danh mục đơn vị ({where})"
     try:
-        registry = load_registry(ws.backend.read_registry())
+        registry = ws.registry()  # checked as a run checks it: shared sheets, addresses
     except Problem as problem:
         yield from_problem(what, problem)
         return []
     active = [u for u in registry.units if u.active]
     yield passed(f"{what}: {len(registry.units)} đơn vị, {len(active)} đang hoạt động")
-    for error in registry.errors:
-        yield failed(f"Danh mục đơn vị, {error}", "", UNIT)
+    for told in registry.problems():  # each with its unit and what it withholds
+        yield failed(str(told), "", UNIT)
     return active
 
 

@@ -93,11 +93,13 @@ def _read(path: Path) -> tuple[dict[str, Any], Checker]:
             f"Không tìm thấy tệp cấu hình {path}: tạo thư mục làm việc bằng "
             "'mohinh init THƯ_MỤC' hoặc chỉ đúng thư mục bằng --workspace"
         )
+    source = ""
     try:
-        source = path.read_text("utf-8")
+        # utf-8-sig: Notepad saves UTF-8 with a byte-order mark, which TOML does not allow
+        source = path.read_text("utf-8-sig")
         raw = tomllib.loads(source)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình {path}: {explain.toml_error(exc)}") from None
+        raise ConfigError(f"Tệp cấu hình {path}: {explain.toml_error(exc, source)}") from None
     check = Checker(path, source)
     check.check(raw)
     return raw, check

@@ -15,7 +15,9 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
-LOG_FILE = Path("logs") / "mohinh.log"
+from worker.core.settings import LOGS
+
+LOG_FILE = Path(LOGS) / "mohinh.log"
 LOG_BYTES, LOG_BACKUPS = 1_000_000, 5  # at most 6 MB of history, the newest in mohinh.log
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 PING_TIMEOUT = 10.0  # seconds; a monitor slower than this is treated as unreachable

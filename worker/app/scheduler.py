@@ -152,10 +152,10 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status.
 
     The signal handler only sets the workspace's stop event: the job under way finishes the
-    unit it is on (state is committed step by step), then the scheduler shuts down.
+    unit it is on (state is committed step by step), then the scheduler shuts down. A signal
+    that came before (caught by `worker.app.entry` while the process started) set it already:
+    nothing is started.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         ws.options.log.info("nhận tín hiệu %d: dừng sau đơn vị đang xử lý", signum)
@@ -163,6 +163,11 @@ def serve(ws: Workspace, tz: tzinfo) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if ws.stop.is_set():
+        ws.options.log.info("mohinh đã dừng trước khi chạy: nhận tín hiệu dừng lúc khởi động")
+        return Status.OK
     scheduler = start(ws, tz)
     ws.stop.wait()
     scheduler.shutdown(wait=True)

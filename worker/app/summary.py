@@ -24,17 +24,25 @@ def sync(report: sync_job.SyncReport) -> None:
             else ""
         )
     )
-    for unit, problem in report.problems.items():
-        click.echo(f"  ! {unit} {problem}")
+    for unit, why in report.problems.items():
+        click.echo(f"  ! {unit} {why}")
     for notice in dict.fromkeys(report.notices):
         click.echo(f"  ! {notice}")
-    if report.rejected:
+    if report.registry:
+        withheld = [
+            f"{report.rejected} dòng chưa được đọc" if report.rejected else "",
+            f"{report.withheld} đơn vị đã đọc, xếp loại nhưng chưa được gửi thư"
+            if report.withheld
+            else "",
+        ]
+        told = "; ".join(w for w in withheld if w)
         click.echo(
-            f"Danh mục đơn vị: {report.rejected} dòng có lỗi, các đơn vị này chưa được đọc "
-            "(sửa danh mục rồi chạy lại)"
+            f"Danh mục đơn vị: {len(report.registry)} lỗi"
+            + (f"; {told}" if told else "")
+            + " (sửa danh mục rồi chạy lại)"
         )
-    for e in report.registry:
-        click.echo(f"  ! {e.tab}, ô {e.cell}: {e.what()}" if e.cell else f"  ! {e}")
+    for problem in report.registry:
+        click.echo(f"  ! {problem}")
     click.echo(f"Lỗi dữ liệu: {report.errors} (chi tiết trong tab Kết quả của từng đơn vị)")
     levels = [f"{lv} {report.ratings[lv]}" for lv in rules.LEVELS]
     levels.append(f"{rules.UNRATED} {tally.unrated_text(report.unrated)}")
@@ -47,13 +55,15 @@ def remind(report: remind_job.RemindReport) -> None:
         return
     # `n` is the reminder's offset, not the days left (a late run still sends the 7-day one)
     due = ", ".join(f"{d} (lượt nhắc trước {n} ngày)" for d, n in report.due)
+    missing = [
+        f"chưa có email đầu mối: {', '.join(report.without_email)}" if report.without_email else "",
+        f"chưa gửi vì email trong danh mục có lỗi: {', '.join(report.withheld)}"
+        if report.withheld
+        else "",
+        f"chờ tỉnh tìm tệp bảng tính: {', '.join(report.not_found)}" if report.not_found else "",
+    ]
     click.echo(
-        f"Nhắc hạn {due}: {len(report.queued)} thư mới"
-        + (
-            f"; chưa có email đầu mối: {', '.join(report.without_email)}"
-            if report.without_email
-            else ""
-        )
+        f"Nhắc hạn {due}: {len(report.queued)} thư mới" + "".join(f"; {m}" for m in missing if m)
     )
 
 
@@ -77,6 +87,8 @@ def deliver(report: deliver_job.DeliverReport, ws: Workspace) -> None:
             f"  ! {report.unavailable}: {report.waiting} thư chưa gửi được, sẽ thử lại "
             "ở lần chạy sau"
         )
+    for line in report.undelivered:
+        click.echo(f"  ! {line}")
 
 
 def consolidate(report: consolidate_job.ConsolidateReport | None) -> None:

@@ -20,10 +20,9 @@ from worker.app.config import load_settings
 from worker.core.backend import Backend
 from worker.core.calendars import CalendarError, load_calendar
 from worker.core.errors import ConfigError, WorkspaceBusy, os_problem
-from worker.core.settings import BACKUPS, Settings
+from worker.core.settings import BACKUPS, STATE, Settings
 from worker.run.workspace import RunOptions, Workspace
 
-STATE_FILE = "state.sqlite"
 LOCK_FILE = ".mohinh.lock"
 
 
@@ -43,7 +42,7 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
     try:
         if fd is not None:  # this process owns the workspace: what a killed run left goes
             LocalBackend(settings).remove_leftovers()
-        recovery = backups.recover(root / STATE_FILE, root / BACKUPS, options.dry_run)
+        recovery = backups.recover(root / STATE, root / BACKUPS, options.dry_run)
         state = State(recovery.source, in_memory_copy=options.dry_run)
         backend = _backend(settings, state, options)
         ws = Workspace(root, settings, calendar, state, backend, options, fd)
@@ -66,7 +65,7 @@ def back_up(ws: Workspace, now: datetime) -> Path | None:
 def environment_errors(root: Path) -> Iterator[None]:
     """The block's errors that are the machine's (disk full, read-only disk, state store busy,
     unwritable or corrupt) raised as EnvironmentProblem; any other error goes on unchanged."""
-    with backups.state_errors(root / STATE_FILE):
+    with backups.state_errors(root / STATE):
         try:
             yield
         except OSError as exc:

@@ -113,6 +113,13 @@ class Backend(Protocol):
         `force` reads even a sheet the backend knows to be unchanged."""
         ...
 
+    def sheet_identity(self, unit: Unit) -> str:
+        """Where the unit's sheet is, one string per sheet however the registry writes it (a
+        file's real path, a spreadsheet's ID): two units with one identity share a sheet. Raises
+        SheetError when it is one of the workspace's own (the registry, a report, the state):
+        that row is set aside and nothing is written there. Reads no sheet."""
+        ...
+
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace (or add) the unit's protected results tab; returns where. Raises SheetError.
 

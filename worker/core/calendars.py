@@ -86,10 +86,11 @@ def _known(
 
 
 def parse_calendar(text: str, source: str) -> Calendar:
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Notepad's UTF-8): TOML refuses it
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(f"Lịch {source}: {explain.toml_error(exc)}") from None
+        raise CalendarError(f"Lịch {source}: {explain.toml_error(exc, text)}") from None
 
     def month_day(value: object, setting: str) -> tuple[int, int]:
         try:

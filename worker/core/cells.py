@@ -11,12 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
+from worker.core import addresses
 from worker.core.errors import Problem
 
-MAX_CELL_CHARS = 50_000
+MAX_CELL_CHARS = 32_767  # what one cell of an .xlsx holds (Excel's limit; Google's is 50.000)
 SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial dates (Excel and Google Sheets)
 # No model or plan of this movement predates the country (02/09/1945): an earlier date is a typo
 # ("1899" for "1999"), or a number cell read as a date, never a fact.
@@ -42,6 +43,10 @@ _NO = {"không", "khong", "false", "0", "no", "sai", "chưa", "chưa đạt"}
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")  # 1.000.000 or 1.500,5: dots group thousands
+# What is left of a number once thousands and the decimal comma are read: Decimal would also take
+# "1e3" and "1_000" (1000), which no unit writes for a count.
+_NOT_FINITE = {"nan", "inf", "infinity", "snan"}  # what Decimal reads as no finite number
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 class CellProblem(Problem):
@@ -75,7 +80,17 @@ class Percent:
 
 
 def unwrap_percent(value: object, count: bool) -> object:
-    """The number behind a percentage; in a count column a percentage is refused."""
+    """The number behind a percentage; in a count column a percentage is refused, whether the
+    cell is formatted as one or the text typed ends in %."""
+    if isinstance(value, str) and count:
+        text = clean_text(value)
+        number = text.removesuffix("%").rstrip()
+        if text.endswith("%") and _PLAIN_NUMBER.fullmatch(_decimal_text(number)):
+            raise CellProblem(
+                "percent_count",
+                f"ô ghi phần trăm ({text}) nhưng cột này ghi số lượng",
+                f"nhập số lượng, không kèm dấu %, ví dụ {number}",
+            )
     if not isinstance(value, Percent):
         return value
     if count:
@@ -117,14 +132,14 @@ def check_text(value: object) -> None:
         if len(value) > MAX_CELL_CHARS:
             raise CellProblem(
                 "too_long",
-                f"ô dài {_grouped(len(value))} ký tự, "
-                f"vượt giới hạn {_grouped(MAX_CELL_CHARS)} ký tự",
+                f"ô dài {grouped(len(value))} ký tự, "
+                f"vượt giới hạn {grouped(MAX_CELL_CHARS)} ký tự của một ô",
                 "rút gọn nội dung",
             )
 
 
-def _grouped(number: int) -> str:
-    """50.000: Vietnamese groups thousands with dots."""
+def grouped(number: int) -> str:
+    """32.767: Vietnamese groups thousands with dots."""
     return f"{number:,}".replace(",", ".")
 
 
@@ -175,27 +190,30 @@ def _parse_text_date(text: str) -> date:
         raise CellProblem("bad_date", "không phải ngày hợp lệ", _DATE_FIX) from None
 
 
+def _decimal_text(text: str) -> str:
+    """Vietnamese notation as Decimal reads it: "1.500,5" -> "1500.5", "1,5" -> "1.5"."""
+    text = text.replace(" ", "")
+    if _GROUPED.fullmatch(text):
+        text = text.replace(".", "")
+    return text.replace(",", ".")
+
+
 def parse_number(value: object) -> Fraction:
-    """An exact number from a number cell or text such as "1,5", "1.000" or "90%"."""
+    """An exact number from a number cell or text such as "1,5" or "1.000"."""
     if isinstance(value, bool):
         raise CellProblem("bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5")
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
         return Fraction(Decimal(repr(value)))
-    text = clean_text(value).replace(" ", "").removesuffix("%")
-    if _GROUPED.fullmatch(text):
-        text = text.replace(".", "")
-    text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    text = _decimal_text(clean_text(value))
+    if text.lstrip("+-").casefold() in _NOT_FINITE:
+        raise CellProblem("bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5")
+    if not _PLAIN_NUMBER.fullmatch(text):
         raise CellProblem(
             "bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5 (dấu phẩy thập phân)"
-        ) from None
-    if not number.is_finite():
-        raise CellProblem("bad_number", "không phải số", "nhập một số, ví dụ 12 hoặc 1,5")
-    return Fraction(number)
+        )
+    return Fraction(Decimal(text))
 
 
 def parse_year(value: object) -> int:
@@ -242,7 +260,6 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> str:
     raise CellProblem("not_allowed", "không có trong danh sách cho phép", fix)
 
 
-_ADDRESS = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A part of an address list: "Tên hiển thị <ten@donvi.gov.vn>", "<ten@…>" or a bare address
 _NAMED = re.compile(r'(?:"[^"]*"|[^"<>]*)\s*<([^<>]*)>')
 # ';' or ',' outside double quotes: "Trần, B" <b@…> is one address
@@ -252,18 +269,22 @@ _SEPARATOR = re.compile(r'[;,](?=(?:[^"]*"[^"]*")*[^"]*$)')
 def parse_emails(value: object) -> tuple[str, ...]:
     """One or more addresses separated by ';' or ','; each a plain address, or an address
     with a display name as mail programs copy it ("Nguyễn Văn A <a@donvi.gov.vn>"): the
-    address is kept, the name dropped (the digests greet the unit by its name)."""
-    addresses = []
+    address is kept, the name dropped (the digests greet the unit by its name). Each address
+    is checked as mail servers check it (`worker.core.addresses`)."""
+    parsed = []
     for part in (p.strip() for p in _SEPARATOR.split(clean_text(value))):
         if not part:
             continue
         named = _NAMED.fullmatch(part)
         address = named.group(1).strip() if named else part
-        if not _ADDRESS.fullmatch(address):
+        found = addresses.problem(address)
+        if found is not None and found[0] == addresses.TOO_LONG:
+            raise CellProblem(*found, addresses.LONG_FIX)
+        if found is not None:
             raise CellProblem(
-                "bad_email",
+                addresses.BAD,
                 f"“{part}” không phải địa chỉ email hợp lệ",
                 "nhập địa chỉ dạng ten@donvi.gov.vn, nhiều địa chỉ cách nhau bằng ;",
             )
-        addresses.append(address)
-    return tuple(addresses)
+        parsed.append(address)
+    return tuple(parsed)

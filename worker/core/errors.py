@@ -55,9 +55,18 @@ class Problem(Exception):
 
 class SheetError(Problem):
     """A unit's sheet (or the registry) could not be read or written: that unit is reported for
-    it, and a job goes on with the others."""
+    it, and a job goes on with the others.
+
+    `province_side`: the trouble is on the province's side (a file of the local workspace it
+    cannot find): only the province hears of it; the unit's mail waits until it is fixed."""
 
     heading = ""
+
+    def __init__(
+        self, message: str, *, place: str = "", fix: str = "", province_side: bool = False
+    ) -> None:
+        super().__init__(message, place=place, fix=fix)
+        self.province_side = province_side
 
 
 class ConfigError(Problem):

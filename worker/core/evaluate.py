@@ -1,4 +1,4 @@
-"""From rows to decisions: the registry into units, a unit's tabs into rated models.
+"""From rows to decisions: a unit's tabs into rated models (the registry is `registry`'s).
 
 Pure: backends hand in rows, this returns results; nothing here reads or writes.
 """
@@ -11,102 +11,19 @@ from datetime import date
 from typing import Any
 
 from worker.core import decisions, rules
+from worker.core.cells import grouped
 from worker.core.decisions import DecisionCheck
 from worker.core.layout import load
 from worker.core.records import Decision, Exemplar, Model
-from worker.core.tabs import CellError, ParseCache, Rows, find_tab, read_tab
+from worker.core.registry import Unit
+from worker.core.tabs import CellError, ParseCache, Rows
 from worker.core.validation import UnitData, validate_unit
 
 STATUS_OK, STATUS_ERRORS, STATUS_UNREADABLE = "Không có lỗi", "Có lỗi", "Không đọc được"
-STATUS_REGISTRY = "Lỗi danh mục"  # its registry row has a problem: the unit was not read
-
-
-@dataclass(frozen=True)
-class Unit:
-    unit_id: str
-    name: str
-    level: str
-    parent: str
-    emails: tuple[str, ...]
-    sheet: str
-    active: bool
-    sheet_cell: str = ""  # the A1 address of its Bảng tính cell in the registry
-
-
-@dataclass(frozen=True)
-class Registry:
-    """The registry read: the units to work on, every problem, and the rows set aside."""
-
-    units: list[Unit]
-    errors: list[CellError]
-    rejected: list[tuple[Unit, tuple[CellError, ...]]]  # rows not read, with their problems
-
-
-def load_registry(tabs: Mapping[str, Rows], cache: ParseCache | None = None) -> Registry:
-    """Units of the registry (SPEC §5); a row with a problem is set aside, never dropped.
-
-    `cache`: the run's (`ParseCache`); without one, the registry is read with its own."""
-    tab = load("registry").tab("units")
-    errors: list[CellError] = []
-    found = find_tab(tabs, tab.name)
-    if found is None:
-        present = ", ".join(f"“{title}”" for title in tabs) or "không có tab nào"
-        errors.append(
-            CellError(
-                tab.name,
-                "",
-                "missing_tab",
-                "",
-                f"không tìm thấy tab “{tab.name}” trong danh mục đơn vị (các tab hiện có: "
-                f"{present})",
-                f"đổi tên tab chứa danh sách đơn vị thành “{tab.name}”",
-            )
-        )
-        return Registry([], errors, [])
-    units, rejected, seen = [], [], dict[str, int]()
-    for row in read_tab(tab, found, date.max, errors, cache):
-        v = row.values
-        problems = list(row.errors)
-        if v["unit_id"] in seen:
-            duplicate = CellError(
-                tab.name,
-                row.cells["unit_id"],
-                "duplicate_id",
-                v["unit_id"],
-                f"mã đơn vị trùng với dòng {seen[v['unit_id']]}",
-                "mỗi đơn vị dùng một mã riêng; đổi mã hoặc xóa dòng trùng",
-            )
-            errors.append(duplicate)
-            problems.append(duplicate)
-        unit = Unit(
-            v["unit_id"] or "",
-            v["name"] or "",
-            v["level"] or "",
-            v["parent"] or "",
-            v["emails"] or (),
-            v["sheet"] or "",
-            v["active"] is not False,  # unreadable: counted as active, so that it is shown
-            row.cells["sheet"],
-        )
-        if problems:
-            rejected.append((unit, tuple(problems)))
-        else:
-            seen[unit.unit_id] = row.number
-            units.append(unit)
-    errors.sort(key=_reading_order)  # the duplicates were found after their rows' own errors
-    return Registry(units, errors, rejected)
-
-
-def _reading_order(error: CellError) -> tuple[int, int, str]:
-    """Row by row, then column by column: the order in which staff read the tab."""
-    letters = error.cell.rstrip("0123456789")
-    return int(error.cell[len(letters) :] or 0), len(letters), letters
-
-
-def read_registry(tabs: Mapping[str, Rows]) -> tuple[list[Unit], list[CellError]]:
-    """Units of the registry (SPEC §5) with every problem of its rows."""
-    registry = load_registry(tabs)
-    return registry.units, registry.errors
+STATUS_REGISTRY = "Lỗi danh mục"  # its registry row makes it unknowable: the unit was not read
+# The errors a unit is shown (Kết quả, its digest, the province's tables): past this a list is
+# a wall nobody reads, and a sheet of a million wrong cells must not cost a million rows.
+MAX_ERRORS = 200
 
 
 @dataclass(frozen=True)
@@ -192,26 +109,41 @@ class UnitResult:
     problem: str = ""  # why the sheet could not be read
     models: list[ModelResult] = field(default_factory=list)
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)  # the first MAX_ERRORS
+    more_errors: int = 0  # the errors beyond those
     results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
+    # Unreadable for a reason on the province's side: the unit is not mailed until it is fixed
+    province_side: bool = False
 
     @property
     def readable(self) -> bool:
         return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
+
+    def more_errors_line(self) -> str:
+        """ "… và 1.999.800 lỗi khác", or "" when every error is listed."""
+        return f"… và {grouped(self.more_errors)} lỗi khác" if self.more_errors else ""
 
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""
         return sum(1 for m in self.models if m.final == level)
 
 
-def unreadable(unit: Unit, year: int, problem: str) -> UnitResult:
-    return UnitResult(unit, year, STATUS_UNREADABLE, problem)
+def unreadable(unit: Unit, year: int, problem: str, province_side: bool = False) -> UnitResult:
+    return UnitResult(unit, year, STATUS_UNREADABLE, problem, province_side=province_side)
 
 
-def registry_problem(unit: Unit, year: int, errors: tuple[CellError, ...]) -> UnitResult:
+def registry_problem(unit: Unit, year: int) -> UnitResult:
     """A registry row set aside: shown in the unit summary with its problems, never read."""
     return UnitResult(
-        unit, year, STATUS_REGISTRY, "; ".join(str(e) for e in errors), errors=list(errors)
+        unit,
+        year,
+        STATUS_REGISTRY,
+        "; ".join(str(e) for e in unit.problems),
+        errors=list(unit.problems),
     )
 
 
@@ -243,7 +175,9 @@ def evaluate_unit(
     (10/11/Y by default); a decision dated after it is noted.
     """
     data = validate_unit(tabs, year, today, cache)
-    result = UnitResult(unit, year, STATUS_ERRORS if data.errors else STATUS_OK, errors=data.errors)
+    status = STATUS_ERRORS if data.errors else STATUS_OK
+    result = UnitResult(unit, year, status, errors=data.errors[:MAX_ERRORS])
+    result.more_errors = max(0, len(data.errors) - MAX_ERRORS)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
     result.results_now = [list(row) for row in existing] if existing is not None else None

@@ -49,13 +49,43 @@ def os_error(exc: BaseException) -> str:
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def toml_error(exc: ValueError) -> str:
-    """Where a TOML file is wrong, in Vietnamese (tomllib says it in English)."""
+_TWICE = re.compile(r"Cannot declare \(([^)]*)\) twice")
+_OVERWRITE = "Cannot overwrite a value"
+
+
+def toml_error(exc: ValueError, text: str = "") -> str:
+    """Where a TOML file is wrong, in Vietnamese (tomllib says it in English); `text`, the file's
+    text, lets a section or a setting written twice be named with its lines."""
     if isinstance(exc, UnicodeDecodeError):
         return "tệp không được lưu dạng văn bản UTF-8 (lưu lại với mã hóa UTF-8)"
     where = _AT.search(str(exc))
+    line = int(where[1]) if where else 0
+    twice = _TWICE.match(str(exc))
+    if twice and where:
+        name = ".".join(part.strip().strip("'\"") for part in twice[1].split(",") if part.strip())
+        first = _first_header(text, name, line)
+        lines = f"dòng {first} và dòng {line}" if first else f"dòng {line}"
+        return (
+            f"mục [{name}] được khai báo hai lần ({lines}) — gộp các cấu hình của hai mục vào "
+            f"một mục [{name}] rồi xóa dòng {line}"
+        )
+    if str(exc).startswith(_OVERWRITE) and where and 0 < line <= len(text.splitlines()):
+        key = text.splitlines()[line - 1].partition("=")[0].strip()
+        return (
+            f"cấu hình {key} được ghi hai lần (dòng {line}) — giữ một dòng {key}, xóa dòng {line}"
+        )
     place = f"dòng {where[1]}, cột {where[2]}" if where else "cuối tệp"
     return (
         f"sai cú pháp ở {place}: kiểm tra dấu =, dấu ngoặc kép quanh chữ và tên mục [...] "
         "quanh chỗ đó"
     )
+
+
+def _first_header(text: str, name: str, before: int) -> int:
+    """The line of the first `[name]` (or `[[name]]`) header before line `before`; 0 if none."""
+    wanted = "".join(name.split())
+    for number, line in enumerate(text.splitlines()[: before - 1], start=1):
+        header = "".join(line.partition("#")[0].split())
+        if header in (f"[{wanted}]", f"[[{wanted}]]"):
+            return number
+    return 0

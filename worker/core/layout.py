@@ -37,6 +37,7 @@ class Column:
     positive: bool = False
     refers: str | None = None
     values: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other headers that name this column (the guide's titles)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,16 @@ def load(name: str) -> Layout:
         Tab(
             t["key"],
             t["name"],
-            tuple(Column(**{**c, "values": tuple(c.get("values", ()))}) for c in t["columns"]),
+            tuple(
+                Column(
+                    **{
+                        **c,
+                        "values": tuple(c.get("values", ())),
+                        "aliases": tuple(c.get("aliases", ())),
+                    }
+                )
+                for c in t["columns"]
+            ),
         )
         for t in raw.get("tabs", [])
         if "columns" in t

@@ -168,10 +168,11 @@ def unit_grid(result: UnitResult, now: datetime) -> Grid:
         "exemplars": [exemplar_row(e) for e in result.exemplars],
         "errors": [error_row(e) for e in result.errors],
     }
+    counts = {key: len(rows) for key, rows in sections.items()} | {"errors": result.error_count}
     for section in layout.sections:
         grid.rows.append([])
         grid.titles.add(len(grid.rows))
-        grid.rows.append([f"{section.title} ({len(sections[section.key])})"])
+        grid.rows.append([f"{section.title} ({cells.grouped(counts[section.key])})"])
         grid.headers.add(len(grid.rows))
         grid.rows.append(list(section.headers))
         if section.key == "errors":
@@ -179,6 +180,11 @@ def unit_grid(result: UnitResult, now: datetime) -> Grid:
                 if e.tab and e.cell:
                     grid.links[(len(grid.rows), 1)] = cell_place(e.tab, e.cell)
                 grid.rows.append(error_row(e))
+            if result.more_errors:
+                grid.rows.append(
+                    [f"{result.more_errors_line()}: sửa các lỗi trên, lần chạy sau sẽ liệt kê các "
+                     "lỗi còn lại"]
+                )  # fmt: skip
         else:
             grid.rows.extend(sections[section.key])
         if not sections[section.key]:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-# the workspace's folders of messages, reports and backups of the state
-OUTBOX, REPORTS, BACKUPS = "outbox", "reports", "backups"
+# the workspace's folders of messages, reports, backups of the state and logs; the state
+OUTBOX, REPORTS, BACKUPS, LOGS = "outbox", "reports", "backups", "logs"
+STATE = "state.sqlite"
 METHODS = ("mean_ratio", "share_met")
 BACKENDS = ("local", "google")
 
@@ -89,3 +90,8 @@ class SmtpSettings:
     password_env: str = "MOHINH_SMTP_PASSWORD"
     timeout: float = 30.0
     ca_file: Path | None = None  # a private CA the server's certificate is signed by
+
+    @property
+    def server(self) -> str:
+        """ "host:port": the server, as the state remembers what it offered."""
+        return f"{self.host}:{self.port}"

@@ -7,6 +7,7 @@ fix it. The checks across a unit's tabs are `worker.core.validation`'s. No I/O h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -21,6 +22,9 @@ from worker.core.readers import Reader, reader
 Rows = Sequence[Sequence[Any]]
 _ABSENT = 1 << 62  # the position of a column the tab lacks: beyond every row, read as empty
 HEADER_ROWS = 10  # the header row is looked for this far down: title rows may stand above it
+# A header that begins with a number in brackets, "(6) Quyết định thành lập…": the dossier's
+# documents are numbered by the guide (seed 002, V.1), and units title them in their own words.
+_NUMBERED = re.compile(r"\((\d{1,2})\)")
 
 
 def column_letter(number: int) -> str:
@@ -151,12 +155,31 @@ class ParseCache:
         return found[1]
 
     def columns(self, tab: Tab) -> dict[str, Column]:
-        """The tab's columns by their header as it compares (`normalize_header`)."""
+        """The tab's columns by their header as it compares (`normalize_header`), by each of its
+        aliases, and by its number "(n)" when its header begins with one."""
         found = self._columns.get(id(tab))
         if found is None:
-            by_header = {self.header(c.header): c for c in tab.columns}
+            by_header: dict[str, Column] = {}
+            for c in tab.columns:
+                header = self.header(c.header)
+                by_header.update({self.header(a): c for a in c.aliases})
+                if number := _NUMBERED.match(header):
+                    by_header[f"({int(number[1])})"] = c
+                by_header[header] = c
             found = self._columns[id(tab)] = (tab, by_header)
         return found[1]
+
+    def match(self, tab: Tab, title: object) -> Column | None:
+        """The column of `tab` a header cell names: by its header or an alias, else by the
+        number "(n)" it begins with."""
+        if title is None:
+            return None
+        by_header = self.columns(tab)
+        key = self.header(title)
+        found = by_header.get(key)
+        if found is None and (number := _NUMBERED.match(key)):
+            found = by_header.get(f"({int(number[1])})")
+        return found
 
 
 def _is_blank_row(raw: Sequence[Any]) -> bool:
@@ -183,11 +206,11 @@ def header_row(rows: Rows, tab: Tab, cache: ParseCache) -> int:
     Administrative sheets often carry a title ("DANH SÁCH MÔ HÌNH NĂM 2026", merged, then a
     blank row) above the headers; with no header found at all, the first row is the header.
     """
-    wanted = cache.columns(tab).keys()
+    wanted = len(tab.columns)
     best, found = 0, 0
     for index, row in enumerate(rows[:HEADER_ROWS]):
-        named = len(wanted & {cache.header(v) for v in row if v is not None})
-        if named == len(wanted):
+        named = len({column.key for v in row if (column := cache.match(tab, v)) is not None})
+        if named == wanted:
             return index  # every header: no row can do better (the usual case, at once)
         if named > found:
             best, found = index, named
@@ -267,10 +290,9 @@ def _positions(
     tab: Tab, header: list[Any], head: int, errors: list[CellError], cache: ParseCache
 ) -> dict[str, int]:
     """Column key -> index in the header row; a header found twice is reported."""
-    wanted = cache.columns(tab)
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        column = wanted.get(cache.header(title))
+        column = cache.match(tab, title)
         if column is None:
             continue
         if column.key in positions:

@@ -36,9 +36,10 @@ class UnitCounts:
 def unit_counts(units: Sequence[UnitResult], rejected: Sequence[UnitResult] = ()) -> UnitCounts:
     """`units`: the active units the run went through; `rejected`: the registry rows set aside.
 
-    Withheld are the active units whose registry row has a problem: today such a row is not read
-    at all (`evaluate.registry_problem`). Where a registry problem withholds only a unit's mail
-    and its sheet is read, this is the one place to count it apart."""
+    Withheld are the active units whose registry row is set aside, never read
+    (`evaluate.registry_problem`: no code, a code or a sheet two rows share, one of the
+    workspace's own files). A unit whose registry problem withholds only its mail
+    (`Unit.mail_withheld`) is read, and counted as read."""
     read = sum(1 for r in units if r.readable)
     return UnitCounts(read, len(units) - read, sum(1 for r in rejected if r.unit.active))
 

@@ -58,6 +58,9 @@ class UnitData:
     missing_tabs: set[str] = field(default_factory=set)
     # Models with a row of Y−1 in the tab Đánh giá: rated then, so (13) is required now.
     assessed_before: set[str] = field(default_factory=set)
+    # A column each tab lacks (its "missing_header" errors), by tab key: what it holds is unknown
+    # for every model or exemplar, so none of them is rated on it.
+    missing_columns: dict[str, list[CellError]] = field(default_factory=dict)
 
     def block(self, kind: str, entity: str | None, problems: Sequence[CellError]) -> None:
         """`problems` (if any) keep the `kind` record `entity` from being rated this year."""
@@ -75,8 +78,10 @@ def validate_unit(
     layout = load("unit")
     data = UnitData(year)
     read = _read_tabs(layout, tabs, today, data, ParseCache() if cache is None else cache)
+    _check_end_dates(data, layout.tab("models"), read["models"])
     models = _unique(data, layout.tab("models"), read["models"], "model_id")
     exemplars = _unique(data, layout.tab("exemplars"), read["exemplars"], "exemplar_id")
+    _block_for_missing_columns(data, {"models": models, "exemplars": exemplars})
     data.read_values.update({("models", e): r.values for e, r in models.items()})
     data.read_values.update({("exemplars", e): r.values for e, r in exemplars.items()})
     _add_targets(data, _belonging(data, layout, read, "targets", models))
@@ -117,8 +122,44 @@ def _read_tabs(
         rows = named.get(cache.header(tab.name))
         if rows is None:
             data.missing_tabs.add(tab.key)
+        before = len(data.errors)
         read[tab.key] = read_tab(tab, rows, today, data.errors, cache)
+        missing = [e for e in data.errors[before:] if e.code == "missing_header"]
+        if missing:
+            data.missing_columns[tab.key] = missing
     return read
+
+
+def _block_for_missing_columns(data: UnitData, known: Mapping[str, Mapping[str, Row]]) -> None:
+    """A column a tab lacks keeps every model (or exemplar) it concerns from being rated: an
+    unknown value is never read as a "no" (a document absent, a criterion unmet)."""
+    for tab_key, errors in data.missing_columns.items():
+        kind = tab_key if tab_key in known else _KIND[_OWNED_BY[tab_key]]
+        for entity in known[kind]:
+            data.block(kind, entity, errors)
+
+
+def _check_end_dates(data: UnitData, tab: Tab, rows: Sequence[Row]) -> None:
+    """A model cannot end before its founding decision: one of the two dates is mistyped, and
+    the model is not rated on either."""
+    for row in rows:
+        start, end = row.values["decision_date"], row.values["end_date"]
+        if start is None or end is None or end >= start:
+            continue
+        error = CellError(
+            tab.name,
+            row.cells["end_date"],
+            "end_before_start",
+            f"{end:%d/%m/%Y}",
+            f"ngày kết thúc trước ngày quyết định thành lập ({start:%d/%m/%Y}, ô "
+            f"{row.cells['decision_date']})",
+            f"sửa {tab.column('end_date').header} hoặc {tab.column('decision_date').header} "
+            "cho đúng",
+            tab.column("end_date").header,
+            row.values["model_id"] or "",
+        )
+        data.errors.append(error)
+        data.block("models", row.values["model_id"], [error])
 
 
 def _unique(data: UnitData, tab: Tab, rows: Sequence[Row], id_key: str) -> dict[str, Row]:

@@ -72,7 +72,7 @@ def unit_table(
                 *tally.unrated(r.models).values(),
                 len(r.exemplars),
                 flagged,
-                len(r.errors),
+                r.error_count,
                 r.status,
                 sum(1 for m in r.models if m.counted),
                 sum(1 for m in r.models if m.differs),
@@ -201,10 +201,13 @@ def error_rows(
     rejected: Sequence[UnitResult] = (),
     registry_errors: Sequence[CellError] = (),
 ) -> list[list[object]]:
-    """Lỗi dữ liệu: each unit's errors (and its sheet when unreadable), then the registry's."""
+    """Lỗi dữ liệu: each unit's errors (its sheet's, its registry row's, and its sheet when
+    unreadable), then the registry's."""
     rows: list[list[object]] = []
     for r in units:
-        rows.extend([*_who(r), *error_row(e)] for e in r.errors)
+        rows.extend([*_who(r), *error_row(e)] for e in (*r.errors, *r.unit.problems))
+        if r.more_errors:
+            rows.append([*_who(r), "", "", "", r.more_errors_line(), ""])
         if not r.readable:
             rows.append(
                 [
@@ -218,7 +221,7 @@ def error_rows(
             )
     for r in rejected:
         rows.extend([*_who(r), *error_row(e)] for e in r.errors)
-    of_rows = {e for r in rejected for e in r.errors}
+    of_rows = {e for r in (*units, *rejected) for e in r.unit.problems}
     rows.extend(["", "", *error_row(e)] for e in registry_errors if e not in of_rows)
     return rows
 

@@ -20,17 +20,17 @@ from worker.adapters.store.state import State
 from worker.core.backend import Backend
 from worker.core.calendars import Calendar
 from worker.core.errors import SheetError
-from worker.core.evaluate import (
-    CellError,
+from worker.core.evaluate import UnitResult, evaluate_unit, registry_problem, unreadable
+from worker.core.registry import (
+    Registry,
+    RegistryProblem,
     Unit,
-    UnitResult,
-    evaluate_unit,
     load_registry,
-    registry_problem,
-    unreadable,
+    refuse_international,
+    refuse_shared_sheets,
 )
 from worker.core.settings import OUTBOX, Settings
-from worker.core.tabs import ParseCache
+from worker.core.tabs import CellError, ParseCache
 
 if TYPE_CHECKING:
     from notifications.compose import Draft
@@ -78,6 +78,13 @@ class Evaluation:
     registry_errors: list[CellError] = field(default_factory=list)
     # Registry rows set aside for their problems (status "Lỗi danh mục"), never read
     rejected: list[UnitResult] = field(default_factory=list)
+    # Every registry problem with the unit of its row and what it withholds
+    registry_problems: list[RegistryProblem] = field(default_factory=list)
+
+    @property
+    def mail_withheld(self) -> list[UnitResult]:
+        """Units read, rated and written, whose mail a registry problem withholds."""
+        return [r for r in self.units if r.unit.active and r.unit.mail_withheld]
 
 
 class Workspace:
@@ -158,9 +165,9 @@ class Workspace:
             return
         year = self.settings.year(today)
         reference = self.settings.reference(year)
-        registry = load_registry(self.backend.read_registry(), self.parse_cache)
-        rejected = [registry_problem(u, year, errors) for u, errors in registry.rejected]
-        evaluation = Evaluation(year, reference, [], registry.errors, rejected)
+        registry = self.registry()
+        rejected = [registry_problem(u, year) for u in registry.rejected]
+        evaluation = Evaluation(year, reference, [], registry.errors, rejected, registry.problems())
         for unit in self.options.progress([u for u in registry.units if u.active]):
             if self.stopping():
                 break
@@ -169,10 +176,22 @@ class Workspace:
             yield result
         self._evaluations[today] = evaluation
 
+    def registry(self) -> Registry:
+        """The registry read and checked: rows on one sheet, or on one of the workspace's own
+        files, set aside; internationalised addresses refused when the mail server was seen not
+        to take them. No unit sheet is opened."""
+        registry = load_registry(self.backend.read_registry(), self.parse_cache)
+        registry = refuse_shared_sheets(registry, self.backend.sheet_identity)
+        smtp = self.settings.smtp
+        if smtp is not None and self.state.mail_server_smtputf8(smtp.server) is False:
+            why = f"máy chủ thư {smtp.host} không hỗ trợ SMTPUTF8"
+            registry = refuse_international(registry, why)
+        return registry
+
     def active_units(self) -> list[Unit]:
-        """The registry's active units (its rows with a problem apart), read from the registry
+        """The registry's active units (its rows set aside apart), read from the registry
         alone: no unit sheet is opened."""
-        return [u for u in load_registry(self.backend.read_registry()).units if u.active]
+        return [u for u in self.registry().units if u.active]
 
     def evaluate_alone(self, unit: Unit, today: date) -> UnitResult:
         """One unit read, validated and rated, as `evaluate` would (for `mohinh preview`)."""
@@ -191,7 +210,7 @@ class Workspace:
         try:
             tabs = self.backend.read_unit(unit, self.options.force)
         except SheetError as exc:
-            return unreadable(unit, year, str(exc))
+            return unreadable(unit, year, str(exc), exc.province_side)
         return evaluate_unit(
             unit,
             tabs,

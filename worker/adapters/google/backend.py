@@ -20,10 +20,11 @@ from worker.adapters.google.changes import Changes
 from worker.adapters.google.memory import Memory
 from worker.adapters.google.provision import Provisioner
 from worker.adapters.google.publish import Publisher
-from worker.adapters.google.read import Reader
+from worker.adapters.google.read import Reader, sheet_key
 from worker.adapters.google.retries import Pace
 from worker.adapters.google.write import Writer
 from worker.core.backend import Published, Report
+from worker.core.errors import SheetError
 from worker.core.evaluate import Unit
 from worker.core.results import Grid
 from worker.core.settings import GoogleSettings
@@ -64,6 +65,20 @@ class GoogleBackend:
 
     def read_unit(self, unit: Unit, force: bool = False) -> Mapping[str, Rows]:
         return self.changes.read_unit(unit, force)
+
+    def sheet_identity(self, unit: Unit) -> str:
+        """The spreadsheet's ID (a reference that is none is the read's to report); the
+        registry's own is refused."""
+        try:
+            key = sheet_key(unit.sheet)
+        except SheetError:
+            return unit.sheet.strip()
+        if key == sheet_key(self.account.settings.registry):
+            raise SheetError(
+                "là bảng tính danh mục đơn vị, không phải bảng tính của đơn vị",
+                fix="ghi đường dẫn bảng tính Google Sheets của đơn vị",
+            )
+        return key
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         return self.writer.write_results(unit, grid)

@@ -65,6 +65,8 @@ class Email:
     last_error: str = ""
     refused: str = "{}"
     delivered: str | None = None  # when it first reached a recipient
+    next_attempt: str | None = None  # when a retry is due
+    resent: int = 0  # uncertain ones sent again (at most once)
 
     def targets(self) -> tuple[str, ...]:
         """Whom this attempt sends to: after a partial delivery, only those a 4xx answer
@@ -127,13 +129,22 @@ class Ledger:
     def _emails(self, where: str, *args: object) -> list[Email]:
         rows = self.db.execute(
             "SELECT key, unit, recipients, subject, message_id, message, status, attempts,"
-            f" last_error, refused, delivered FROM emails WHERE {where} ORDER BY created, key",
+            " last_error, refused, delivered, next_attempt, resent FROM emails"
+            f" WHERE {where} ORDER BY created, key",
             args,
         )
         return [
-            Email(k, u, tuple(r.split(";")), s, m, b, st, a, e, rf, d)
-            for k, u, r, s, m, b, st, a, e, rf, d in rows
+            Email(k, u, tuple(r.split(";")), s, m, b, st, a, e, rf, d, n, rs)
+            for k, u, r, s, m, b, st, a, e, rf, d, n, rs in rows
         ]
+
+    def email(self, key: str) -> Email:
+        (found,) = self._emails("key = ?", key)
+        return found
+
+    def waiting_emails(self, now: datetime) -> list[Email]:
+        """Messages to retry later: not due yet, not delivered to everyone either."""
+        return self._emails("status = 'retry' AND next_attempt > ?", now.isoformat())
 
     def due_emails(self, now: datetime) -> list[Email]:
         """Messages to (re)send now: pending, retries whose time has come, uncertain ones once."""

@@ -1,6 +1,6 @@
-"""`state.sqlite`: the runs, the rating history and the consolidations; it opens the file for
-the email ledger (`worker.adapters.store.ledger`), and hands its connection to the Google
-backend's cache (`worker.adapters.store.google_cache`).
+"""`state.sqlite`: the runs, the rating history, the consolidations and what the mail server
+offered when last seen; it opens the file for the email ledger (`worker.adapters.store.ledger`),
+and hands its connection to the Google backend's cache (`worker.adapters.store.google_cache`).
 
 One connection per workspace; every write commits at once, so a crash loses at most the step
 under way.
@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS ratings (
     PRIMARY KEY (unit, model_id, year));
 CREATE TABLE IF NOT EXISTS consolidations (
     year INTEGER PRIMARY KEY, location TEXT NOT NULL, built TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mail_servers (
+    server TEXT PRIMARY KEY, smtputf8 INTEGER NOT NULL, seen TEXT NOT NULL);
 """
 
 
@@ -108,3 +110,18 @@ class State:
             "INSERT OR REPLACE INTO consolidations VALUES (?, ?, ?)",
             (year, location, datetime.now().isoformat(timespec="seconds")),
         )
+
+    # What the mail server offered at its last session: whether internationalised addresses
+    # can go (SMTPUTF8); the registry check refuses them when they cannot.
+    def record_mail_server(self, server: str, smtputf8: bool) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO mail_servers VALUES (?, ?, ?)",
+            (server, int(smtputf8), datetime.now().isoformat(timespec="seconds")),
+        )
+
+    def mail_server_smtputf8(self, server: str) -> bool | None:
+        """Whether `server` offered SMTPUTF8 when last seen; None: never seen."""
+        row = self.db.execute(
+            "SELECT smtputf8 FROM mail_servers WHERE server = ?", (server,)
+        ).fetchone()
+        return None if row is None else bool(row[0])

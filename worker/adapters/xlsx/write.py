@@ -3,7 +3,11 @@
 openpyxl's load-and-save rewrites the whole workbook and drops what it does not model (pictures,
 x14 dropdowns, cached formula values...). Here only the tab's worksheet part is replaced, with
 the bookkeeping parts that list it (content types, the workbook and its relationships, app.xml
-and the few styles the tab uses); every other zip entry is copied unchanged, in its order.
+and the few styles the tab uses); every other zip entry is copied unchanged, in its order. The
+package's own namespaces are kept: a Strict workbook (ISO/IEC 29500 Strict, what Excel saves as
+"Strict Open XML Spreadsheet") gets a Strict worksheet part and Strict relationships, with the
+same content types (Apache POI's SampleSS.strict.xlsx, saved by Excel, shows both), as
+ooxml-strict-converter (pjfanning) maps one namespace set onto the other.
 
 The file is replaced atomically and keeps its mode and owner; a file open in Excel or
 LibreOffice, or marked read-only, is not written.
@@ -13,41 +17,41 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Mapping
+import re
 from pathlib import Path
 
 from lxml import etree
 
 from worker.adapters.files import FileChanged, write_atomically
-from worker.adapters.xlsx.package import (
+from worker.adapters.xlsx import problems
+from worker.adapters.xlsx.package import Package
+from worker.adapters.xlsx.parts import (
     DOC_REL,
-    Package,
+    STRICT_REL,
+    HasDTD,
     PackageError,
     Relationship,
+    kind,
     serialize,
 )
 from worker.adapters.xlsx.sheet import (
-    MAIN,
+    EPOCH,
+    EPOCH_1904,
+    STRICT_MAIN,
     WORKSHEET_TYPE,
-    Styles,
-    add_styles,
     column_a,
     q,
     shared_strings,
     worksheet,
 )
+from worker.adapters.xlsx.styles import MAIN, Styles, add_styles
 from worker.core.errors import SheetError
 from worker.core.layout import normalize_header
 from worker.core.results import HEAD_ROWS, Grid, cell_place, is_results_head
 
-R_ID = f"{{{DOC_REL}}}id"
-WORKSHEET_REL = DOC_REL + "/worksheet"
-APP_REL = DOC_REL + "/extended-properties"
-APP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
-VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-# A compound file, not a zip: what Excel saves when a password protects opening, and old .xls.
-OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_APP = ("extended-properties", "extendedProperties")  # app.xml: Transitional, Strict
+HEAD_BYTES = 64 * 1024  # of a sheet, enough for its first rows: the stamp of a renamed Kết quả
 
 
 class _WrongTab(Exception):
@@ -66,18 +70,9 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
                 f"lần chạy sau sẽ ghi {name} (nếu tệp không mở ở đâu, xóa tệp {lock.name})"
             )
     info, data = _read(path, name)
-    if data.startswith(OLE_MAGIC):
-        raise SheetError(
-            f"tệp {path.name} có mật khẩu mở tệp hoặc là tệp Excel cũ (.xls) nên không ghi được "
-            f"tab {name}: mở tệp bằng Excel, bỏ mật khẩu mở tệp và lưu lại dưới dạng .xlsx"
-        )
     try:
-        new = replaced(data, name, grid)
-    except PackageError:
-        raise SheetError(
-            f"tệp {path.name} bị hỏng hoặc không phải tệp .xlsx: mở tệp bằng Excel hoặc "
-            "LibreOffice, lưu lại dưới dạng Excel (.xlsx) rồi chạy lại"
-        ) from None
+        with problems.told(path):
+            new = replaced(data, name, grid)
     except _WrongTab as exc:
         raise SheetError(
             f"tệp {path.name} có tab {exc} không phải trang tính nên không ghi được tab {name}: "
@@ -99,17 +94,14 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
 
 def _read(path: Path, name: str) -> tuple[os.stat_result, bytes]:
     """The file's status and bytes, when we may read it and write it."""
+    problems.before_opening(path)
     try:
         info = path.stat()
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SheetError(
-            f"không tìm thấy tệp {path.name}: kiểm tra cột Bảng tính trong danh mục đơn vị"
-        ) from None
+        raise problems.not_found(path) from None
     except PermissionError:
-        raise SheetError(
-            f"không có quyền đọc tệp {path.name}: cấp quyền đọc cho tài khoản chạy mohinh"
-        ) from None
+        raise problems.no_permission(path) from None
     # root may write anything: a file nobody may write is read-only on purpose all the same
     if not os.access(path, os.W_OK) or not info.st_mode & 0o222:
         raise SheetError(
@@ -119,41 +111,72 @@ def _read(path: Path, name: str) -> tuple[os.stat_result, bytes]:
     return info, data
 
 
+class _Book:
+    """The workbook part and the names its package uses: Transitional or Strict (ISO/IEC 29500;
+    Excel writes Strict for "Strict Open XML Spreadsheet"), the 1900 or the 1904 date system."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.part = pkg.main_part()
+        self.root = pkg.xml(self.part)
+        # Transitional, Strict, or the namespace of Excel 2007's beta (which LibreOffice and
+        # openpyxl still read): the new parts are written in the workbook's own
+        self.ns = etree.QName(self.root).namespace or MAIN
+        if etree.QName(self.root).localname != "workbook":
+            raise PackageError(f"{self.part} không phải workbook")
+        self.rel = STRICT_REL if self.ns == STRICT_MAIN else DOC_REL
+        self.r_id = f"{{{self.rel}}}id"
+        self.rels = {r.id: r for r in pkg.readable_relationships(self.part)}
+        sheets = self.root.find(q("sheets", self.ns))
+        if sheets is None:  # a workbook of no sheet at all: Excel repairs it, we give it one
+            sheets = etree.Element(q("sheets", self.ns))
+            _insert(self.root, sheets, _BEFORE_NAMES[: _BEFORE_NAMES.index("sheets")])
+        self.sheets = sheets
+        props = self.root.find(q("workbookPr", self.ns))
+        date1904 = props is not None and props.get("date1904", "") in ("1", "true")
+        self.epoch = EPOCH_1904 if date1904 else EPOCH
+
+    def r(self, sheet: etree._Element) -> str:
+        """A <sheet>'s relationship id, whatever namespace it was written in."""
+        return next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+
+
 def replaced(data: bytes, name: str, grid: Grid) -> bytes:
     """The package `data` with its results tab replaced by (or added as) `grid`."""
     pkg = Package(data)
-    book = pkg.main_part()
-    workbook = pkg.xml(book)
-    sheets = workbook.find(q("sheets"))
-    if workbook.tag != q("workbook") or sheets is None:
-        raise PackageError(f"{book} không phải workbook")
-    rels = {r.id: r for r in pkg.relationships(book)}
-    entry = find_tab(pkg, sheets, rels, name)
-    body = worksheet(grid, _styles(pkg, book, rels))
-    part = pkg.fresh_name(posixpath.join(posixpath.dirname(book), "worksheets/sheet%d.xml"))
-    rid = pkg.add_relationship(book, WORKSHEET_REL, part)
+    book = _Book(pkg)
+    sheets, rels = book.sheets, book.rels
+    entry = find_tab(pkg, book, name)
+    body = worksheet(grid, _styles(pkg, book), book.ns, book.epoch)
+    folder, absolute = _worksheets_folder(book)
+    part = pkg.fresh_name(posixpath.join(folder, "sheet%d.xml"))
+    named = frozenset(book.r(s) for s in sheets)  # a sheet may name an Id no relationship has
+    rid = pkg.add_relationship(book.part, book.rel + "/worksheet", part, absolute, named)
     if entry is None:
         ids = [int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()]
-        targets = {r.target.casefold() for r in rels.values() if r.type == WORKSHEET_REL}
-        last = [i.filename for i in pkg.infos if i.filename.casefold() in targets]
-        entry = etree.SubElement(sheets, q("sheet"), name=name, sheetId=str(max([0, *ids]) + 1))
-        entry.set(R_ID, rid)
+        targets = {pkg.find(r.target) for r in rels.values() if kind(r.type) == "worksheet"}
+        last = [i.filename for i in pkg.infos if pkg.find(i.filename) in targets]
+        entry = etree.SubElement(
+            sheets, q("sheet", book.ns), name=name, sheetId=str(max([0, *ids]) + 1)
+        )
+        entry.set(book.r_id, rid)
         pkg.put(part, body, after=last[-1] if last else None)
         _app_titles(pkg, None, name)
     else:
-        old = rels[entry.get(R_ID, "")]
+        old = rels[book.r(entry)]
         old_part = pkg.find(old.target)
         _unlink(old)
-        _forget_calc_chain(pkg, book, entry.get("sheetId", ""))
+        _forget_calc_chain(pkg, book.part, entry.get("sheetId", ""))
         pkg.put(part, body, after=old_part)
         if old_part:
             pkg.drop(old_part)
         if entry.get("name") != name:
             _app_titles(pkg, entry.get("name"), name)
         entry.set("name", name)
-        entry.set(R_ID, rid)
-    _print_titles(workbook, sheets.findall(q("sheet")).index(entry), name, grid.head)
-    pkg.dirty(book)
+        for key in [k for k in entry.attrib if k.endswith("}id")]:
+            del entry.attrib[key]
+        entry.set(book.r_id, rid)
+    _print_titles(book, sheets.findall(q("sheet", book.ns)).index(entry), name, grid.head)
+    pkg.dirty(book.part)
     pkg.set_override(part, WORKSHEET_TYPE)
     return pkg.build()
 
@@ -165,22 +188,39 @@ _BEFORE_NAMES = (
 )  # fmt: skip
 
 
-def _print_titles(workbook: etree._Element, index: int, name: str, rows: int) -> None:
+def _worksheets_folder(book: _Book) -> tuple[str, bool]:
+    """Where the new worksheet part goes, and whether its target is written from the root: as
+    the workbook's other worksheets are (readers that hard-code "xl/" follow what they read)."""
+    for rel in book.rels.values():
+        if kind(rel.type) == "worksheet" and rel.target:
+            return posixpath.dirname(rel.target), rel.element.get("Target", "").startswith("/")
+    return posixpath.join(posixpath.dirname(book.part), "worksheets"), False
+
+
+def _insert(parent: etree._Element, child: etree._Element, before: tuple[str, ...]) -> None:
+    """Put `child` after the last child of `parent` named in `before` (schema order), or first."""
+    anchor = [c for c in parent if etree.QName(c).localname in before]
+    if anchor:
+        anchor[-1].addnext(child)
+    else:
+        parent.insert(0, child)
+
+
+def _print_titles(book: _Book, index: int, name: str, rows: int) -> None:
     """Rows 1..`rows` of the tab at `index` repeated atop every printed page: the defined name
     _xlnm.Print_Titles local to it (a print area left from the old tab goes: it would clip)."""
-    names = workbook.find(q("definedNames"))
+    names = book.root.find(q("definedNames", book.ns))
     if names is None:
-        names = etree.Element(q("definedNames"))
-        anchor = [c for c in workbook if etree.QName(c).localname in _BEFORE_NAMES]
-        anchor[-1].addnext(names)
-    for old in names.findall(q("definedName")):
+        names = etree.Element(q("definedNames", book.ns))
+        _insert(book.root, names, _BEFORE_NAMES)
+    for old in names.findall(q("definedName", book.ns)):
         if old.get("localSheetId") == str(index) and old.get("name") in (
             "_xlnm.Print_Titles", "_xlnm.Print_Area",
         ):  # fmt: skip
             names.remove(old)
     if rows:
         title = etree.SubElement(
-            names, q("definedName"), name="_xlnm.Print_Titles", localSheetId=str(index)
+            names, q("definedName", book.ns), name="_xlnm.Print_Titles", localSheetId=str(index)
         )
         title.text = cell_place(name, f"$1:${rows}")
 
@@ -192,63 +232,64 @@ def _unlink(rel: Relationship) -> None:
         parent.remove(rel.element)
 
 
-def find_tab(
-    pkg: Package, sheets: etree._Element, rels: Mapping[str, Relationship], name: str
-) -> etree._Element | None:
+def find_tab(pkg: Package, book: _Book, name: str) -> etree._Element | None:
     """The `<sheet>` of the results tab: by its name (NFC, trimmed, case-folded), else the
-    first worksheet whose A1 holds our stamp (a user renamed it); None when there is none."""
-    items = sheets.findall(q("sheet"))
+    first worksheet whose A1 holds our stamp (a user renamed it); None when there is none.
+
+    Only the first rows of each sheet are looked at (HEAD_BYTES of its part): a large sheet
+    costs nothing, and one that is broken further on (invalid XML, cut short) is no obstacle."""
+    items = book.sheets.findall(q("sheet", book.ns))
     key = normalize_header(name)
     named = [s for s in items if normalize_header(s.get("name")) == key]
     # Excel itself compares names case-insensitively: that one must be the one renamed.
     chosen = next((s for s in named if s.get("name", "").casefold() == name.casefold()), None)
     chosen = chosen if chosen is not None else (named[0] if named else None)
     if chosen is not None:
-        rel = rels.get(chosen.get(R_ID, ""))
-        if rel is None or rel.type != WORKSHEET_REL:
+        rel = book.rels.get(book.r(chosen))
+        if rel is None or kind(rel.type) != "worksheet":
             raise _WrongTab(chosen.get("name"))
         return chosen
     shared: list[str] | None = None
     for s in items:
-        rel = rels.get(s.get(R_ID, ""))
-        part = pkg.find(rel.target) if rel is not None and rel.type == WORKSHEET_REL else None
+        rel = book.rels.get(book.r(s))
+        part = pkg.find(rel.target) if rel is not None and kind(rel.type) == "worksheet" else None
         if part is None:
             continue
-        if shared is None:
-            shared = _shared(pkg, rels)
-        try:
-            head = column_a(pkg.read(part), shared, HEAD_ROWS)
-        except etree.XMLSyntaxError as exc:
-            raise PackageError(f"{part}: {exc}") from None
-        if is_results_head(*head):
+        head = pkg.read(part, HEAD_BYTES)
+        if shared is None and re.search(rb'\bt="s"', head):
+            shared = _shared(pkg, book)
+        if is_results_head(*column_a(head, shared, HEAD_ROWS)):
             return s
     return None
 
 
-def _shared(pkg: Package, rels: Mapping[str, Relationship]) -> list[str]:
-    for rel in rels.values():
-        part = pkg.find(rel.target) if rel.type == DOC_REL + "/sharedStrings" else None
+def _shared(pkg: Package, book: _Book) -> list[str]:
+    """The shared strings, when a sheet's first rows need them; none when they are unreadable
+    (then no stamp is found there: the tab is added rather than the file refused)."""
+    for rel in book.rels.values():
+        part = pkg.find(rel.target) if kind(rel.type) == "sharedStrings" else None
         if part:
             try:
                 return shared_strings(pkg.read(part))
-            except etree.XMLSyntaxError as exc:
-                raise PackageError(f"{part}: {exc}") from None
+            except etree.XMLSyntaxError:
+                return []
     return []
 
 
-def _styles(pkg: Package, book: str, rels: Mapping[str, Relationship]) -> Styles:
+def _styles(pkg: Package, book: _Book) -> Styles:
     """The tab's style indexes, added to the workbook's styles part (made when it has none)."""
-    part = next((pkg.find(r.target) for r in rels.values() if r.type == DOC_REL + "/styles"), None)
+    rels = book.rels.values()
+    part = next((pkg.find(r.target) for r in rels if kind(r.type) == "styles"), None)
     if part is None:
         # The usual name first: some readers (openpyxl) look only there.
-        part = posixpath.join(posixpath.dirname(book), "styles.xml")
+        part = posixpath.join(posixpath.dirname(book.part), "styles.xml")
         if pkg.find(part):
-            part = pkg.fresh_name(posixpath.join(posixpath.dirname(book), "styles%d.xml"))
-        root = etree.Element(q("styleSheet"), nsmap={None: MAIN})
+            part = pkg.fresh_name(posixpath.join(posixpath.dirname(book.part), "styles%d.xml"))
+        root = etree.Element(q("styleSheet", book.ns), nsmap={None: book.ns})
         styles = add_styles(root)
         pkg.put(part, serialize(root))
         pkg.set_override(part, STYLES_TYPE)
-        pkg.add_relationship(book, DOC_REL + "/styles", part)
+        pkg.add_relationship(book.part, book.rel + "/styles", part)
         return styles
     root = pkg.xml(part)
     before = etree.tostring(root)
@@ -262,11 +303,11 @@ def _forget_calc_chain(pkg: Package, book: str, sheet_id: str) -> None:
     """Drop the calculation chain when it lists cells of the replaced sheet (which no longer
     hold formulas); Excel rebuilds it. A chain that does not mention the sheet stays."""
     for rel in pkg.relationships(book):
-        part = pkg.find(rel.target) if rel.type == DOC_REL + "/calcChain" else None
+        part = pkg.find(rel.target) if kind(rel.type) == "calcChain" else None
         if part is None:
             continue
         current = None
-        for c in pkg.xml(part).iterfind(q("c")):
+        for c in pkg.xml(part).iterfind("{*}c"):
             current = c.get("i", current)
             if current == sheet_id:
                 _unlink(rel)
@@ -276,16 +317,24 @@ def _forget_calc_chain(pkg: Package, book: str, sheet_id: str) -> None:
 
 
 def _app_titles(pkg: Package, old: str | None, new: str) -> None:
-    """Keep docProps/app.xml's list of sheet titles true: rename `old`, or add `new`."""
-    app = next((pkg.find(r.target) for r in pkg.relationships("") if r.type == APP_REL), None)
+    """Keep docProps/app.xml's list of sheet titles true: rename `old`, or add `new` (in the
+    namespaces app.xml was written in, Transitional or Strict)."""
+    try:
+        rels = pkg.relationships("")
+    except HasDTD:
+        raise
+    except PackageError:
+        return  # _rels/.rels unreadable (Excel and openpyxl open such a file): no app.xml to mend
+    app = next((pkg.find(r.target) for r in rels if kind(r.type) in _APP), None)
     if app is None:
         return
     root = pkg.xml(app)
-    pairs = root.find(f"{{{APP}}}HeadingPairs/{{{VT}}}vector")
-    titles = root.find(f"{{{APP}}}TitlesOfParts/{{{VT}}}vector")
+    pairs = root.find("{*}HeadingPairs/{*}vector")
+    titles = root.find("{*}TitlesOfParts/{*}vector")
     if pairs is None or titles is None:
         return
-    names = titles.findall(f"{{{VT}}}lpstr")
+    vt = etree.QName(titles).namespace or ""
+    names = titles.findall(f"{{{vt}}}lpstr")
     if old is not None:
         for title in names:
             if title.text == old:
@@ -293,15 +342,15 @@ def _app_titles(pkg: Package, old: str | None, new: str) -> None:
                 pkg.dirty(app)
                 return
         return
-    variants = pairs.findall(f"{{{VT}}}variant")
+    variants = pairs.findall(f"{{{vt}}}variant")
     offset = 0
     for label, count in zip(variants[0::2], variants[1::2], strict=False):
-        number = count.find(f"{{{VT}}}i4")
+        number = count.find(f"{{{vt}}}i4")
         if number is None or not (number.text or "").isdigit():
             return
-        if label.findtext(f"{{{VT}}}lpstr") == "Worksheets":
+        if label.findtext(f"{{{vt}}}lpstr") == "Worksheets":
             at = offset + int(number.text or 0)
-            title = etree.Element(f"{{{VT}}}lpstr")
+            title = etree.Element(f"{{{vt}}}lpstr")
             title.text = new
             if at < len(names):
                 names[at].addprevious(title)

@@ -31,7 +31,7 @@ class Entry:
     flags: int
     crc: int
     size: int
-    raw: bytes  # the compressed bytes
+    raw: bytes | memoryview  # the compressed bytes (a view of the source: no copy)
     external_attr: int = 0
     system: int = 0  # the system that made it (3: Unix), for reading external_attr
 
@@ -43,7 +43,7 @@ def raw_entry(source: bytes, info: zipfile.ZipInfo) -> Entry:
         raise zipfile.BadZipFile(f"{info.filename}: no local header")
     name_length, extra_length = struct.unpack("<HH", source[at + 26 : at + 30])
     start = at + 30 + name_length + extra_length
-    raw = source[start : start + info.compress_size]
+    raw = memoryview(source)[start : start + info.compress_size]
     flags = info.flag_bits & ~DATA_DESCRIPTOR
     return Entry(
         info.filename, info.date_time, info.compress_type, flags, info.CRC, info.file_size, raw,
@@ -69,7 +69,7 @@ def _dos(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
 
 def write_zip(entries: list[Entry]) -> bytes:
     """The zip of `entries`, in their order."""
-    out: list[bytes] = []
+    out: list[bytes | memoryview] = []
     central: list[bytes] = []
     offset = 0
     for e in entries:
