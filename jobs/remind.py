@@ -53,6 +53,7 @@ def unit_draft(
         today,
         now,
         decision_day=ws.calendar.decision_day(result.year),
+        proposal_day=min(c.on(result.year) for c in ws.calendar.cutoffs),
         tab_ids=ws.backend.tab_ids(result.unit),
     )
 

@@ -121,6 +121,9 @@ def assemble(
     msg["Message-ID"] = message_id(key, sender.address)
     # RFC 3834: an automatic message; vacation responders and the like do not answer it.
     msg["Auto-Submitted"] = "auto-generated"
+    # Exchange and Outlook send no out-of-office or other automatic reply to it ([MS-OXCMAIL]
+    # 2.2.3.2.20): such replies would flood the Reply-To inbox, the province contact's.
+    msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     if attachment:
@@ -178,10 +181,12 @@ def unit_digest(
     now: datetime,
     tab_ids: Mapping[str, int] | None = None,
     decision_day: date | None = None,
+    proposal_day: date | None = None,
 ) -> Draft:
     """A unit's digest, action first. `tab_ids` (tab name -> sheet ID, Google only) lets each
     error link to its cell; without them the links open the sheet. From `decision_day` on, the
-    rated models without a recorded decision are told."""
+    rated models without a recorded decision are told; from `proposal_day` (the first cutoff,
+    when the proposals go) on, the kết thúc proposals are told as made, not as to come."""
     cutoffs = cutoff_lines(due, result.year, today)
     subject = view.unit_subject(result, cutoffs[0]["days"])
     text, html = render(
@@ -191,7 +196,9 @@ def unit_digest(
         result=result,
         today=f"{today:%d/%m/%Y}",
         where=view.where_to_fix(result.unit.sheet),
-        view=view.unit_view(result, tab_ids or {}, _passed(decision_day, today)),
+        view=view.unit_view(
+            result, tab_ids or {}, _passed(decision_day, today), _passed(proposal_day, today)
+        ),
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
     )
     return assemble(key, sender, result.unit.emails, subject, text, html, now)

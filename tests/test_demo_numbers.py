@@ -24,7 +24,7 @@ Cli = Callable[..., Result]
 Key = tuple[str, str]  # unit ID, model ID
 DOSSIER_ONLY = (  # what Kết quả says of a model Yếu only for its dossier
     "Chưa đạt Trung bình: hồ sơ chưa đầy đủ",
-    "Xếp loại Yếu do: hồ sơ mô hình không có tài liệu nào",
+    "Yếu vì hồ sơ mô hình không có tài liệu nào",
 )
 
 

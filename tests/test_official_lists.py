@@ -86,7 +86,7 @@ def test_termination_lists_yeu_by_performance_with_the_decision_beside(
     row, exemplar = tables.terminate_rows(province)  # good_unit's exemplar meets 2 of 3
     assert exemplar[2:4] == [rules.EXEMPLAR_FLAG, "ĐH-01"]
     assert row[2:5] == ["Đề xuất kết thúc mô hình", "MH-003", "Tổ tự quản thôn 3"]
-    assert row[5] == "Xếp loại Yếu do: hoạt động mang tính hình thức"
+    assert row[5] == "Yếu vì hoạt động mang tính hình thức"
     assert row[6] == (
         "Công nhận Khá (Quyết định 3/QĐ-UBND ngày 06/11/2026 của UBND xã) — Công nhận cao hơn "
         "mức tiêu chí: hoạt động mang tính hình thức"
@@ -174,8 +174,22 @@ def test_units_read_not_read_and_withheld_are_counted_apart() -> None:
     counts = tally.unit_counts([read, lost], [withheld, idle])
     assert (counts.read, counts.unreadable, counts.withheld, counts.total) == (1, 1, 1, 3)
     assert lost.status == STATUS_UNREADABLE
-    totals = tables.unit_table([read, lost], [withheld, idle])[-1]
+    *rows, totals = tables.unit_table([read, lost], [withheld, idle])
+    # a unit not read has no count: blanks, not zeros that would read as "no model"
+    headers = load("consolidated").section("units").headers
+    for row in rows[1:]:
+        shown = dict(zip(headers, row, strict=True))
+        known = {h: v for h, v in shown.items() if v != ""}
+        assert set(known) <= {
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Cấp",
+            "Tình trạng bảng tính",
+            "Lỗi dữ liệu",
+        }
+    assert rows[0][headers.index("Số mô hình")] == 1
     assert totals[:2] == ["Tổng cộng", "3 đơn vị"]
+    assert totals[headers.index("Số mô hình")] == 1  # the blanks add nothing
     assert "1 đọc được; 1 không đọc được; 1 lỗi danh mục" in totals
     document = annual_report([read, lost], 2026, ReportSettings(), [withheld, idle])
     (reporting,) = [p for p in document.parts if p.heading == "4. Tình hình tổng hợp số liệu"]
