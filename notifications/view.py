@@ -212,6 +212,23 @@ def unit_view(
     )
     view.documents = [document_header(n) for n in named]
     view.ticks = any(s.conditions for m in result.models for s in m.rating.steps)
+    _exemplars(view, result)
+    for m in result.models:
+        if m.audited and m.decision and m.check:
+            said = [m.check.text] if m.check.text else []
+            said += [f"lưu ý: {note}" for note in m.check.notes]
+            view.decisions.append(
+                f"{m.model.model_id} {m.model.name}: đề xuất {m.level}, công nhận "
+                f"{m.decision.level} — {'; '.join(said)}"
+            )
+        elif decisions_due and m.level != rules.UNRATED and not m.decision:
+            view.undecided.append(m.model.model_id)
+    view.todo = _todo(result, view)
+    return view
+
+
+def _exemplars(view: UnitView, result: UnitResult) -> None:
+    """The exemplars below the threshold, and those due for recognition with their blockers."""
     for e in result.exemplars:
         x, r = e.exemplar, e.result
         if r and r.flagged and r.percent is not None:
@@ -226,18 +243,6 @@ def unit_view(
                 f"{x.exemplar_id} {x.name}: đã đủ 1 năm từ ngày ban hành kế hoạch "
                 f"({x.plan_date:%d/%m/%Y}), đến hạn đánh giá để công nhận hoặc kết thúc{note}"
             )
-    for m in result.models:
-        if m.audited and m.decision and m.check:
-            said = [m.check.text] if m.check.text else []
-            said += [f"lưu ý: {note}" for note in m.check.notes]
-            view.decisions.append(
-                f"{m.model.model_id} {m.model.name}: đề xuất {m.level}, công nhận "
-                f"{m.decision.level} — {'; '.join(said)}"
-            )
-        elif decisions_due and m.level != rules.UNRATED and not m.decision:
-            view.undecided.append(m.model.model_id)
-    view.todo = _todo(result, view)
-    return view
 
 
 def _todo(result: UnitResult, view: UnitView) -> list[str]:

@@ -25,7 +25,7 @@ import requests
 from gspread.exceptions import APIError
 
 from worker.adapters.google.auth import Account
-from worker.adapters.google.drive import DRIVE_FILES, SPREADSHEET_MIME
+from worker.adapters.google.drive import spreadsheets
 from worker.adapters.google.memory import Memory
 from worker.adapters.google.read import Reader, Tabs, sheet_key
 from worker.core.errors import SheetError
@@ -34,7 +34,7 @@ from worker.core.evaluate import Unit
 # Each sheet's version and last modifier: Drive leaves lastModifyingUser out unless asked, and
 # fills it "only when the last modification was performed by a signed-in user" (File in the
 # Drive v3 discovery; User.me "Whether this user is the requesting user").
-LISTING_FIELDS = "nextPageToken,files(id,version,lastModifyingUser(me,emailAddress))"
+LISTING_FILES = "id,version,lastModifyingUser(me,emailAddress)"
 # Locales whose short dates read month first: a unit typing 05/07/2025 there gets 7 May.
 MONTH_FIRST = frozenset({"en_US", "en_PH", "fil_PH", "es_US"})
 
@@ -65,34 +65,22 @@ class Changes:
         return self._listed
 
     def _list(self, folder: str) -> dict[str, Listed]:
-        found: dict[str, Listed] = {}
-        token = ""
-        while folder:
-            params = {
-                "q": f"'{folder}' in parents and mimeType='{SPREADSHEET_MIME}' and trashed=false",
-                "fields": LISTING_FIELDS,
-                "pageSize": 1000,
-                "supportsAllDrives": True,
-                "includeItemsFromAllDrives": True,
+        if not folder:
+            return {}
+        try:
+            return {
+                f["id"]: self._entry(f)
+                for f in spreadsheets(self.account.http, folder, LISTING_FILES)
             }
-            if token:
-                params["pageToken"] = token
-            try:
-                page = self.account.http.request("get", DRIVE_FILES, params=params).json()  # type: ignore[arg-type]
-            except (APIError, requests.RequestException) as exc:
-                # Without the listing every unit is read: slower, never wrong; and said.
-                why = exc.code if isinstance(exc, APIError) else exc.__class__.__name__
-                self.notices.append(
-                    f"Không liệt kê được thư mục [google] folder = '{folder}' ({why}): đọc "
-                    "lại mọi bảng tính; kiểm tra thư mục còn được chia sẻ cho "
-                    f"{self.account.email}"
-                )
-                return {}
-            found.update({f["id"]: self._entry(f) for f in page.get("files", [])})
-            token = page.get("nextPageToken", "")
-            if not token:
-                break
-        return found
+        except (APIError, requests.RequestException) as exc:
+            # Without the listing every unit is read: slower, never wrong; and said.
+            why = exc.code if isinstance(exc, APIError) else exc.__class__.__name__
+            self.notices.append(
+                f"Không liệt kê được thư mục [google] folder = '{folder}' ({why}): đọc "
+                "lại mọi bảng tính; kiểm tra thư mục còn được chia sẻ cho "
+                f"{self.account.email}"
+            )
+            return {}
 
     def _entry(self, file: Mapping[str, object]) -> Listed:
         user = file.get("lastModifyingUser") or {}

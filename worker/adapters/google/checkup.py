@@ -11,7 +11,7 @@ from google.auth.transport.requests import Request
 from gspread.exceptions import APIError
 
 from worker.adapters.google.auth import Account
-from worker.adapters.google.drive import DRIVE_FILES, SPREADSHEET_MIME
+from worker.adapters.google.drive import DRIVE_FILES, spreadsheets
 from worker.adapters.google.errors import FAILURES, Unreachable
 from worker.adapters.google.read import sheet_key
 from worker.core.checks import Check, failed, from_problem, passed
@@ -96,25 +96,12 @@ class Checkup:
 
     def _listed(self, folder: str) -> dict[str, bool]:
         can: dict[str, bool] = {}
-        token = ""
-        while True:
-            params = {
-                "q": f"'{folder}' in parents and mimeType='{SPREADSHEET_MIME}' and trashed=false",
-                "fields": "nextPageToken,files(id,capabilities(canEdit))",
-                "pageSize": 1000,
-                "supportsAllDrives": True,
-                "includeItemsFromAllDrives": True,
-            }
-            if token:
-                params["pageToken"] = token
-            try:
-                page = self.account.http.request("get", DRIVE_FILES, params=params).json()  # type: ignore[arg-type]
-            except FAILURES:
-                return can
-            can.update({f["id"]: bool(f["capabilities"]["canEdit"]) for f in page["files"]})
-            token = page.get("nextPageToken", "")
-            if not token:
-                return can
+        try:
+            for f in spreadsheets(self.account.http, folder, "id,capabilities(canEdit)"):
+                can[f["id"]] = bool(f["capabilities"]["canEdit"])
+        except FAILURES:
+            pass  # what was listed stands; the others are looked at one by one
+        return can
 
     def _problem(self, what: str, exc: Exception) -> Check:
         """A failed request as a checklist item: the token's trouble (raised by `fail`) with

@@ -3,7 +3,8 @@ making one never makes a twin), made when missing, and shared."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -13,6 +14,27 @@ from worker.adapters.google.errors import FAILURES
 
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+
+def spreadsheets(http: HTTPClient, folder: str, files: str) -> Iterator[dict[str, Any]]:
+    """Every spreadsheet in `folder`, with the `files` fields, a page of 1,000 a request
+    (files.list's pageSize maximum); a failed request raises where the listing stopped."""
+    token = ""
+    while True:
+        params = {
+            "q": f"'{folder}' in parents and mimeType='{SPREADSHEET_MIME}' and trashed=false",
+            "fields": f"nextPageToken,files({files})",
+            "pageSize": 1000,
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        if token:
+            params["pageToken"] = token
+        page = http.request("get", DRIVE_FILES, params=params).json()  # type: ignore[arg-type]
+        yield from page.get("files", [])
+        token = page.get("nextPageToken", "")
+        if not token:
+            return
 
 
 def tagged(http: HTTPClient, folder: str, tag: dict[str, str]) -> list[str]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from worker.adapters.xlsx.limits import LIMITS, TooBig, size_text
+from worker.adapters.xlsx.parts import Encrypted, HasDTD, OpenDocument, PackageError
 from worker.core.errors import SheetError
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old .xls or encrypted .xlsx
@@ -104,3 +106,22 @@ def compound_file(path: Path) -> SheetError:
         f"tệp {path.name} là tệp Excel cũ (.xls), không phải .xlsx: mở bằng Excel hoặc "
         "LibreOffice rồi lưu lại dạng .xlsx (Sổ làm việc Excel)"
     )
+
+
+@contextmanager
+def told(path: Path, *damage: type[BaseException]) -> Iterator[None]:
+    """What opening the package of `path` refused, as the message of its kind: too big, a DTD,
+    an OpenDocument file, encrypted, or damaged (a `PackageError`, or one of `damage`)."""
+    broken: tuple[type[BaseException], ...] = (PackageError, *damage)
+    try:
+        yield
+    except TooBig as exc:
+        raise too_big(path, exc) from None
+    except HasDTD as exc:
+        raise dtd(path, str(exc)) from None
+    except OpenDocument:
+        raise open_document(path) from None
+    except Encrypted:
+        raise encrypted(path) from None
+    except broken as exc:
+        raise damaged(path, exc) from None

@@ -34,10 +34,6 @@ from worker.adapters.xlsx.lenient import read_leniently
 from worker.adapters.xlsx.limits import LIMITS, TooBig, size_text
 from worker.adapters.xlsx.package import Package
 from worker.adapters.xlsx.parts import (
-    Encrypted,
-    HasDTD,
-    OpenDocument,
-    PackageError,
     kind,
     refuse_dtd,
 )
@@ -78,19 +74,9 @@ def read_tabs(path: Path) -> dict[str, list[list[Any]]]:
     empty cells and rows left out. Raises SheetError with a Vietnamese message for a file that
     is missing, unreadable, damaged, password-protected, too big or not an .xlsx."""
     problems.before_opening(path)
-    try:
+    with problems.told(path, etree.XMLSyntaxError, ValueError):
         book = look(path)
         raw = _read(path, book)
-    except TooBig as exc:
-        raise problems.too_big(path, exc) from None
-    except HasDTD as exc:
-        raise problems.dtd(path, str(exc)) from None
-    except OpenDocument:
-        raise problems.open_document(path) from None
-    except Encrypted:
-        raise problems.encrypted(path) from None
-    except (PackageError, etree.XMLSyntaxError, ValueError) as exc:
-        raise problems.damaged(path, exc) from None
     tabs = {name: _plain(rows) for name, rows in raw.items()}
     for name, rows in tabs.items():
         found = book.looks.get(name)

@@ -25,14 +25,11 @@ from lxml import etree
 
 from worker.adapters.files import FileChanged, write_atomically
 from worker.adapters.xlsx import problems
-from worker.adapters.xlsx.limits import TooBig
 from worker.adapters.xlsx.package import Package
 from worker.adapters.xlsx.parts import (
     DOC_REL,
     STRICT_REL,
-    Encrypted,
     HasDTD,
-    OpenDocument,
     PackageError,
     Relationship,
     kind,
@@ -80,17 +77,8 @@ def write_tab(path: Path, name: str, grid: Grid, sync_folder: bool = True) -> Pa
             )
     info, data = _read(path, name)
     try:
-        new = replaced(data, name, grid)
-    except TooBig as exc:
-        raise problems.too_big(path, exc) from None
-    except HasDTD as exc:
-        raise problems.dtd(path, str(exc)) from None
-    except OpenDocument:
-        raise problems.open_document(path) from None
-    except Encrypted:
-        raise problems.encrypted(path) from None
-    except PackageError as exc:
-        raise problems.damaged(path, exc) from None
+        with problems.told(path):
+            new = replaced(data, name, grid)
     except _WrongTab as exc:
         raise SheetError(
             f"tệp {path.name} có tab {exc} không phải trang tính nên không ghi được tab {name}: "
