@@ -18,8 +18,10 @@ from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from worker.adapters.files import replacing
 from worker.core.backend import Document
@@ -39,13 +41,29 @@ def _font(doc: Any, name: str, size: int) -> None:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), name)
 
 
+def _paragraph(container: Any) -> Any:
+    """A new last paragraph of a table cell, or of the document's body. In the body it goes
+    straight before the section properties that end it: python-docx's add_paragraph looks for
+    them among all the body's children on every call, which made a long report quadratic."""
+    body = getattr(getattr(container, "element", None), "body", None)
+    if body is None:
+        return container.add_paragraph()
+    p = OxmlElement("w:p")
+    last = body[-1]  # the last child, found from the end
+    if last.tag == qn("w:sectPr"):
+        last.addprevious(p)
+    else:
+        body.append(p)
+    return Paragraph(p, container)
+
+
 def _line(cell_or_doc: Any, text: str, bold: bool = False, size: int | None = None,
           center: bool = True, italic: bool = False) -> Any:  # fmt: skip
     paragraphs = getattr(cell_or_doc, "paragraphs", [])
     if hasattr(cell_or_doc, "width") and len(paragraphs) == 1 and not paragraphs[0].text:
         paragraph = paragraphs[0]  # a new table cell's own empty paragraph: the first line
     else:
-        paragraph = cell_or_doc.add_paragraph()
+        paragraph = _paragraph(cell_or_doc)
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(text)
@@ -80,7 +98,9 @@ def build(document: Document) -> Any:
     for part in document.parts:
         _line(doc, part.heading, bold=True, center=False)
         for text in part.lines:
-            paragraph = doc.add_paragraph(text)
+            paragraph = _paragraph(doc)
+            if text:
+                paragraph.add_run(text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if part.table:
             table = doc.add_table(rows=0, cols=len(part.table[0]))
