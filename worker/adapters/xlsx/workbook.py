@@ -54,20 +54,22 @@ def fill(ws: Worksheet | WriteOnlyWorksheet, grid: Grid) -> None:
     """The grid's values, titles, headers (bold, shaded, wrapped), totals (bold) and widths;
     body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT.
 
-    Rows are appended in order, after the widths and heights: a write-only sheet (the
-    consolidation's, streamed) writes each row as it comes and keeps none."""
+    Rows are appended in order, after the widths, each after its height: a write-only sheet
+    (the consolidation's, streamed) writes each row as it comes and keeps none."""
     sheet: Any = ws  # the stubs lack the dimensions a write-only sheet has (Worksheet._setup)
-    if isinstance(ws, WriteOnlyWorksheet):
+    streamed = isinstance(ws, WriteOnlyWorksheet)
+    if streamed:
         # openpyxl writes a sheet's <dimension> (its cells' rectangle, which readers such as
         # openpyxl's read-only mode go by) only where it can compute it: a streamed sheet
         # cannot before its rows, the grid can.
         sheet.calculate_dimension = lambda: _dimension(grid)
     for c, width in enumerate(grid.widths, start=1):
         sheet.column_dimensions[column_letter(c)].width = width
-    for r, height in row_heights(grid).items():
-        sheet.row_dimensions[r + 1].height = height
+    heights = row_heights(grid)
     styles = _CellStyles(ws)
     for r, row in enumerate(grid.rows):
+        if r in heights:  # a row's height is read as the row is written
+            sheet.row_dimensions[r + 1].height = heights[r]
         title, header, total = r in grid.titles, r in grid.headers, r in grid.totals
         cells = []
         for c, value in enumerate(row):
@@ -77,6 +79,8 @@ def fill(ws: Worksheet | WriteOnlyWorksheet, grid: Grid) -> None:
             styles.give(cell, (title and c == 0, header, total, percent))
             cells.append(cell)
         ws.append(cells)
+        if streamed:  # written: its height (some 300 bytes a row) is not needed again
+            sheet.row_dimensions.pop(r + 1, None)
 
 
 def _dimension(grid: Grid) -> str:
