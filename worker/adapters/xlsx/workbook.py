@@ -55,7 +55,8 @@ def fill(ws: Worksheet | WriteOnlyWorksheet, grid: Grid) -> None:
     body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT.
 
     Rows are appended in order, after the widths, each after its height: a write-only sheet
-    (the consolidation's, streamed) writes each row as it comes and keeps none."""
+    (the consolidation's, streamed) writes each row as it comes and keeps none, and writes an
+    empty row as an empty <row> element (tests/test_report_stream.py)."""
     sheet: Any = ws  # the stubs lack the dimensions a write-only sheet has (Worksheet._setup)
     streamed = isinstance(ws, WriteOnlyWorksheet)
     if streamed:
