@@ -5,8 +5,10 @@
 Builds the demo province as `make demo` does (`docs/render.py`'s `demo`), then:
 - docs/thu-don-vi.png: a unit's digest (the HTML part of its .eml in outbox/) as a 390 px
   phone shows it, by headless Chromium;
+- docs/thu-tinh.png: the province staff's digest (its first screens) on the same phone;
 - docs/tong-hop-in.png: the first printed page of the consolidated workbook;
-- docs/ket-qua-in.png: a unit's Kết quả tab as printed (LibreOffice → PDF → PNG).
+- docs/ket-qua-in.png: a unit's Kết quả tab as printed (LibreOffice → PDF → PNG);
+- docs/bao-cao-in.png: the first page of the drafted annual report (.docx) as printed.
 Needs chromium, LibreOffice Calc and poppler (apt-get install -y chromium
 libreoffice-calc-nogui poppler-utils). Each picture is kept under 300 KB.
 """
@@ -32,9 +34,11 @@ LIMIT = 300_000
 
 
 def digest_html(outbox: Path, unit: str) -> str:
-    """The HTML part of the unit's first digest in `outbox`."""
+    """The HTML part of the unit's (or the province's: TINH) first digest in `outbox`."""
     for eml in sorted(outbox.glob(f"{unit}-*.eml")):
         message: Message = email.message_from_bytes(eml.read_bytes(), policy=default)
+        if not str(message["Subject"]).startswith("["):  # not a digest: the consolidation's
+            continue
         for part in message.walk():
             if part.get_content_type() == "text/html":
                 return str(part.get_content())  # type: ignore[attr-defined]
@@ -69,7 +73,8 @@ def phone_screenshot(html: str, target: Path) -> None:
 
 
 def printed_page(workbook: Path, target: Path, page: int, dpi: int = 70) -> None:
-    """Page `page` of the workbook as printed (0: its last), as a PNG at `target`."""
+    """Page `page` of the workbook (or document) as printed (0: its last), as a PNG at
+    `target`."""
     with tempfile.TemporaryDirectory() as tmp:
         pdf = render.to_pdf(workbook, Path(tmp))
         number = page or render.page_count(pdf)
@@ -84,8 +89,12 @@ def main() -> None:
         DOCS / "tong-hop-in.png": lambda t: printed_page(
             root / "reports" / "tong-hop-2026.xlsx", t, 1
         ),
+        DOCS / "thu-tinh.png": lambda t: phone_screenshot(digest_html(root / "outbox", "TINH"), t),
         DOCS / "ket-qua-in.png": lambda t: printed_page(
             root / "units" / f"{UNIT.lower()}.xlsx", t, 0
+        ),
+        DOCS / "bao-cao-in.png": lambda t: printed_page(
+            root / "reports" / "bao-cao-2026.docx", t, 1, dpi=60
         ),
     }
     for target, make in pictures.items():

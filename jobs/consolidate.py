@@ -9,16 +9,17 @@ only on demand, as a preview with its own file name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
-from worker.core.backend import Chart, Report
+from worker.core.backend import Chart, Document, Report
 from worker.core.steps import step
 from worker.reports import tables
 from worker.reports.annual_report import annual_report
+from worker.reports.audit import History
 from worker.run.workspace import Evaluation, Workspace
 
 CHARTS = (
@@ -55,36 +56,43 @@ def _key(year: int) -> str:
     return email_key(PROVINCE, f"tong-hop-{year}", "gui")
 
 
+def _draft(ws: Workspace, evaluation: Evaluation, history: History, now: datetime) -> Document:
+    """The annual report drafted from the year's evaluation, as [report] of config.toml says."""
+    return annual_report(
+        evaluation.units,
+        evaluation.year,
+        ws.settings.report,
+        evaluation.rejected,
+        history,
+        evaluation.reference,
+        now,
+    )
+
+
+def workbook(evaluation: Evaluation, history: History, preview: bool) -> Report:
+    """The consolidated workbook of the year as it stands: a preview before the consolidation
+    day (its own file name and title), with no drafted report."""
+    year = evaluation.year
+    name = f"tong-hop-{year}" + ("-xem-truoc" if preview else "")
+    title = f"Tổng hợp mô hình, điển hình năm {year}" + (" (BẢN XEM TRƯỚC)" if preview else "")
+    tabs = tables.consolidated(
+        evaluation.units, evaluation.rejected, evaluation.registry_errors, history, year, title
+    )
+    return Report(name, title, tabs, CHARTS)
+
+
 def run(ws: Workspace, today: date, now: datetime) -> ConsolidateReport:
     evaluation = ws.evaluate(today)
     year = evaluation.year
     preview = today < ws.calendar.consolidation_day(year)
-    name = f"tong-hop-{year}" + ("-xem-truoc" if preview else "")
-    title = f"Tổng hợp mô hình, điển hình năm {year}" + (" (BẢN XEM TRƯỚC)" if preview else "")
     report = ConsolidateReport(year, preview=preview)
     if ws.dry_run:
         return report
     # The annual report is drafted on the consolidation day, not for a preview.
-    document = (
-        None
-        if preview
-        else annual_report(evaluation.units, year, ws.settings.province, evaluation.rejected)
-    )
+    history = ws.state.history(year)
+    document = None if preview else _draft(ws, evaluation, history, now)
     published = ws.backend.publish_report(
-        Report(
-            name,
-            title,
-            tables.consolidated(
-                evaluation.units,
-                evaluation.rejected,
-                evaluation.registry_errors,
-                ws.state.history(year),
-                year,
-                title,
-            ),
-            CHARTS,
-            document,
-        )
+        replace(workbook(evaluation, history, preview), document=document)
     )
     report.location, report.published = str(published.file), published.link
     report.document = str(published.document) if published.document else None

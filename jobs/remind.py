@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from jobs import consolidate
 from notifications import compose
 from worker.adapters.store.ledger import PROVINCE, email_key
 from worker.core.calendars import Cutoff
@@ -52,6 +53,7 @@ def unit_draft(
         today,
         now,
         decision_day=ws.calendar.decision_day(result.year),
+        proposal_day=min(c.on(result.year) for c in ws.calendar.cutoffs),
         tab_ids=ws.backend.tab_ids(result.unit),
     )
 
@@ -75,6 +77,8 @@ def remind_province(
         return None
     key = "+".join(covers)
     fields = field_table(evaluation.units)
+    # every unit's row, and the lists, as the consolidation would give them today
+    preview = consolidate.workbook(evaluation, ws.state.history(evaluation.year), preview=True)
     draft = compose.province_digest(
         key,
         compose.Letterhead.of(ws.settings),
@@ -86,6 +90,7 @@ def remind_province(
         now,
         ws.state.ledger.delivery_problems(evaluation.year),
         ws.calendar.decision_day(evaluation.year),
+        (f"{preview.name}.xlsx", ws.backend.workbook(preview)),
     )
     return _queue(ws, draft, PROVINCE, due, evaluation.year, covers)
 

@@ -56,10 +56,17 @@ class Letterhead:
     address: str
     name: str = ""  # the From display name, e.g. "Ban Chỉ đạo tỉnh Bình Thuận"
     reply_to: tuple[str, ...] = ()  # the province contact
+    place: str = ""  # the province's short name, "Bình Thuận": a subject's room is short
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
-        return cls(settings.province, settings.sender, settings.sender_name, settings.reply_to)
+        return cls(
+            settings.province,
+            settings.sender,
+            settings.sender_name,
+            settings.reply_to,
+            settings.report.place,
+        )
 
 
 def message_id(key: str, sender: str) -> str:
@@ -114,6 +121,9 @@ def assemble(
     msg["Message-ID"] = message_id(key, sender.address)
     # RFC 3834: an automatic message; vacation responders and the like do not answer it.
     msg["Auto-Submitted"] = "auto-generated"
+    # Exchange and Outlook send no out-of-office or other automatic reply to it ([MS-OXCMAIL]
+    # 2.2.3.2.20): such replies would flood the Reply-To inbox, the province contact's.
+    msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     if attachment:
@@ -171,10 +181,12 @@ def unit_digest(
     now: datetime,
     tab_ids: Mapping[str, int] | None = None,
     decision_day: date | None = None,
+    proposal_day: date | None = None,
 ) -> Draft:
     """A unit's digest, action first. `tab_ids` (tab name -> sheet ID, Google only) lets each
     error link to its cell; without them the links open the sheet. From `decision_day` on, the
-    rated models without a recorded decision are told."""
+    rated models without a recorded decision are told; from `proposal_day` (the first cutoff,
+    when the proposals go) on, the kết thúc proposals are told as made, not as to come."""
     cutoffs = cutoff_lines(due, result.year, today)
     subject = view.unit_subject(result, cutoffs[0]["days"])
     text, html = render(
@@ -184,7 +196,9 @@ def unit_digest(
         result=result,
         today=f"{today:%d/%m/%Y}",
         where=view.where_to_fix(result.unit.sheet),
-        view=view.unit_view(result, tab_ids or {}, _passed(decision_day, today)),
+        view=view.unit_view(
+            result, tab_ids or {}, _passed(decision_day, today), _passed(proposal_day, today)
+        ),
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
     )
     return assemble(key, sender, result.unit.emails, subject, text, html, now)
@@ -201,16 +215,19 @@ def province_digest(
     now: datetime,
     undelivered: Sequence[Any] = (),
     decision_day: date | None = None,
+    workbook: tuple[str, bytes] | None = None,
 ) -> Draft:
-    """The province staff's digest: `fields` is the field × rating table (headers, rows);
-    `undelivered` lists the ledger's delivery problems; from `decision_day` on, the models
-    without a recorded decision are listed by unit."""
+    """The province staff's digest, what needs them first (a phone's two screens), the details
+    after: `fields` is the field × rating table (headers, rows); `undelivered` lists the
+    ledger's delivery problems; from `decision_day` on, the models without a recorded decision
+    are listed by unit; `workbook` (file name, bytes) is the consolidated workbook as it stands,
+    attached: every unit's row."""
     cutoffs = cutoff_lines(due, evaluation.year, today)
     province = province_view.province_view(
         evaluation, [_problem(e) for e in undelivered], _passed(decision_day, today)
     )
     subject = province_view.province_subject(
-        province, cutoffs[0]["days"], header_text(sender.province)
+        province, cutoffs[0]["days"], header_text(sender.place or sender.province)
     )
     text, html = render(
         "province_digest",
@@ -219,10 +236,11 @@ def province_digest(
         p=province,
         field_headers=list(fields[0]),
         field_rows=[list(row) for row in fields[1]],
-        unit_headers=province_view.UNIT_HEADERS,
         decision_day=f"{decision_day:%d/%m/%Y}" if decision_day else "",
+        workbook=workbook[0] if workbook else "",
+        stacked=province_view.STACKED,
     )
-    return assemble(key, sender, staff, subject, text, html, now)
+    return assemble(key, sender, staff, subject, text, html, now, workbook)
 
 
 def _passed(day: date | None, today: date) -> bool:

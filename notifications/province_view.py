@@ -1,6 +1,6 @@
 """What the province digest and the consolidation email show, worked out before the templates:
-a row per unit (names beside IDs), the units to chase, the lists to decide on (kết thúc,
-nhân rộng), the messages that did not arrive, and the counts."""
+the province's to-do with counts, the units to chase (names beside IDs), the lists to decide on
+(kết thúc, nhân rộng), the messages that did not arrive, and the counts."""
 
 from __future__ import annotations
 
@@ -10,20 +10,16 @@ from typing import Any
 
 from notifications.view import days_left
 from worker.core import decisions, rules, tally
+from worker.core.cells import grouped
 from worker.core.evaluate import ModelResult, UnitResult
 from worker.core.follow_up import decided, review
 from worker.core.layout import load
+from worker.core.registry import Unit
 
 LEVELS = (*rules.LEVELS, rules.UNRATED)
-UNIT_HEADERS = (
-    "Mã đơn vị",
-    "Tên đơn vị",
-    *LEVELS,
-    "Điển hình dưới 70%",
-    "Lỗi dữ liệu",
-    "Bảng tính",
-    "Email đầu mối",
-)
+# The units a digest stacks before its details (a phone's first screens); the rest are counted,
+# and every unit is a row of the attached workbook's Tổng hợp đơn vị.
+STACKED = 12
 
 
 @dataclass(frozen=True)
@@ -35,12 +31,24 @@ class Named:
     why: str = ""
 
 
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit in the stacked list: its name and what stands out, in a few words."""
+
+    name: str  # "CA-DL Công an phường Đức Long"
+    text: str  # "2 lỗi dữ liệu, 2 điển hình dưới 70%"
+    alarm: bool = False  # its sheet was not read: shown in red
+
+
 @dataclass
 class ProvinceView:
     units: int = 0
     counts: tally.UnitCounts = field(default_factory=lambda: tally.UnitCounts(0, 0, 0))
     models: int = 0
-    rows: list[list[object]] = field(default_factory=list)  # one per unit, UNIT_HEADERS
+    actions: list[str] = field(default_factory=list)  # what the province's staff do, by count
+    stacked: list[UnitLine] = field(default_factory=list)  # the units that need something
+    quiet: list[str] = field(default_factory=list)  # the units that need nothing
+    more: int = 0  # units needing something beyond the STACKED shown
     levels: list[tuple[str, int]] = field(default_factory=list)
     results: str = ""  # "Tốt 3, Khá 2, …, Chưa xếp loại 4 (chưa đủ 10 tháng: 3; …)"
     unreadable: list[str] = field(default_factory=list)  # "U3 Công an xã …: why"
@@ -66,9 +74,9 @@ def _who(r: UnitResult) -> str:
     return f"{r.unit.unit_id} {r.unit.name}"
 
 
-def _urgency(r: UnitResult) -> tuple[int, int, str]:
-    """Sheets that cannot be read first, then the most errors, then by ID."""
-    return (r.readable, -r.error_count, r.unit.unit_id)
+def _urgency(r: UnitResult) -> tuple[int, bool, int, str]:
+    """Sheets that cannot be read first, then no address, then the most errors, then by ID."""
+    return (r.readable, bool(r.unit.emails), -r.error_count, r.unit.unit_id)
 
 
 def undecided(r: UnitResult) -> list[str]:
@@ -97,7 +105,6 @@ def province_view(
         f"{lv} {tally.unrated_text(tally.unrated(models)) if lv == rules.UNRATED else n}"
         for lv, n in v.levels
     )
-    v.rows = [_unit_row(r) for r in sorted(units, key=_urgency)]
     for r in units:
         if not r.readable:
             v.unreadable.append(f"{_who(r)}: {r.problem}")
@@ -122,22 +129,56 @@ def province_view(
                         + rules.EXEMPLAR_FLAG.lower(),
                     )
                 )
+    _stack(v, sorted(units, key=_urgency))
+    v.actions = _actions(v)
     return v
 
 
-def _unit_row(r: UnitResult) -> list[object]:
+def _unit_line(r: UnitResult) -> UnitLine | None:
+    """What stands out of a unit, or None when nothing does (read, no error, an address)."""
+    if not r.readable:
+        return UnitLine(_who(r), f"không đọc được bảng tính ({r.problem})", alarm=True)
     flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
-    emails = len(r.unit.emails) if r.unit.emails else "chưa có"
-    return [
-        r.unit.unit_id,
-        r.unit.name,
-        *(r.count(lv) for lv in rules.LEVELS),
-        tally.unrated_text(tally.unrated(r.models)),
-        flagged,
-        r.error_count,
-        r.status,
-        emails,
+    said = [
+        f"{grouped(r.error_count)} lỗi dữ liệu" if r.error_count else "",
+        _mail(r.unit),
+        f"{r.count(rules.YEU)} mô hình Yếu" if r.count(rules.YEU) else "",
+        f"{flagged} điển hình dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%"
+        if flagged
+        else "",
     ]
+    shown = [s for s in said if s]
+    return UnitLine(_who(r), ", ".join(shown)) if shown else None
+
+
+def _mail(unit: Unit) -> str:
+    """What keeps the unit's mail from its coordinators, if anything."""
+    if unit.mail_withheld:  # the registry's problem, told with its cell and fix in the details
+        return "thư bị giữ lại do lỗi email đầu mối trong danh mục"
+    return "" if unit.emails else "chưa có email đầu mối"
+
+
+def _stack(v: ProvinceView, units: list[UnitResult]) -> None:
+    """The units that need something, most urgent first, at most STACKED; the others by name."""
+    lines = [(r, _unit_line(r)) for r in units]
+    needing = [line for _, line in lines if line]
+    v.stacked, v.more = needing[:STACKED], max(0, len(needing) - STACKED)
+    v.quiet = [r.unit.name for r, line in lines if line is None]
+
+
+def _actions(v: ProvinceView) -> list[str]:
+    """What the province's staff do before the cutoff, each with its count (the lists below
+    name who)."""
+    above = sum(1 for a in v.audit if decisions.ABOVE_FLAG in a.why)
+    said = [
+        (len(v.unreadable), "liên hệ {} đơn vị chưa đọc được bảng tính"),
+        (len(v.registry), "sửa {} lỗi trong danh mục đơn vị"),
+        (len(v.without_email), "bổ sung email đầu mối của {} đơn vị vào danh mục"),
+        (len(v.undelivered), "kiểm tra {} thư chưa đến người nhận"),
+        (v.undecided_models, "đôn đốc quyết định công nhận xếp loại của {} mô hình"),
+        (above, "xem xét {} quyết định công nhận cao hơn mức tiêu chí"),
+    ]
+    return [text.format(n) for n, text in said if n]
 
 
 def _list_model(v: ProvinceView, r: UnitResult, m: ModelResult) -> None:
@@ -161,22 +202,35 @@ def _list_model(v: ProvinceView, r: UnitResult, m: ModelResult) -> None:
         v.review.append(Named(_who(r), item, "; ".join(review(m))))
 
 
-def province_subject(v: ProvinceView, days: int, province: str) -> str:
-    """ "[Còn 7 ngày] 1 đơn vị không đọc được, 5 đơn vị có lỗi, 8 mô hình Yếu — tổng hợp …"."""
+SUBJECT_ROOM = 72  # characters a phone's inbox shows of a subject, about: what matters fits
+
+
+def province_subject(v: ProvinceView, days: int, place: str) -> str:
+    """ "[Còn 7 ngày] Bình Thuận: 1 đơn vị không đọc được, 1 đơn vị chưa có đầu mối, …": the
+    days left and the province first, then the counts that ask the most of its staff, as many
+    as fit in SUBJECT_ROOM (the digest says the rest)."""
     counts = [
         (len(v.unreadable), "đơn vị không đọc được"),
-        (v.with_errors, "đơn vị có lỗi"),
         (len(v.without_email), "đơn vị chưa có đầu mối"),
         (len(v.undelivered), "thư chưa đến"),
-        (dict(v.levels)[rules.YEU], "mô hình Yếu"),
+        (v.undecided_models, "mô hình chưa có quyết định công nhận"),
         (
             sum(1 for a in v.audit if decisions.ABOVE_FLAG in a.why),
             "công nhận cao hơn mức tiêu chí",
         ),
-        (v.undecided_models, "mô hình chưa có quyết định công nhận"),
+        (v.with_errors, "đơn vị có lỗi"),
+        (dict(v.levels)[rules.YEU], "mô hình Yếu"),
     ]
-    what = ", ".join(f"{n} {label}" for n, label in counts if n) or "Không có lỗi"
-    return f"[{days_left(days)}] {what} — tổng hợp {province}"
+    subject = f"[{days_left(days)}] {place}: "
+    said = [f"{n} {label}" for n, label in counts if n]
+    if not said:
+        return subject + "Không có lỗi"
+    shown = said[0]
+    for more in said[1:]:
+        if len(subject + shown + ", " + more) > SUBJECT_ROOM:
+            return f"{subject}{shown}, …"
+        shown += ", " + more
+    return subject + shown
 
 
 def tab_names() -> dict[str, str]:

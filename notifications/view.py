@@ -72,7 +72,7 @@ def error_line(error: CellError, sheet: str, tab_ids: Mapping[str, int]) -> Erro
         )
         if part
     )
-    found = f"{quoted(error.value)} " if error.value else ""
+    found = f"{error.found()} " if error.found() else ""  # as the message needs it shown
     what = f"{subject}: " if subject else ""
     what += f"{found}{error.message}; {error.fix}"
     return ErrorLine(place, what, cell_url(sheet, tab_ids, error.tab, error.cell))
@@ -154,6 +154,11 @@ class Stuck:
     models: tuple[tuple[str, str], ...]  # (ID, p)
 
 
+# What befalls a Yếu model or an exemplar below 70 %: a promise before the proposals' cutoff,
+# a fact once it has passed (the proposals are made; nothing is promised for a passed cutoff).
+AHEAD, PASSED = "sẽ bị đề xuất kết thúc", "thuộc diện đề xuất kết thúc"
+
+
 @dataclass
 class UnitView:
     """Everything a unit digest says, in the order it says it."""
@@ -172,16 +177,22 @@ class UnitView:
     flagged: list[str] = field(default_factory=list)  # exemplars below 70 %
     due: list[str] = field(default_factory=list)  # exemplars due for evaluation
     ticks: bool = False  # some step asks for a tick: say to tick only what is true
+    terminate: str = AHEAD  # what befalls a Yếu model or an exemplar below 70 %, as of today
     # decided levels that differ or are not valid, and why; dates and bodies noted
     decisions: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)  # after the decision day: rated, no decision
 
 
 def unit_view(
-    result: UnitResult, tab_ids: Mapping[str, int] | None = None, decisions_due: bool = False
+    result: UnitResult,
+    tab_ids: Mapping[str, int] | None = None,
+    decisions_due: bool = False,
+    proposed: bool = False,
 ) -> UnitView:
-    """`decisions_due`: the decision day has passed; rated models without a decision are told."""
+    """`decisions_due`: the decision day has passed; rated models without a decision are told.
+    `proposed`: the cutoff for the proposals has passed; what they hold is told as done."""
     view = UnitView()
+    view.terminate = PASSED if proposed else AHEAD
     sheet = result.unit.sheet
     view.errors = [error_line(e, sheet, tab_ids or {}) for e in result.errors]
     view.error_count, view.more_errors = grouped(result.error_count), result.more_errors_line()
@@ -231,13 +242,13 @@ def _exemplars(view: UnitView, result: UnitResult) -> None:
     """The exemplars below the threshold, and those due for recognition with their blockers."""
     for e in result.exemplars:
         x, r = e.exemplar, e.result
-        if r and r.flagged and r.percent is not None:
+        if r and r.flagged and r.percent is not None:  # listed once, even when also due
             view.flagged.append(
                 f"{x.exemplar_id} {x.name}: đạt {rules.format_percent(r.percent)}% tiêu chí "
-                f"(dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%) — sẽ bị đề xuất "
-                "kết thúc xây dựng điển hình"
+                f"(dưới {rules.format_percent(rules.EXEMPLAR_THRESHOLD)}%) — {view.terminate} "
+                "xây dựng điển hình"
             )
-        if r and r.due:
+        elif r and r.due:
             note = f"; lưu ý: {'; '.join(r.blockers)}" if r.blockers else ""
             view.due.append(
                 f"{x.exemplar_id} {x.name}: đã đủ 1 năm từ ngày ban hành kế hoạch "
@@ -246,23 +257,25 @@ def _exemplars(view: UnitView, result: UnitResult) -> None:
 
 
 def _todo(result: UnitResult, view: UnitView) -> list[str]:
-    missing = sum(1 for m in result.models if m.rating.missing_documents)
-    weak = sum(1 for m in result.models if m.to_terminate)  # Yếu only for its dossier: not ended
-    raisable = sum(1 for m in result.models if m.rating.steps)
+    """The box at the top; each model counted once, where it asks the most."""
+    weak = [m for m in result.models if m.to_terminate]  # Yếu only for its dossier: not ended
+    raisable = [m for m in result.models if m.rating.steps and not m.to_terminate]
+    counted = {id(m) for m in (*weak, *raisable)}
+    missing = sum(1 for m in result.models if m.rating.missing_documents and id(m) not in counted)
     lines = []
     if view.errors:
         lines.append(f"sửa {view.error_count} lỗi dữ liệu")
-    if missing:
-        lines.append(f"bổ sung hồ sơ cho {missing} mô hình")
     if weak:
         # Each line of the box fits one 42-character phone line where it can (bench/digest_size)
-        lines.append(f"{weak} mô hình Yếu — sẽ bị đề xuất kết thúc")
+        lines.append(f"{len(weak)} mô hình Yếu — {view.terminate}")
     if raisable:
-        lines.append(f"{raisable} mô hình nâng được xếp loại: xem dưới")
+        lines.append(f"{len(raisable)} mô hình nâng được xếp loại: xem dưới")
+    if missing:
+        lines.append(f"bổ sung hồ sơ cho {missing} mô hình{' khác' if counted else ''}")
     if view.flagged:
         lines.append(
             f"{len(view.flagged)} điển hình dưới "
-            f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}% — sẽ bị đề xuất kết thúc xây dựng"
+            f"{rules.format_percent(rules.EXEMPLAR_THRESHOLD)}% — {view.terminate} xây dựng"
         )
     if view.due:
         lines.append(f"{len(view.due)} điển hình đến hạn đánh giá")

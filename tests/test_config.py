@@ -44,6 +44,16 @@ SETTINGS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("mail", "password_env"): ("MOHINH_SMTP_PASSWORD", {"a": 1}),
     ("mail", "timeout"): (30, "30"),
     ("mail", "ca_file"): ("ca.pem", 1),
+    ("report", "parent"): ("UBND TỈNH THỬ", 1),
+    ("report", "issuer"): ("BAN CHỈ ĐẠO TỈNH THỬ", ["BAN CHỈ ĐẠO"]),
+    ("report", "place"): ("Thử", 2),
+    ("report", "symbol"): ("BC-BCĐ", 3),
+    ("report", "authority"): ("TM. BAN CHỈ ĐẠO", True),
+    ("report", "title"): ("TRƯỞNG BAN", 4),
+    ("report", "signer"): ("Nguyễn Văn Thử", 5),
+    ("report", "recipients"): (["UBND tỉnh", "Thường trực Tỉnh ủy"], "UBND tỉnh"),
+    ("report", "archive"): ("VT, PV01", 6),
+    ("report", "basis"): ("Hướng dẫn số 1/HD-BCĐ", 7),
     ("monitor", "heartbeat_url"): ("https://hc-ping.com/abc", 1),
     ("google", "key_file"): ("khoa.json", 1),
     ("google", "registry"): ("1AbCdEfGhIjKlMnOpQrStUvWxYz", ["x"]),
@@ -66,6 +76,7 @@ OUT_OF_RANGE = [
     ("google", "per_minute", 0),
     ("google", "attempts", True),
     ("workspace", "registry", "  "),
+    ("report", "symbol", " "),
 ]
 
 
@@ -143,6 +154,48 @@ def test_every_setting_with_a_good_value_is_accepted(root: Path) -> None:
     settings = load_settings(root)
     assert settings.smtp is not None and settings.smtp.port == 587
     assert settings.google is None  # read only with backend = "google"
+    report = settings.report
+    assert (report.parent, report.issuer, report.place, report.symbol) == (
+        "UBND TỈNH THỬ",
+        "BAN CHỈ ĐẠO TỈNH THỬ",
+        "Thử",
+        "BC-BCĐ",
+    )
+    assert (report.authority, report.title, report.signer) == (
+        "TM. BAN CHỈ ĐẠO",
+        "TRƯỞNG BAN",
+        "Nguyễn Văn Thử",
+    )
+    assert report.recipients == ("UBND tỉnh", "Thường trực Tỉnh ủy")
+    assert (report.archive, report.basis) == ("VT, PV01", "Hướng dẫn số 1/HD-BCĐ")
+
+
+def test_without_a_report_section_the_report_is_issued_in_the_provinces_name(root: Path) -> None:
+    write_config(root, {})
+    report = load_settings(root).report
+    assert (report.issuer, report.place) == ("Ban Chỉ đạo Tỉnh Thử", "Thử")
+    assert (report.symbol, report.authority, report.title) == (
+        "BC-BCĐ",
+        "TM. BAN CHỈ ĐẠO",
+        "TRƯỞNG BAN",
+    )
+    assert (report.parent, report.signer, report.recipients, report.archive) == ("", "", (), "VT")
+
+
+def test_init_writes_every_report_setting_commented_each_good_once_uncommented(root: Path) -> None:
+    text = (root / "config.toml").read_text("utf-8")
+    assert "\n# [report]\n" in text and "\n[report]\n" not in text
+    keys = [k for k in SCHEMA["report"]]
+    for key in keys:
+        assert text.count(f"\n# {key} = ") == 1, key
+    opened = text.replace("\n# [report]\n", "\n[report]\n")
+    for key in keys:
+        opened = opened.replace(f"\n# {key} = ", f"\n{key} = ")
+    (root / "config.toml").write_text(opened, "utf-8")
+    report = load_settings(root).report
+    assert (report.place, report.signer) == ("Bình Thuận", "Nguyễn Văn A")
+    assert report.archive == "VT, PV01"
+    assert report.recipients[0] == "Ban Chỉ đạo Trung ương (Cục V05 - Bộ Công an)"
 
 
 @pytest.mark.parametrize(("section", "key"), list(SETTINGS), ids=[f"{s}.{k}" for s, k in SETTINGS])
@@ -226,7 +279,8 @@ def test_a_section_written_as_a_value_is_refused(root: Path, cli: Cli) -> None:
         ('smtp_hots = "smtp.example.gov.vn"', "có phải là smtp_host trong mục [mail]?"),
         (
             "zzz = 1",
-            "các mục có thể dùng là [province], [workspace], [rules], [mail], [monitor], [google]",
+            "các mục có thể dùng là [province], [workspace], [rules], [mail], [report], [monitor], "
+            "[google]",
         ),
     ],
     ids=["known_key", "misspelt_key", "unknown"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -163,25 +164,36 @@ def test_the_consolidation_is_built_once_from_16_november(province: Path, cli: C
 
 
 @both
-def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
+def test_the_province_digest_stacks_the_units_to_chase_and_attaches_every_units_row(
     province: Path, cli: Cli
 ) -> None:
     cli("run", "--once", "--workspace", province, "--today", "2026-10-29")
     digest = next(m for m in outbox(province) if m["To"] == "tinh@example.gov.vn")
-    assert digest["Subject"] == ("[Còn 7 ngày] 1 đơn vị chưa có đầu mối — tổng hợp Tỉnh Thử")
-    html = str(digest.get_body(("html",)).get_content())  # type: ignore[union-attr]
-    headers = [
-        "Mã đơn vị", "Tên đơn vị", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại",
-        "Điển hình dưới 70%", "Lỗi dữ liệu", "Bảng tính", "Email đầu mối",
-    ]  # fmt: skip
-    assert "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" in html
-    fields = [
-        *("Lĩnh vực", "Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại", "Chưa đủ 10 tháng"),
-        *("Đã kết thúc", "Chưa có chỉ tiêu", "Lỗi hoặc thiếu dữ liệu", "Tổng"),
-    ]
-    assert "<tr>" + "".join(f"<th>{h}</th>" for h in fields) + "</tr>" in html
-    assert "<tr><td>U1</td><td>Công an xã U1</td><td>2</td>" in html
+    assert digest["Subject"] == "[Còn 7 ngày] Thử: 1 đơn vị chưa có đầu mối"
     text = str(digest.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert (
+        "Việc cần làm trước ngày 05/11/2026:\n"
+        "- bổ sung email đầu mối của 1 đơn vị vào danh mục\n\n"
+        "ĐƠN VỊ CẦN CHÚ Ý (3), việc gấp trước:\n"
+        "- U3 Công an xã U3: chưa có email đầu mối, 1 điển hình dưới 70%\n"
+        "- U1 Công an xã U1: 1 điển hình dưới 70%\n"
+        "- U2 Công an xã U2: 1 điển hình dưới 70%\n"
+        "Số liệu của từng đơn vị: tệp đính kèm tong-hop-2026-xem-truoc.xlsx, tab Tổng hợp đơn vị.\n"
+    ) in text
+    assert "Email đầu mối: 1" not in text  # no count where a name is wanted
+    html = str(digest.get_body(("html",)).get_content())  # type: ignore[union-attr]
+    assert "<table" not in html  # nothing wider than a phone: every table is in the workbook
+    (attached,) = list(digest.iter_attachments())
+    assert attached.get_filename() == "tong-hop-2026-xem-truoc.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(attached.get_content()))
+    units = [row[:2] for row in book["Tổng hợp đơn vị"].iter_rows(min_row=3, values_only=True)]
+    assert units == [
+        ("U1", "Công an xã U1"),
+        ("U2", "Công an xã U2"),
+        ("U3", "Công an xã U3"),
+        ("Tổng cộng", "3 đơn vị"),
+    ]
+    assert not (province / "reports" / "tong-hop-2026-xem-truoc.xlsx").exists()  # sent only
     assert (
         "ĐƠN VỊ CHƯA CÓ EMAIL ĐẦU MỐI (1) — bổ sung trong danh mục đơn vị\n- U3 Công an xã U3\n"
         in text
@@ -191,6 +203,7 @@ def test_the_province_digest_has_a_row_per_unit_and_every_column_header(
         "theo đề xuất, chưa có quyết định)" in text
     )
     assert "ĐỀ XUẤT KẾT THÚC (3)\n- U1 Công an xã U1 — ĐH-01 Tổ tự quản thôn 1 (điển hình)" in text
+    assert "- Kinh tế: Tốt 0, Khá 0, Trung bình 0, Yếu 0, Chưa xếp loại 0," in text
 
 
 @both

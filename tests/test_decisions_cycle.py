@@ -172,7 +172,12 @@ def test_missing_decisions_are_told_after_the_decision_day_not_before(
         "CHƯA CÓ QUYẾT ĐỊNH CÔNG NHẬN XẾP LOẠI (1 mô hình; hạn quyết định 10/11/2026 đã qua)\n"
         "- U1 Công an xã U1: MH-003\n"
     ) in ptext
-    assert "1 công nhận cao hơn mức tiêu chí" in province["Subject"]
+    # the subject leads with the most pressing count; the rest are the first screen's to-do
+    assert province["Subject"] == "[Còn 3 ngày] Thử: 1 mô hình chưa có quyết định công nhận, …"
+    assert (
+        "- đôn đốc quyết định công nhận xếp loại của 1 mô hình\n"
+        "- xem xét 1 quyết định công nhận cao hơn mức tiêu chí\n"
+    ) in ptext
 
 
 @both
@@ -225,7 +230,7 @@ def test_the_annual_report_opens_with_the_workbooks_totals_and_is_attached(
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells
     assert "Độc lập - Tự do - Hạnh phúc" in cells
     assert "Số:      /BC-BCĐ" in cells
-    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026" in texts
+    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình tiên tiến năm 2026" in texts
     section = document.sections[0]
     # A4 (stored in twentieths of a point: within 0.1 mm)
     assert abs(section.page_width.mm - 210) < 0.1 and abs(section.page_height.mm - 297) < 0.1
@@ -240,12 +245,17 @@ def test_the_annual_report_opens_with_the_workbooks_totals_and_is_attached(
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Lĩnh vực")
     in_word = [[c.text for c in row.cells] for row in table.rows]
     assert in_word == [[str(v) for v in row] for row in fields]
-    assert "Kết quả: Tốt 3, Khá 1, Trung bình 0, Yếu 0, Chưa xếp loại 0." in texts
-    # the decision audit: exactly the two models of the tab Đối chiếu xếp loại
-    audit = next(t for t in document.tables if t.rows[0].cells[0].text == "Đơn vị")
-    assert [row.cells[1].text for row in audit.rows[1:]] == [
-        "MH-001 Tổ tự quản thôn 1",
-        "MH-001 Tổ tự quản thôn 1",
+    assert (
+        "Kết quả xếp loại 4 mô hình năm 2026: Tốt 3 (75%); Khá 1 (25%); Trung bình 0 (0%); "
+        "Yếu 0 (0%); Chưa xếp loại 0 (Phụ lục 1)." in texts
+    )
+    # the decision audit: exactly the two models of the tab Đối chiếu xếp loại, by unit
+    audit = next(t for t in document.tables if t.rows[0].cells[-1].text == "Đối chiếu, lưu ý")
+    assert [[c.text for c in row.cells][:4] for row in audit.rows[1:]] == [
+        ["Công an xã U1"] * 4,
+        ["1", "Tổ tự quản thôn 1", "Khá", "Tốt"],
+        ["Công an xã U2"] * 4,
+        ["2", "Tổ tự quản thôn 1", "Tốt", "Khá"],
     ]
     (sent,) = [m for m in outbox(decisions) if "Bảng tổng hợp" in m["Subject"]]
     attached = {a.get_filename(): a.get_content() for a in sent.iter_attachments()}

@@ -126,7 +126,7 @@ def test_the_annual_report_is_uploaded_beside_the_spreadsheet_once_and_shared(
         {"type": "user", "role": "writer", "emailAddress": "tinh@example.gov.vn"}
     ]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(uploaded.content)).paragraphs)
-    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026" in text
+    assert "Kết quả xây dựng, nhân rộng mô hình, điển hình tiên tiến năm 2026" in text
 
     (mail,) = (root / "outbox").glob("TINH-*.eml")
     message = message_from_bytes(mail.read_bytes(), policy=default)

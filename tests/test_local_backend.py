@@ -187,7 +187,8 @@ def test_a_new_unit_workbook_has_dropdowns_frozen_headers_and_hints(
         str(dv.sqref): dv.formula1 for dv in wb["Đánh giá"].data_validations.dataValidation
     }
     assert assessment["C2:C1000"] == '"Có,Không"'
-    assert models.column_dimensions["B"].width == 40
+    assert models.column_dimensions["B"].width == 28  # the tab fits A4 landscape at 9 pt
+    assert models.print_title_rows == "$1:$1" and models.page_setup.orientation == "landscape"
 
 
 def test_a_results_tab_someone_edited_is_written_again(

@@ -23,6 +23,7 @@ from worker.core.evaluate import (
     unreadable,
 )
 from worker.core.layout import load
+from worker.core.settings import ReportSettings
 from worker.core.tabs import CellError
 from worker.reports import tables
 from worker.reports.annual_report import annual_report
@@ -85,7 +86,7 @@ def test_termination_lists_yeu_by_performance_with_the_decision_beside(
     row, exemplar = tables.terminate_rows(province)  # good_unit's exemplar meets 2 of 3
     assert exemplar[2:4] == [rules.EXEMPLAR_FLAG, "ĐH-01"]
     assert row[2:5] == ["Đề xuất kết thúc mô hình", "MH-003", "Tổ tự quản thôn 3"]
-    assert row[5] == "Xếp loại Yếu do: hoạt động mang tính hình thức"
+    assert row[5] == "Yếu vì hoạt động mang tính hình thức"
     assert row[6] == (
         "Công nhận Khá (Quyết định 3/QĐ-UBND ngày 06/11/2026 của UBND xã) — Công nhận cao hơn "
         "mức tiêu chí: hoạt động mang tính hình thức"
@@ -173,17 +174,31 @@ def test_units_read_not_read_and_withheld_are_counted_apart() -> None:
     counts = tally.unit_counts([read, lost], [withheld, idle])
     assert (counts.read, counts.unreadable, counts.withheld, counts.total) == (1, 1, 1, 3)
     assert lost.status == STATUS_UNREADABLE
-    totals = tables.unit_table([read, lost], [withheld, idle])[-1]
+    *rows, totals = tables.unit_table([read, lost], [withheld, idle])
+    # a unit not read has no count: blanks, not zeros that would read as "no model"
+    headers = load("consolidated").section("units").headers
+    for row in rows[1:]:
+        shown = dict(zip(headers, row, strict=True))
+        known = {h: v for h, v in shown.items() if v != ""}
+        assert set(known) <= {
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Cấp",
+            "Tình trạng bảng tính",
+            "Lỗi dữ liệu",
+        }
+    assert rows[0][headers.index("Số mô hình")] == 1
     assert totals[:2] == ["Tổng cộng", "3 đơn vị"]
+    assert totals[headers.index("Số mô hình")] == 1  # the blanks add nothing
     assert "1 đọc được; 1 không đọc được; 1 lỗi danh mục" in totals
-    document = annual_report([read, lost], 2026, "Tỉnh Thử", [withheld, idle])
-    first = document.parts[0].lines[0]
-    assert first == (
-        "Năm 2026, toàn tỉnh có 3 đơn vị: 1 đơn vị báo cáo (đọc được bảng tính), 1 không đọc "
-        "được bảng tính, 1 chưa đọc do lỗi danh mục."
-    )
-    late = document.parts[4].lines
-    assert "Công an xã U3 (U3): chưa đọc bảng tính do lỗi trong danh mục đơn vị" in late
+    document = annual_report([read, lost], 2026, ReportSettings(), [withheld, idle])
+    (reporting,) = [p for p in document.parts if p.heading == "4. Tình hình tổng hợp số liệu"]
+    assert reporting.lines[:3] == [
+        "Số liệu được tổng hợp từ 1/3 đơn vị theo dõi trên bảng tính.",
+        "1 đơn vị chưa tổng hợp được số liệu: Công an xã U2.",
+        "1 đơn vị chưa tổng hợp do thông tin trong danh mục đơn vị cần bổ sung, chỉnh sửa: "
+        "Công an xã U3.",
+    ]
     view = province_view(Evaluation(2026, R, [read, lost], [], [withheld, idle]))
     assert view.counts == counts
 
@@ -199,7 +214,9 @@ def test_the_province_digest_lists_and_counts_as_the_workbook_does(
     assert view.results == (
         "Tốt 3, Khá 1, Trung bình 0, Yếu 1, Chưa xếp loại 1 (chưa đủ 10 tháng: 1)"
     )
-    assert view.rows[0][6] == "1 (chưa đủ 10 tháng: 1)"
+    assert [(u.name, u.text) for u in view.stacked] == [
+        ("U1 Công an xã U1", "1 mô hình Yếu, 1 điển hình dưới 70%")
+    ]
 
 
 def test_the_unit_digest_tells_a_dossier_only_yeu_what_lifts_it_and_notes_its_decisions(

@@ -332,7 +332,7 @@ def shown(value: float) -> str:
     [
         (90, "Khá", "Chưa đạt Tốt: mới hoàn thành 89,99% chỉ tiêu (cần từ 90% trở lên)"),
         (70, "Trung bình", "Chưa đạt Khá: mới hoàn thành 69,99% chỉ tiêu (cần từ 70% trở lên)"),
-        (50, "Yếu", "Xếp loại Yếu do: chỉ hoàn thành 49,99% chỉ tiêu (dưới 50%)"),
+        (50, "Yếu", "Yếu vì chỉ hoàn thành 49,99% chỉ tiêu (dưới 50%)"),
     ],
     ids=["ninety", "seventy", "fifty"],
 )

@@ -75,10 +75,12 @@ def test_the_results_tab_prints_on_a4_landscape_with_percentages_as_numbers(
     )
     assert ws.cell(row_of(ws, "MH-001"), 8).alignment.wrap_text  # the reasons wrap
     assert_printable(ws, 2)
-    index = openpyxl.load_workbook(path).sheetnames.index("Kết quả")
+    # every tab repeats its header row: the unit's tabs their first, Kết quả its title and stamp
+    names = openpyxl.load_workbook(path).sheetnames
     assert defined_names(path) == [
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-        "'Kết quả'!$1:$2</definedName>"
+        f"'{name}'!$1:${2 if name == 'Kết quả' else 1}</definedName>"
+        for index, name in enumerate(names)
     ]
 
 
@@ -89,7 +91,7 @@ def test_writing_the_tab_again_keeps_one_print_titles_name(
     path = root / "units" / "u1.xlsx"
     for head in (2, 3):
         write_tab(path, "Kết quả", Grid([["Tiêu đề"], ["Cập nhật lúc"], ["a"]], head=head))
-    assert [n for n in defined_names(path) if "Print_Titles" in n] == [
+    assert [n for n in defined_names(path) if "Kết quả" in n] == [
         '<definedName name="_xlnm.Print_Titles" localSheetId="6">\'Kết quả\'!$1:$3</definedName>'
     ]
 

@@ -201,18 +201,18 @@ def test_a_model_below_trung_binh_conditions_is_yeu_with_the_gap() -> None:
 )
 def test_each_yeu_trigger_forces_yeu(off: dict[str, bool], reason: str) -> None:
     rating = rules.rate(targets((1, 1)), ticks(**off), FULL_DOSSIER, False)
-    assert (rating.level, rating.reasons) == ("Yếu", (f"Xếp loại Yếu do: {reason}",))
+    assert (rating.level, rating.reasons) == ("Yếu", (f"Yếu vì {reason}",))
 
 
 def test_completion_under_fifty_is_a_yeu_trigger() -> None:
     rating = rules.rate(targets((3, 1)), ticks(), FULL_DOSSIER, False)
-    assert rating.reasons == ("Xếp loại Yếu do: chỉ hoàn thành 33,33% chỉ tiêu (dưới 50%)",)
+    assert rating.reasons == ("Yếu vì chỉ hoàn thành 33,33% chỉ tiêu (dưới 50%)",)
 
 
 def test_no_dossier_document_at_all_forces_yeu() -> None:
     rating = rules.rate(targets((1, 1)), ticks(), Dossier("M1"), False)
     assert rating.level == "Yếu"
-    assert rating.reasons == ("Xếp loại Yếu do: hồ sơ mô hình không có tài liệu nào",)
+    assert rating.reasons == ("Yếu vì hồ sơ mô hình không có tài liệu nào",)
 
 
 def test_optional_documents_are_not_required() -> None:
@@ -575,7 +575,7 @@ def test_every_yeu_trigger_is_named_after_the_completion_below_fifty() -> None:
     assessment = ticks(formalistic=True, disciplined=True)
     rating = rules.rate(targets((100, 40)), assessment, Dossier("M1"), False)
     assert rating.reasons == (
-        "Xếp loại Yếu do: chỉ hoàn thành 40% chỉ tiêu (dưới 50%); hoạt động mang tính hình thức;"
+        "Yếu vì chỉ hoàn thành 40% chỉ tiêu (dưới 50%); hoạt động mang tính hình thức;"
         " có thành viên bị kỷ luật, vi phạm pháp luật; hồ sơ mô hình không có tài liệu nào",
     )
 

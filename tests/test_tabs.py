@@ -274,8 +274,22 @@ def test_an_error_of_a_row_without_a_readable_id_names_no_model() -> None:
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        (0, ("not_positive", "Kế hoạch phải lớn hơn 0", "nhập Kế hoạch lớn hơn 0")),
-        (-2, ("not_positive", "Kế hoạch phải lớn hơn 0", "nhập Kế hoạch lớn hơn 0")),
+        (
+            0,
+            (
+                "not_positive",
+                "Kế hoạch phải lớn hơn 0",
+                "nhập số kế hoạch đặt ra cho chỉ tiêu, ví dụ 10",
+            ),
+        ),
+        (
+            -2,
+            (
+                "not_positive",
+                "Kế hoạch phải lớn hơn 0",
+                "nhập số kế hoạch đặt ra cho chỉ tiêu, ví dụ 10",
+            ),
+        ),
     ],
 )
 def test_a_positive_column_refuses_zero_and_below(value: object, problem: tuple) -> None:

@@ -119,7 +119,8 @@ def test_a_planned_value_of_zero_is_rejected() -> None:
     rows = good_unit()
     rows["targets"][0]["planned"] = 0
     assert errors_of(rows) == [
-        "tab Chỉ tiêu, ô E2: Kế hoạch phải lớn hơn 0 — nhập Kế hoạch lớn hơn 0"
+        "tab Chỉ tiêu, ô E2: Kế hoạch phải lớn hơn 0 — nhập số kế hoạch đặt ra cho chỉ tiêu, "
+        "ví dụ 10"
     ]
 
 
@@ -196,9 +197,9 @@ def test_rows_pointing_to_an_unknown_id_are_reported() -> None:
     rows["targets"].append({**rows["targets"][0], "model_id": "MH-099"})
     rows["criteria"].append({**rows["criteria"][0], "exemplar_id": "ĐH-99"})
     assert errors_of(rows) == [
-        "tab Chỉ tiêu, ô A4: “MH-099” mã không có trong tab Mô hình — sửa mã cho khớp hoặc thêm "
+        "tab Chỉ tiêu, ô A4: mã “MH-099” không có trong tab Mô hình — sửa mã cho khớp hoặc thêm "
         "dòng tương ứng",
-        "tab Tiêu chí điển hình, ô A5: “ĐH-99” mã không có trong tab Điển hình — sửa mã cho khớp "
+        "tab Tiêu chí điển hình, ô A5: mã “ĐH-99” không có trong tab Điển hình — sửa mã cho khớp "
         "hoặc thêm dòng tương ứng",
     ]
 
@@ -471,7 +472,7 @@ CODES = {
     "duplicate_id": (_add("exemplars", 0), "tab Điển hình, ô A3: “ĐH-01” mã trùng với dòng 2"),
     "unknown_id": (
         _add("assessments", 0, model_id="MH-9"),
-        "tab Đánh giá, ô A3: “MH-9” mã không có trong tab Mô hình",
+        "tab Đánh giá, ô A3: mã “MH-9” không có trong tab Mô hình",
     ),
     "no_criteria": (
         lambda rows: [c.update(year=2025) for c in rows["criteria"]],
@@ -647,7 +648,7 @@ def test_a_row_pointing_to_an_unknown_id_names_no_model_and_blocks_nothing() -> 
             "A3",
             "unknown_id",
             "MH-404",
-            "mã không có trong tab Mô hình",
+            "mã “MH-404” không có trong tab Mô hình",
             "sửa mã cho khớp hoặc thêm dòng tương ứng",
             "Mã mô hình",
         )

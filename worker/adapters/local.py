@@ -9,7 +9,7 @@ from pathlib import Path
 from worker.adapters.files import remove_leftovers, sync_folders
 from worker.adapters.word.report import write_document
 from worker.adapters.xlsx.read import read_tabs
-from worker.adapters.xlsx.report import write_report
+from worker.adapters.xlsx.report import report_bytes, write_report
 from worker.adapters.xlsx.workbook import set_cell, write_workbook
 from worker.adapters.xlsx.write import write_tab
 from worker.core.backend import Published, Report
@@ -160,3 +160,6 @@ class LocalBackend:
         annual report (.docx) beside it, when the report has one."""
         document = write_document(self.reports, report.document) if report.document else None
         return Published(write_report(self.reports, report), document=document)
+
+    def workbook(self, report: Report) -> bytes:
+        return report_bytes(report)

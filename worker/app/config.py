@@ -16,7 +16,7 @@ from worker.app.config_schema import Checker
 from worker.core import explain
 from worker.core.cells import CellProblem, parse_emails
 from worker.core.errors import ConfigError
-from worker.core.settings import GoogleSettings, Settings, SmtpSettings
+from worker.core.settings import GoogleSettings, ReportSettings, Settings, SmtpSettings
 
 CONFIG_FILE = "config.toml"
 
@@ -81,6 +81,7 @@ def load_settings(root: Path) -> Settings:
         smtp=smtp,
         google=google,
         heartbeat_url=_heartbeat(raw.get("monitor", {}), path),
+        report=_report(raw.get("report", {}), str(get("province", "name"))),
     )
 
 
@@ -146,6 +147,39 @@ def _heartbeat(section: dict[str, object], path: Path) -> str:
     return url
 
 
+def place_name(province: str) -> str:
+    """ "Tỉnh Bình Thuận" -> "Bình Thuận": the place name a document is dated at."""
+    for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "):
+        if province.startswith(prefix):
+            return province[len(prefix) :]
+    return province
+
+
+def _report(section: dict[str, Any], province: str) -> ReportSettings:
+    """[report]: of their types already (the schema checked them); NFC, trimmed. Without a
+    setting, the issuing body and the place come from the province's name."""
+
+    def text(key: str, default: str = "") -> str:
+        value = unicodedata.normalize("NFC", str(section.get(key, default))).strip()
+        return value or default
+
+    defaults = ReportSettings()
+    return ReportSettings(
+        parent=text("parent"),
+        issuer=text("issuer", f"Ban Chỉ đạo {province}"),
+        place=text("place", place_name(province)),
+        symbol=text("symbol", defaults.symbol),
+        authority=text("authority", defaults.authority),
+        title=text("title", defaults.title),
+        signer=text("signer"),
+        recipients=tuple(
+            unicodedata.normalize("NFC", r).strip() for r in section.get("recipients", [])
+        ),
+        archive=text("archive", defaults.archive),
+        basis=text("basis"),
+    )
+
+
 RATES = ("per_minute", "reads_per_minute", "writes_per_minute")  # [google] quota settings
 
 
@@ -209,8 +243,55 @@ def _smtp(mail: dict[str, object], path: Path, check: Checker) -> SmtpSettings |
     )
 
 
-def default_config(province: str, staff_emails: list[str], sender: str) -> str:
-    """The text of a new workspace's `config.toml`."""
+# [report] as `mohinh init` writes it: each setting with an example and what it is for
+REPORT_EXAMPLE = {
+    "parent": ("UBND TỈNH BÌNH THUẬN", "cơ quan chủ quản, trên tên cơ quan ban hành"),
+    "issuer": ("BAN CHỈ ĐẠO TỈNH", "cơ quan ban hành báo cáo"),
+    "place": ("Bình Thuận", "địa danh ghi trước ngày tháng"),
+    "symbol": ("BC-BCĐ", "ký hiệu văn bản: Số:      /BC-BCĐ"),
+    "authority": ("TM. BAN CHỈ ĐẠO", "quyền hạn người ký"),
+    "title": ("TRƯỞNG BAN", "chức vụ người ký"),
+    "signer": ("Nguyễn Văn A", "họ và tên người ký"),
+    "recipients": (
+        ["Ban Chỉ đạo Trung ương (Cục V05 - Bộ Công an)", "Thường trực Tỉnh ủy", "UBND tỉnh"],
+        "nơi nhận, trước dòng Lưu",
+    ),
+    "archive": ("VT, PV01", "Lưu: văn thư, đơn vị soạn thảo"),
+    "basis": (
+        "Hướng dẫn số 163/HD-BCĐ ngày 17/01/2023 của Ban Chỉ đạo tỉnh",
+        "văn bản mà báo cáo thực hiện",
+    ),
+}
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def report_section(values: dict[str, object] | None = None) -> str:
+    """[report] of a new config.toml: commented examples, or `values` set (the demo's)."""
+    lines = [
+        "# Báo cáo năm (Nghị định 30/2020/NĐ-CP): tên cơ quan, địa danh, người ký, nơi nhận.",
+        "# Không ghi: tên cơ quan ban hành theo tên tỉnh, phần còn thiếu để trống trong bản Word.",
+        "[report]" if values else "# [report]",
+    ]
+    for key, (example, what) in REPORT_EXAMPLE.items():
+        if values and key in values:
+            lines.append(f"{key} = {_toml(values[key])}  # {what}")
+        else:
+            lines.append(f"# {key} = {_toml(example)}  # {what}")
+    return "\n".join(lines) + "\n"
+
+
+def default_config(
+    province: str,
+    staff_emails: list[str],
+    sender: str,
+    report: dict[str, object] | None = None,
+) -> str:
+    """The text of a new workspace's `config.toml`; `report` sets [report] (else commented)."""
     emails = ", ".join(f'"{e}"' for e in staff_emails)
     return f'''# Cấu hình thư mục làm việc của mohinh.
 [province]
@@ -241,6 +322,7 @@ sender = "{sender}"
 # timeout = 30                        # giây
 # ca_file = "ca.pem"                  # chứng chỉ CA riêng của máy chủ thư (nếu có)
 
+{report_section(report)}
 # [monitor]
 # Địa chỉ theo dõi (healthchecks.io, Uptime Kuma): báo khi mỗi chu kỳ bắt đầu (…/start),
 # xong (địa chỉ này) hoặc có lỗi (…/fail); nếu không nghe tin, máy theo dõi sẽ cảnh báo.

@@ -75,6 +75,11 @@ EMAILS = Kind(
     'nhập một danh sách địa chỉ email, ví dụ ["a@donvi.gov.vn", "b@donvi.gov.vn"]',
     '["tinh@example.gov.vn"]',
 )
+TEXTS = Kind(
+    lambda v: isinstance(v, list) and all(isinstance(e, str) and e.strip() for e in v),
+    'nhập một danh sách các dòng trong dấu ngoặc kép, ví dụ ["Thường trực Tỉnh ủy", "UBND tỉnh"]',
+    '["UBND tỉnh"]',
+)
 DAY_MONTH = Kind(
     lambda v: isinstance(v, str), "nhập ngày/tháng dạng dd/mm trong dấu ngoặc kép", '"31/10"'
 )
@@ -105,6 +110,19 @@ SCHEMA: dict[str, dict[str, Kind]] = {
         "password_env": text('"MOHINH_SMTP_PASSWORD"'),
         "timeout": SECONDS,
         "ca_file": text('"ca.pem"'),
+    },
+    # the annual report's letterhead and signature (Nghị định 30/2020/NĐ-CP, Phụ lục I)
+    "report": {
+        "parent": text('"UBND TỈNH BÌNH THUẬN"'),
+        "issuer": text('"BAN CHỈ ĐẠO TỈNH"'),
+        "place": text('"Bình Thuận"'),
+        "symbol": text('"BC-BCĐ"', required=True),
+        "authority": text('"TM. BAN CHỈ ĐẠO"'),
+        "title": text('"TRƯỞNG BAN"'),
+        "signer": text('"Nguyễn Văn A"'),
+        "recipients": TEXTS,
+        "archive": text('"VT, PV01"', required=True),
+        "basis": text('"Hướng dẫn số 163/HD-BCĐ ngày 17/01/2023 của Ban Chỉ đạo tỉnh"'),
     },
     "monitor": {"heartbeat_url": text('"https://hc-ping.com/<mã-theo-dõi>"')},
     "google": {

@@ -31,7 +31,7 @@ def init_workspace(root: Path, demo: bool, today: date) -> list[Path]:
         write_workbook(root / "registry.xlsx", load("registry"))
         write_workbook(root / BLANK_UNIT, load("unit"))
         province, staff, sender = "Tỉnh (điền tên tỉnh)", [], "mohinh@example.gov.vn"
-    config = default_config(province, staff, sender)
+    config = default_config(province, staff, sender, demo_province.REPORT if demo else None)
     if demo:  # the demo's mail says who sends it and where a reply goes, as a province's should
         config = config.replace(
             '# sender_name = "Ban Chỉ đạo tỉnh Bình Thuận"',

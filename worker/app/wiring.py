@@ -89,6 +89,7 @@ def _backend(settings: Settings, state: State, options: RunOptions) -> Backend:
         GoogleCache(state.db),
         settings.staff_emails,
         local.publish_report,  # the .xlsx and .docx in reports/, as on the local backend
+        local.workbook,  # the .xlsx's bytes, written nowhere, as on the local backend
         sessions=options.google_sessions or authorized_session,
         pace=options.google_pace,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -28,13 +29,32 @@ class Chart:
     last: int
 
 
+class ToWrite(str):
+    """A paragraph the clerk writes before signing (an assessment, a plan): its text says what
+    to write, and a document shows it marked so that none is left in by mistake."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Part:
     """A part of a drafted document: a heading, its paragraphs and an optional table."""
 
     heading: str
-    lines: Sequence[str] = ()
-    table: Sequence[Sequence[object]] = ()  # the header row first
+    lines: Sequence[str] = ()  # a ToWrite among them is left for the clerk
+    # the header row first; a row of a single cell heads the group of rows under it (a unit)
+    table: Sequence[Sequence[object]] = ()
+    level: int = 1  # 1: "I. …", 2: "1. …", 3: "a) …"
+    widths: Sequence[float] = ()  # the table's columns, in proportion
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs: the authority (quyền hạn), the title (chức vụ) and the name; "" is left blank."""
+
+    authority: str = ""
+    title: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,10 +62,17 @@ class Document:
     """A drafted administrative document (the annual report), laid out by the backend."""
 
     name: str  # file name without extension: "bao-cao-2026"
-    title: str  # "Báo cáo kết quả xây dựng, nhân rộng mô hình, điển hình năm 2026"
+    title: str  # the summary (trích yếu): "Kết quả xây dựng, nhân rộng mô hình … năm 2026"
     issuer: str  # the issuing body, "BAN CHỈ ĐẠO TỈNH …"
-    place: str  # for the date line: "Tỉnh Thử, ngày … tháng … năm 2026"
+    place: str  # the place and date line: "Bình Thuận, ngày      tháng      năm 2026"
     parts: Sequence[Part]
+    parent: str = ""  # the parent body above the issuing body
+    number: str = ""  # "Số:      /BC-BCĐ"
+    signature: Signature = Signature()
+    recipients: Sequence[str] = ()  # the lines of Nơi nhận, "- Lưu: VT, …." last
+    appendix: Sequence[Part] = ()  # after the signature, each part a table of its own
+    appendix_note: str = ""  # "(Kèm theo Báo cáo số …)"
+    drafted: datetime | None = None  # when it was drafted: the file's own dates
 
 
 @dataclass(frozen=True)
@@ -111,6 +138,11 @@ class Backend(Protocol):
 
     def publish_report(self, report: Report) -> Published:
         """Write the consolidated workbook (always as a local .xlsx) and publish it."""
+        ...
+
+    def workbook(self, report: Report) -> bytes:
+        """The consolidated workbook as .xlsx bytes, written and published nowhere (the province
+        digest attaches it as it stands). Costs no request."""
         ...
 
     def provision(self, unit: Unit) -> str:

@@ -23,12 +23,21 @@ def _cell_text(value: object) -> str:
 
 
 def fingerprint(rows: Sequence[Sequence[object]]) -> str:
-    """What a Kết quả tab says, less its time stamp row and trailing blanks."""
-    stamp = load("unit").stamp_label
-    body = [[_cell_text(v) for v in row] for row in rows if not row or _cell_text(row[0]) != stamp]
-    for row in body:
+    """What a Kết quả tab says, less its time stamp row, trailing blanks, and the copies of a
+    table's header row atop the printed pages it goes on to (an .xlsx has them)."""
+    layout = load("unit")
+    headers = {tuple(s.headers) for s in layout.sections}
+    seen: set[tuple[str, ...]] = set()
+    body = []
+    for cells_ in rows:
+        row = [_cell_text(v) for v in cells_]
         while row and row[-1] == "":
             row.pop()
+        key = tuple(row)
+        if (row and row[0] == layout.stamp_label) or (key in headers and key in seen):
+            continue
+        seen.add(key)
+        body.append(row)
     while body and not body[-1]:
         body.pop()
     return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()

@@ -13,6 +13,10 @@ from functools import cache, cached_property
 from importlib import resources
 
 TEMPLATE_ROWS = 1000  # rows that get dropdowns and formats in a new sheet
+# The widths of a tab's columns add up to at most this: A4 landscape (784 pt between margins)
+# fitted to the page's width then prints 11-point Times New Roman (5.5 pt a unit of width, as
+# LibreOffice counts it; Excel 5.25) at 9 points or more.
+MAX_PRINT_WIDTH = 170
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 

@@ -318,7 +318,7 @@ def rate(
         triggers.append("hồ sơ mô hình không có tài liệu nào")
     if triggers:
         steps = raises(YEU, percent, ticks, missing)
-        reasons = (f"Xếp loại Yếu do: {'; '.join(triggers)}",)
+        reasons = (f"Yếu vì {'; '.join(triggers)}",)
         return Rating(YEU, reasons, percent, missing, steps, weakness)
     dossier_ok = not missing
     # The highest level whose every condition holds (LEVELS runs from Tốt down), else Yếu

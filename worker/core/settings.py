@@ -32,6 +32,23 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """[report] of config.toml: who issues and signs the annual report, as Nghị định
+    30/2020/NĐ-CP lays it out. Empty texts are left for the clerk to fill in the .docx."""
+
+    parent: str = ""  # the parent body above the issuing body: "UBND TỈNH BÌNH THUẬN"
+    issuer: str = ""  # the issuing body: "BAN CHỈ ĐẠO …"
+    place: str = ""  # the place name before the date: "Bình Thuận"
+    symbol: str = "BC-BCĐ"  # the document's symbol after its number: "Số:      /BC-BCĐ"
+    authority: str = "TM. BAN CHỈ ĐẠO"  # the signer's authority (quyền hạn)
+    title: str = "TRƯỞNG BAN"  # the signer's title (chức vụ)
+    signer: str = ""  # the signer's full name
+    recipients: tuple[str, ...] = ()  # Nơi nhận, before "Lưu"
+    archive: str = "VT"  # "Lưu: VT, …": the archive and the drafting office
+    basis: str = ""  # the document the report answers: "Hướng dẫn số 163/HD-BCĐ ngày …"
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     province: str
@@ -48,6 +65,7 @@ class Settings:
     smtp: SmtpSettings | None = None  # None: messages are written to outbox/ as .eml files
     google: GoogleSettings | None = None  # with backend = "google"
     heartbeat_url: str = ""  # [monitor]: pinged at each cycle's start and end (healthchecks.io)
+    report: ReportSettings = field(default_factory=ReportSettings)  # [report]
 
     @property
     def root(self) -> Path:

@@ -72,11 +72,15 @@ class CellError:
         where = f"tab {self.tab}, ô {self.cell}" if self.cell else f"tab {self.tab}"
         return f"{where}: {self.what()}"
 
-    def what(self) -> str:
-        """The value found, the problem and the fix, without the place."""
+    def found(self) -> str:
+        """The value found, quoted, where the message does not already show it ("" if so)."""
         quoted = f"“{self.value}”"
         shown = self.value and quoted not in self.message and self.code not in _VALUE_NOT_SHOWN
-        found = f"{quoted} " if shown else ""
+        return quoted if shown else ""
+
+    def what(self) -> str:
+        """The value found, the problem and the fix, without the place."""
+        found = f"{self.found()} " if self.found() else ""
         return f"{found}{self.message} — {self.fix}"
 
 
@@ -112,7 +116,9 @@ def _parse(column: Column, value: object, today: date) -> Any:
     parsed = _PARSERS[column.type](value)
     if column.positive and parsed <= 0:
         raise CellProblem(
-            "not_positive", f"{column.header} phải lớn hơn 0", f"nhập {column.header} lớn hơn 0"
+            "not_positive",
+            f"{column.header} phải lớn hơn 0",
+            f"nhập số {column.header.lower()} đặt ra cho chỉ tiêu, ví dụ 10",
         )
     if column.type == "number" and parsed < 0:
         raise CellProblem("negative", "không được âm", f"nhập {column.header} từ 0 trở lên")

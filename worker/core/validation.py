@@ -240,7 +240,7 @@ def _unknown_id(tab: Tab, row: Row, id_key: str, owner: str) -> CellError:
         row.cells[id_key],
         "unknown_id",
         row.values[id_key],
-        f"mã không có trong tab {owner}",
+        f"mã “{row.values[id_key]}” không có trong tab {owner}",
         "sửa mã cho khớp hoặc thêm dòng tương ứng",
         tab.column(id_key).header,
     )

@@ -37,6 +37,25 @@ PROVINCE = "Tỉnh Bình Thuận (dữ liệu mẫu)"
 STAFF = ["thuongtruc.bcd@example.gov.vn", "phong.xdpt@example.gov.vn"]
 SENDER = "mohinh@example.gov.vn"
 SENDER_NAME = "Ban Chỉ đạo tỉnh Bình Thuận — dữ liệu mẫu"
+# [report] of the demo's config.toml: the annual report's letterhead and signature (fictitious)
+REPORT: dict[str, object] = {
+    "parent": "UBND TỈNH BÌNH THUẬN",
+    "issuer": "BAN CHỈ ĐẠO PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC TỈNH",
+    "place": "Bình Thuận",
+    "symbol": "BC-BCĐ",
+    "authority": "TM. BAN CHỈ ĐẠO",
+    "title": "TRƯỞNG BAN",
+    "signer": "Trần Văn Mẫu",
+    "recipients": [
+        "Ban Chỉ đạo Trung ương (Cục V05 - Bộ Công an)",
+        "Thường trực Tỉnh ủy",
+        "UBND tỉnh",
+        "Thành viên Ban Chỉ đạo tỉnh",
+        "Ban Chỉ đạo các xã, phường, đặc khu",
+    ],
+    "archive": "VT, PV01",
+    "basis": "Hướng dẫn số 163/HD-BCĐ ngày 17/01/2023 của Ban Chỉ đạo tỉnh",
+}
 
 
 def _named(name: str, area: str) -> str:

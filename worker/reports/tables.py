@@ -55,40 +55,48 @@ def unit_table(
     units: Sequence[UnitResult], rejected: Sequence[UnitResult] = ()
 ) -> list[list[object]]:
     """A row per unit (the active rows the registry set aside too), then the total row: the
-    counts added up, and the units read, not read and withheld by the registry."""
+    counts added up, and the units read, not read and withheld by the registry. A unit not read
+    has blanks for counts: a zero would say it has no model."""
     rows: list[list[object]] = []
     listed = [*units, *(r for r in rejected if r.unit.active)]
+    status_at = _headers("units").index("Tình trạng bảng tính")
+    errors_at = _headers("units").index("Lỗi dữ liệu")
     for r in listed:
-        flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
-        eligible = sum(1 for m in r.models if m.eligibility and m.eligibility.eligible)
-        rows.append(
-            [
-                r.unit.unit_id,
-                r.unit.name,
-                r.unit.level,
-                len(r.models),
-                eligible,
-                *(r.count(level) for level in LEVELS),
-                *tally.unrated(r.models).values(),
-                len(r.exemplars),
-                flagged,
-                r.error_count,
-                r.status,
-                sum(1 for m in r.models if m.counted),
-                sum(1 for m in r.models if m.differs),
-            ]
-        )
+        row: list[object] = [r.unit.unit_id, r.unit.name, r.unit.level, *_unit_counts(r)]
+        if not r.readable:  # what is known stays: its status, its registry row's errors
+            row[3:] = ["" for _ in row[3:]]
+            row[status_at] = r.status
+            row[errors_at] = r.error_count or ""
+        rows.append(row)
     counts = tally.unit_counts(units, rejected)
     status = (
         f"{counts.read} đọc được; {counts.unreadable} không đọc được; "
         f"{counts.withheld} lỗi danh mục"
     )
     width = len(_headers("units"))
-    status_at = _headers("units").index("Tình trạng bảng tính")
     totals: list[object] = [TOTAL, f"{counts.total} đơn vị", ""]
     for i in range(3, width):
-        totals.append(status if i == status_at else sum(cast(int, row[i]) for row in rows))
+        numbers = (cast(int, row[i]) for row in rows if row[i] != "")
+        totals.append(status if i == status_at else sum(numbers))
     return [*rows, totals]
+
+
+def _unit_counts(r: UnitResult) -> list[object]:
+    """A unit's row from Số mô hình on, in the order of the headers."""
+    flagged = sum(1 for e in r.exemplars if e.result and e.result.flagged)
+    eligible = sum(1 for m in r.models if m.eligibility and m.eligibility.eligible)
+    return [
+        len(r.models),
+        eligible,
+        *(r.count(level) for level in LEVELS),
+        *tally.unrated(r.models).values(),
+        len(r.exemplars),
+        flagged,
+        r.error_count,
+        r.status,
+        sum(1 for m in r.models if m.counted),
+        sum(1 for m in r.models if m.differs),
+    ]
 
 
 def _grid(

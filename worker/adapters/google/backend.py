@@ -38,11 +38,13 @@ class GoogleBackend:
         cache: Memory,
         staff: Sequence[str],
         local_copy: Callable[[Report], Published],
+        local_workbook: Callable[[Report], bytes],
         sessions: SessionFactory,
         pace: Pace | None = None,
     ) -> None:
         """`local_copy` writes the report's .xlsx (attached to the email) and its drafted
-        annual report (.docx) in reports/, and says where; `sessions` opens the HTTP sessions
+        annual report (.docx) in reports/, and says where; `local_workbook` makes the .xlsx's
+        bytes, written nowhere (as the local backend does); `sessions` opens the HTTP sessions
         of the service account's clients (google-auth's in production); `pace` is the clock
         its quota and retries keep (real time unless a test shares one with its server)."""
         account = Account(settings, sessions, pace)
@@ -56,6 +58,7 @@ class GoogleBackend:
         self.notices = self.changes.notices  # what went wrong beyond one unit, told after the run
         self.quota = account.quota
         self.client = account.client  # gspread's client, as the backend holds it
+        self.local_workbook = local_workbook
 
     def read_registry(self) -> Mapping[str, Rows]:
         return self.reader.registry()
@@ -88,6 +91,10 @@ class GoogleBackend:
 
     def publish_report(self, report: Report) -> Published:
         return self.publisher.publish_report(report)
+
+    def workbook(self, report: Report) -> bytes:
+        """The .xlsx as the local backend makes it: nothing on Google to read or write."""
+        return self.local_workbook(report)
 
     def provision(self, unit: Unit) -> str:
         return self.provisioner.provision(unit)

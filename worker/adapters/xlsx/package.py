@@ -63,7 +63,7 @@ class Package:
             raise TooBig(
                 f"tệp nén {grouped(len(self.infos))} mục, vượt giới hạn "
                 f"{grouped(limits.entries)} mục",
-                "xóa các trang tính, ảnh không dùng đến",
+                "xóa các tab, ảnh không dùng đến",
             )
         self._names = {_key(info.filename): info.filename for info in self.infos}
         if any(info.flag_bits & 0x1 for info in self.infos):

@@ -164,7 +164,7 @@ def _check_sizes(pkg: Package, parts: list[str], book: Book) -> None:
     total = sum(pkg.size(p) for p in set(parts))
     if total > LIMITS.parts_bytes:
         raise TooBig(
-            f"các trang tính giải nén ra {size_text(total)}, vượt giới hạn "
+            f"các tab giải nén ra {size_text(total)}, vượt giới hạn "
             f"{size_text(LIMITS.parts_bytes)}",
             "xóa các dòng, cột, tab thừa hoặc tách bảng tính",
         )

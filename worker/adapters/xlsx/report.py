@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
 from worker.adapters.xlsx.workbook import (
@@ -21,9 +23,21 @@ ROWS_BESIDE_CHART = 8
 
 
 def write_report(folder: Path, report: Report) -> Path:
-    """A new workbook `<folder>/<name>.xlsx`, written atomically; returns its path.
+    """A new workbook `<folder>/<name>.xlsx`, written atomically; returns its path."""
+    path = folder / f"{report.name}.xlsx"
+    save_atomically(_workbook(report), path)
+    return path
 
-    Each tab prints on A4 landscape, its title and header rows atop every page; a chart sits
+
+def report_bytes(report: Report) -> bytes:
+    """The same workbook as bytes, written nowhere (a digest attaches it)."""
+    out = io.BytesIO()
+    _workbook(report).save(out)
+    return out.getvalue()
+
+
+def _workbook(report: Report) -> Workbook:
+    """Each tab prints on A4 landscape, its title and header rows atop every page; a chart sits
     below its table (covering no data) and leaves the total row out."""
     wb = new_workbook(write_only=True)  # streamed: thousands of units' rows, none kept
     wb.properties.title = report.title
@@ -54,6 +68,4 @@ def write_report(folder: Path, report: Report) -> Path:
             range(chart.first, chart.last + 1),
             f"A{len(grid.rows) + 2}",
         )
-    path = folder / f"{report.name}.xlsx"
-    save_atomically(wb, path)
-    return path
+    return wb

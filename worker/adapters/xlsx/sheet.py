@@ -18,9 +18,10 @@ from fractions import Fraction
 
 from lxml import etree
 
+from worker.adapters.xlsx.pages import paginate
 from worker.adapters.xlsx.parts import DECLARATION
 from worker.adapters.xlsx.styles import MAIN, Styles
-from worker.core.results import Grid, Percent, row_heights
+from worker.core.results import LINE_POINTS, Grid, Percent, row_heights
 from worker.core.tabs import column_letter
 
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO/IEC 29500 Strict
@@ -34,7 +35,8 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 # Printed on A4 landscape, as wide as the page (as many pages down as it takes), numbered; the
-# rows repeated atop each page are the workbook's _xlnm.Print_Titles name (xlsx_write).
+# rows repeated atop each page are the workbook's _xlnm.Print_Titles name (xlsx_write), the
+# pages end where `pages.paginate` says, each table's header row atop its pages.
 PRINT_SETUP = (
     '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.6" header="0.3" footer="0.3"/>'
     '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
@@ -103,6 +105,7 @@ def worksheet(grid: Grid, styles: Styles, ns: str = MAIN, epoch: date = EPOCH) -
     A new part, written as text like XlsxWriter does (an element per cell through lxml costs
     more than all the rest of `write_tab`): every string from outside goes through `_escape` or
     `_attr`, every other value is a number we made; the tests parse what comes out."""
+    grid, breaks = paginate(grid)
     width = max((len(r) for r in grid.rows), default=0)
     letters = [column_letter(c + 1) for c in range(max(width, 1))]
     last = f"{letters[-1]}{max(len(grid.rows), 1)}"
@@ -116,7 +119,8 @@ def worksheet(grid: Grid, styles: Styles, ns: str = MAIN, epoch: date = EPOCH) -
         'state="frozen"/>'
         f'<selection pane="bottomLeft" activeCell="{below}" sqref="{below}"/>'
         "</sheetView></sheetViews>",
-        '<sheetFormatPr defaultRowHeight="15"/>',
+        # every row as tall as said (not grown to its font): the pages break where counted
+        f'<sheetFormatPr defaultRowHeight="{LINE_POINTS}" customHeight="1"/>',
     ]
     if grid.widths:
         out.append("<cols>")
@@ -147,6 +151,10 @@ def worksheet(grid: Grid, styles: Styles, ns: str = MAIN, epoch: date = EPOCH) -
             out.append(f'<hyperlink ref="{ref}" location="{_attr(place)}"{display}/>')
         out.append("</hyperlinks>")
     out.append(PRINT_SETUP)
+    if breaks:
+        out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">')
+        out.extend(f'<brk id="{row}" max="16383" man="1"/>' for row in breaks)
+        out.append("</rowBreaks>")
     out.append("</worksheet>")
     return DECLARATION + "".join(out).encode("utf-8")
 

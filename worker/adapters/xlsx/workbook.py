@@ -16,8 +16,11 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText
 from openpyxl.comments import Comment
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -30,9 +33,14 @@ from worker.core.layout import TEMPLATE_ROWS, Layout, Tab
 from worker.core.results import PERCENT_FORMAT, Grid, Percent, row_heights
 from worker.core.tabs import column_letter
 
+# Vietnamese administrative texts are set in Times New Roman (Nghị định 30/2020/NĐ-CP); its
+# metrics are everywhere (Liberation Serif is LibreOffice's twin of it), so a tab prints the same
+# in Excel and LibreOffice. A column's width is counted in the default font's digits.
+FONT = Font(name="Times New Roman", size=11, family=1)
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
-TITLE_FONT = Font(bold=True, size=12)
-BOLD = Font(bold=True)
+TITLE_FONT = Font(name=FONT.name, family=1, bold=True, size=12)
+BOLD = Font(name=FONT.name, family=1, bold=True)
+LABEL_SIZE = 1100  # a chart's labels, in hundredths of a point: FONT's 11
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 YESNO = ("Có", "Không")
 
@@ -149,13 +157,14 @@ def save_atomically(wb: Workbook, path: Path) -> None:
 
 
 def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) -> None:
-    """A tab laid out from `sheet_templates/`: headers with hints, dropdowns, formats, widths."""
+    """A tab laid out from `sheet_templates/`: headers with hints, dropdowns, formats, widths;
+    printed as the consolidation is, its header row atop every page; text wraps in its column."""
     for c, column in enumerate(tab.columns, start=1):
         cell = ws.cell(1, c)
         put(cell, column.header)
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = WRAPPED
         cell.comment = Comment(column.hint, "mohinh", width=260, height=90)
         letter = column_letter(c)
         ws.column_dimensions[letter].width = column.width
@@ -176,19 +185,30 @@ def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) ->
         if number_format:
             for r in range(2, max(len(rows) + 2, 50)):
                 ws.cell(r, c).number_format = number_format
+                ws.cell(r, c).alignment = WRAPPED  # Excel grows the row as the unit types
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             put(ws.cell(r, c), value)
+    grid = Grid(
+        [[c.header for c in tab.columns], *(list(row) for row in rows)],
+        widths=tuple(c.width for c in tab.columns),
+    )
+    for r, height in row_heights(grid).items():
+        ws.row_dimensions[r + 1].height = height
     ws.freeze_panes = "A2"
+    print_setup(ws, 1)
 
 
 def new_workbook(write_only: bool = False) -> Workbook:
-    """A workbook of no sheet; `write_only`: its sheets stream their rows (openpyxl's write-only
-    mode: a row is written as it is appended, and no cell is kept)."""
-    if write_only:
-        return openpyxl.Workbook(write_only=True)
-    wb = openpyxl.Workbook()
-    wb.remove(wb.worksheets[0])
+    """A workbook of no sheet whose default font is FONT: openpyxl keeps it as the first font
+    and as the Normal style's, where Excel and LibreOffice look for it (no public setter).
+    `write_only`: its sheets stream their rows (openpyxl's write-only mode: a row is written as
+    it is appended, and no cell is kept)."""
+    wb = openpyxl.Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.worksheets[0])
+    wb._fonts = IndexedList([FONT])  # type: ignore[attr-defined]
+    wb._named_styles["Normal"].font = copy(FONT)  # type: ignore[attr-defined]
     return wb
 
 
@@ -201,6 +221,12 @@ def bar_chart(
         return
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    # its labels at the tab's size (a chart's own is 10 points): printed at 9 or more as well
+    size = CharacterProperties(sz=LABEL_SIZE)
+    text = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+    chart.x_axis.txPr, chart.y_axis.txPr = text, text
+    if chart.legend is not None:
+        chart.legend.txPr = text
     chart.title = title
     chart.height, chart.width = max(7.5, 0.6 * len(rows) + 3), 24
     last = rows.stop - 1

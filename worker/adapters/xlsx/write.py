@@ -81,8 +81,8 @@ def write_tab(path: Path, name: str, grid: Grid, sync_folder: bool = True) -> Pa
             new = replaced(data, name, grid)
     except _WrongTab as exc:
         raise SheetError(
-            f"tệp {path.name} có tab {exc} không phải trang tính nên không ghi được tab {name}: "
-            f"đổi tên tab {exc}"
+            f"tệp {path.name} có tab {exc} là biểu đồ, không phải bảng ô, nên không ghi được "
+            f"tab {name}: đổi tên tab {exc}"
         ) from None
     try:
         write_atomically(path, new, unchanged=info, sync_folder=sync_folder)
