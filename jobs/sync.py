@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from worker.core.errors import SheetError
 from worker.core.evaluate import UnitResult
+from worker.core.fingerprint import fingerprint
 from worker.core.registry import RegistryProblem
-from worker.core.results import fingerprint, unit_grid
+from worker.core.results import unit_grid
 from worker.core.steps import step
 from worker.run.pipeline import ahead
 from worker.run.workspace import Workspace
@@ -48,7 +49,7 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
         return FAILED, result.problem
     grid = unit_grid(result, now)
     # Compared with what the tab holds now: a tab someone edited is written again.
-    if result.results_now is not None and fingerprint(result.results_now) == fingerprint(grid.rows):
+    if result.results_seen is not None and result.results_seen == fingerprint(grid.rows):
         return UNCHANGED, ""
     if ws.dry_run:
         return SKIPPED, ""

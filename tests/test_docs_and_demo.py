@@ -192,6 +192,15 @@ def test_jobs_lists_each_job_with_its_next_run(demo: Path, cli: Cli) -> None:
         ),
         ("xlsx_read.py", ["--units", "3", "--repeat", "1"], ["openpyxl / xlsx_read:"]),
         ("sheets_api.py", ["--units", "3"], ["naive gspread (reads only)"]),
+        (
+            "scale.py",
+            ["--sizes", "1", "2"],
+            [
+                "| units | models | cold run | quiet run | 10 % changed | consolidation |",
+                "| growth 1 → 2 | |",
+                "| write ÷ raw copy, CPU (wall) |",
+            ],
+        ),
     ],
 )
 def test_the_benchmarks_in_the_readme_run(script: str, args: list[str], shows: list[str]) -> None:

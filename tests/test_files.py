@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
+from tests.conftest import good_unit
 from worker.adapters import files
 
 
@@ -108,3 +111,55 @@ def test_two_threads_writing_one_target_at_once_both_succeed_one_after_the_other
     assert errors == [] and overlapped == []
     assert target.read_bytes() in (b"one", b"two")
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+class Flushes:
+    """What os.fsync is asked to flush, by path: the real call still happens."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[Path] = []
+        real = os.fsync
+
+        def fsync(fd: int) -> None:
+            self.paths.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+
+
+@pytest.fixture
+def flushes(monkeypatch: pytest.MonkeyPatch) -> Flushes:
+    return Flushes(monkeypatch)
+
+
+def test_a_write_flushes_the_file_before_its_rename_then_its_folder(
+    tmp_path: Path, flushes: Flushes
+) -> None:
+    path = files.write_atomically(tmp_path / "u1.xlsx", b"new")
+    assert flushes.paths == [files.temp_of(path), tmp_path]
+
+
+def test_writes_may_leave_their_folder_to_one_flush_at_the_end(
+    tmp_path: Path, flushes: Flushes
+) -> None:
+    paths = [tmp_path / f"u{n}.xlsx" for n in range(3)]
+    for path in paths:
+        files.write_atomically(path, b"new", sync_folder=False)
+    assert flushes.paths == [files.temp_of(p) for p in paths]  # each file whole on the disk
+    assert all(p.read_bytes() == b"new" for p in paths)
+    files.sync_folders([tmp_path, tmp_path, tmp_path / "."])
+    assert flushes.paths[3:] == [tmp_path]
+
+
+def test_a_sync_flushes_each_workbook_once_and_their_folder_once(
+    workspace: Callable[..., Path], cli: Callable[..., Result], flushes: Flushes
+) -> None:
+    root = workspace(*((f"U{n}", good_unit(2), f"u{n}@x.vn") for n in range(3)))
+    flushes.paths.clear()  # what the workspace's making flushed
+    done = cli("sync", "--workspace", root, "--today", "2026-10-29")
+    assert done.exit_code == 0, done.output
+    units = root / "units"
+    assert [p for p in flushes.paths if p.is_relative_to(units)] == [
+        *(files.temp_of(units / f"u{n}.xlsx") for n in range(3)),
+        units,
+    ]

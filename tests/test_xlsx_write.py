@@ -330,6 +330,20 @@ def test_a_renamed_results_tab_is_found_by_its_stamp(
     assert len(wb.sheetnames) == 7
 
 
+def test_a_renamed_results_tab_whose_first_row_is_long_is_found_by_its_stamp(
+    tmp_path: Path,
+) -> None:
+    """Its first rows lie past the few KB read first: the longer head is read."""
+    path = openpyxl_unit(tmp_path / "u1.xlsx")
+    long = grid()
+    long.rows[0][1] = "dài " * 3000  # 12 KB of text in B1
+    write_tab(path, RESULTS, long)
+    rename_in_package(path, RESULTS, "Kết quả cũ")
+    write_tab(path, RESULTS, grid())
+    wb = openpyxl.load_workbook(path)
+    assert (wb.sheetnames.count(RESULTS), "Kết quả cũ" in wb.sheetnames) == (1, False)
+
+
 def test_a_tab_that_only_looks_like_ours_is_left_alone(tmp_path: Path) -> None:
     path = openpyxl_unit(tmp_path / "u1.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -6,6 +6,12 @@ folder, so that the rename cannot cross a file system), flushed to the disk, giv
 mode and owner (or, for a new file, what the umask allows: `mkstemp`'s 0600 would hide a report
 from the staff who must open it), renamed over the target, and the folder flushed too: after a
 crash or a power cut the target is the old file or the new one, never half of either.
+
+A caller writing many files into one folder (the sync, a Kết quả tab into each unit's workbook)
+may leave the folder's flush to `sync_folders`, once at the end of its run: each file is still
+on the disk before its rename, so a crash still leaves every target whole, the old file or the
+new one; only the renames themselves are less durable: those since the last flush may be undone
+by a power cut, leaving the old files (which the next run writes again).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,21 +57,28 @@ def put_bytes(temp: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def write_atomically(path: Path, data: bytes, unchanged: os.stat_result | None = None) -> Path:
+def write_atomically(
+    path: Path, data: bytes, unchanged: os.stat_result | None = None, sync_folder: bool = True
+) -> Path:
     """`path` replaced by `data` (see the module's docstring); returns `path`."""
-    with replacing(path, unchanged) as temp:
+    with replacing(path, unchanged, sync_folder) as temp:
         put_bytes(temp, data)
     return path
 
 
 @contextmanager
-def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[Path]:
+def replacing(
+    path: Path, unchanged: os.stat_result | None = None, sync_folder: bool = True
+) -> Iterator[Path]:
     """A temporary path beside `path` for the block to write (by any means: bytes, openpyxl's
     save, SQLite's backup); when the block ends well it replaces `path` atomically, else it goes.
 
     `unchanged`: the target as it was read; when it is no longer that file just before the
     rename (saved meanwhile by a program that leaves no lock file), FileChanged is raised and the
-    target is left alone."""
+    target is left alone.
+
+    `sync_folder` False: the folder is not flushed here; the caller flushes it later with
+    `sync_folders` (see the module's docstring for what that gives up)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writing(path):
         temp = temp_of(path)
@@ -83,7 +96,8 @@ def replacing(path: Path, unchanged: os.stat_result | None = None) -> Iterator[P
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-    _sync_folder(path.parent)
+    if sync_folder:
+        sync_folders([path.parent])
     step(f"replaced {_shown(path)}")
 
 
@@ -130,13 +144,14 @@ def _give(fd: int, target: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(target.st_mode))
 
 
-def _sync_folder(folder: Path) -> None:
-    """The rename itself survives a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def sync_folders(folders: Iterable[Path]) -> None:
+    """The renames into each folder survive a power cut: each flushed once."""
+    for folder in sorted(set(folders)):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def remove_leftovers(folder: Path, also: Callable[[Path], bool] = lambda _: False) -> list[Path]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from worker.adapters.files import remove_leftovers
+from worker.adapters.files import remove_leftovers, sync_folders
 from worker.adapters.word.report import write_document
 from worker.adapters.xlsx.read import read_tabs
 from worker.adapters.xlsx.report import report_bytes, write_report
@@ -43,6 +43,7 @@ class LocalBackend:
         self.registry_path = self.root / settings.registry
         self.reports = self.root / REPORTS
         self.notices: list[str] = []  # nothing goes wrong beyond one file here
+        self.unsynced: set[Path] = set()  # folders of workbooks written, not yet flushed
 
     def read_registry(self) -> Mapping[str, Rows]:
         try:
@@ -127,8 +128,11 @@ class LocalBackend:
         return read_tabs(path)
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
-        """Replace the unit's Kết quả tab; raises SheetError when it cannot be written."""
-        write_tab(self.path(unit), load("unit").results_tab or "", grid)
+        """Replace the unit's Kết quả tab; raises SheetError when it cannot be written. The
+        workbook is on the disk before its rename; its folder is flushed once for the run's
+        writes, by `after_writes` (files.py says what that gives up)."""
+        written = write_tab(self.path(unit), load("unit").results_tab or "", grid, False)
+        self.unsynced.add(written.parent)
         return str(self.path(unit))
 
     def provision(self, unit: Unit) -> str:
@@ -146,8 +150,10 @@ class LocalBackend:
         return {}
 
     def after_writes(self, units: Sequence[Unit]) -> None:
-        """Files need no bookkeeping after a write: their next read sees what was written."""
-        return None
+        """The folders of the workbooks written flushed, once each: their renames made durable.
+        Nothing else: a file's next read sees what was written."""
+        sync_folders(self.unsynced)
+        self.unsynced.clear()
 
     def publish_report(self, report: Report) -> Published:
         """The .xlsx in reports/: on this backend, that file is the report; and the drafted

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
 
 from worker.core import decisions, rules
 from worker.core.cells import grouped
 from worker.core.decisions import DecisionCheck
+from worker.core.fingerprint import fingerprint
 from worker.core.layout import load
 from worker.core.records import Decision, Exemplar, Model
 from worker.core.registry import Unit
@@ -111,7 +111,9 @@ class UnitResult:
     exemplars: list[ExemplarOutcome] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)  # the first MAX_ERRORS
     more_errors: int = 0  # the errors beyond those
-    results_now: list[list[Any]] | None = None  # the Kết quả tab as read (None: none yet)
+    # What the Kết quả tab says as read (its fingerprint; None: no tab yet): the sync
+    # compares it with what it would write. Not the rows: a province's would fill memory.
+    results_seen: str | None = None
     # Unreadable for a reason on the province's side: the unit is not mailed until it is fixed
     province_side: bool = False
 
@@ -180,7 +182,7 @@ def evaluate_unit(
     result.more_errors = max(0, len(data.errors) - MAX_ERRORS)
     # By its exact name: a tab the unit renamed ("KẾT QUẢ") is written, and so renamed back
     existing = tabs.get(load("unit").results_tab or "")
-    result.results_now = [list(row) for row in existing] if existing is not None else None
+    result.results_seen = fingerprint(existing) if existing is not None else None
     for model in data.models:
         before = model.model_id in rated_before or model.model_id in data.assessed_before
         proposal = _propose(model, data, reference, before, method)

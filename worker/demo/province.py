@@ -373,7 +373,16 @@ def unit_tabs(count: int, today: date) -> Iterator[tuple[str, dict[str, list[lis
     and so on, with the same deliberate data errors. For measuring validation on thousands of
     units.
     """
+    for unit, rows in unit_rows(count, today):
+        yield unit, _as_read(rows)
+
+
+def unit_rows(count: int, today: date) -> Iterator[tuple[str, dict[str, list]]]:
+    """`count` units drawn as the demo's: (unit ID, tab key -> rows as `write_workbook` takes
+    them), the decisions taken by `today` recorded. The first 12 are the demo's; then "CA-PT-13"
+    and so on, alike, with the same deliberate data errors (bench/scale.py builds provinces of
+    thousands from them)."""
     for n, ((unit, *_), rows, decided) in enumerate(islice(_province(today), count)):
         for i, decision in decided.items():
             rows["assessments"][i].update(decision)
-        yield (unit if n < len(UNITS) else f"{unit}-{n + 1}"), _as_read(rows)
+        yield (unit if n < len(UNITS) else f"{unit}-{n + 1}"), rows

@@ -22,8 +22,10 @@ from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from worker.adapters.files import replacing
 from worker.adapters.word import ooxml
@@ -55,6 +57,22 @@ def _estimate(text: str, size: float, em: float) -> float:
     return len(text) * size * em * POINT_MM
 
 
+def _new_paragraph(where: Any) -> Any:
+    """A new last paragraph of a table cell, or of the document's body. In the body it goes
+    straight before the section properties that end it: python-docx's add_paragraph looks for
+    them among all the body's children on every call, which made a long report quadratic."""
+    body = getattr(getattr(where, "element", None), "body", None)
+    if body is None:
+        return where.add_paragraph()
+    p = OxmlElement("w:p")
+    last = body[-1]  # the last child, found from the end
+    if last.tag == qn("w:sectPr"):
+        last.addprevious(p)
+    else:
+        body.append(p)
+    return Paragraph(p, where)
+
+
 def paragraph(
     where: Any,
     text: str = "",
@@ -70,7 +88,7 @@ def paragraph(
     if hasattr(where, "width") and len(paragraphs) == 1 and not paragraphs[0].runs:
         p = paragraphs[0]
     else:
-        p = where.add_paragraph()
+        p = _new_paragraph(where)
     p.alignment = align
     p.paragraph_format.space_after = Pt(0)
     if text:
@@ -217,7 +235,7 @@ def table(
             ooxml.repeat_as_header(row)
     for column, w in zip(grid.columns, widths, strict=True):
         column.width = Mm(w)
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    _new_paragraph(doc).paragraph_format.space_after = Pt(0)
     return grid
 
 
@@ -250,7 +268,7 @@ def _appendix(doc: Any, document: Document, spec: dict[str, Any]) -> None:
     """Each appendix on a page of its own: its heading, what it goes with, its table."""
     size = spec["size"]
     for part in document.appendix:
-        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _new_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
         for line in part.heading.split("\n"):
             paragraph(doc, line, size, bold=True)
         if document.appendix_note:

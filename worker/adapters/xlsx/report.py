@@ -39,14 +39,15 @@ def report_bytes(report: Report) -> bytes:
 def _workbook(report: Report) -> Workbook:
     """Each tab prints on A4 landscape, its title and header rows atop every page; a chart sits
     below its table (covering no data) and leaves the total row out."""
-    wb = new_workbook()
+    wb = new_workbook(write_only=True)  # streamed: thousands of units' rows, none kept
     wb.properties.title = report.title
     grids = dict(report.tabs)
     for tab_name, grid in report.tabs:
         ws = wb.create_sheet(tab_name)
-        fill(ws, grid)
+        # what a streamed sheet writes before its rows is set before them
         ws.freeze_panes = f"A{grid.head + 1}"
         print_setup(ws, grid.head)
+        fill(ws, grid)
         table, width = grid.table(), max((len(r) for r in grid.rows), default=0)
         if grid.headers and width:
             # the filter (and a sort through it) spans the header and data rows: not the title,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -158,45 +159,64 @@ def worksheet(grid: Grid, styles: Styles, ns: str = MAIN, epoch: date = EPOCH) -
     return DECLARATION + "".join(out).encode("utf-8")
 
 
-def column_a(head: bytes, shared: list[str] | None, rows: int) -> list[str | None]:
-    """The texts of A1..A<rows> of a worksheet part, from `head`, the part's beginning (None
-    where empty or unreadable: the rest of a sheet, broken or cut short, is never parsed);
-    `shared` is the workbook's shared strings (None when it has none)."""
-    found: list[str | None] = [None] * rows
-    parsed = etree.iterparse(
-        io.BytesIO(head), events=("end",), tag="{*}row", no_network=True, resolve_entities=False
-    )
+FEED_BYTES = 1024
+Cell = tuple[str | None, str | None]  # a cell's type (its t="…") and its value's text
+
+
+def column_a(head: bytes, rows: int) -> tuple[list[Cell], bool]:
+    """The cells A1..A<rows> of a worksheet part as their type and text ((None, None) where
+    empty), from `head`, the part's beginning; and whether `head` reached past them (a later
+    row, or the end of the sheet's data). Parsing stops there: the rest of a sheet, broken or
+    cut short, is never parsed. A shared string's text is its index: the caller looks it up."""
+    found: list[Cell] = [(None, None)] * rows
+    parser = etree.XMLPullParser(
+        events=("start", "end"), tag=("{*}row", "{*}sheetData"), no_network=True,
+        resolve_entities=False,
+    )  # fmt: skip
+    count = 0
     try:
-        for count, (_, row) in enumerate(parsed, start=1):
-            number = int(row.get("r", "0")) if row.get("r", "").isdigit() else count
-            if number > rows:
-                break
-            c = next((c for c in row if etree.QName(c).localname == "c"), None)
-            if c is not None and number > 0 and c.get("r", f"A{number}") == f"A{number}":
-                found[number - 1] = _text(c, shared)
+        # fed a little at a time: parsing stops soon after the rows sought
+        for at in range(0, len(head), FEED_BYTES):
+            parser.feed(head[at : at + FEED_BYTES])
+            for event, element in parser.read_events():
+                if etree.QName(element).localname == "sheetData":
+                    if event == "end":
+                        return found, True
+                    continue
+                if event == "start":
+                    count += 1
+                number = int(element.get("r", "0")) if element.get("r", "").isdigit() else count
+                if number > rows:
+                    return found, True
+                if event == "start":
+                    continue
+                c = next((c for c in element if etree.QName(c).localname == "c"), None)
+                if c is not None and number > 0 and c.get("r", f"A{number}") == f"A{number}":
+                    found[number - 1] = _cell_text(c)
+                if number == rows:
+                    return found, True
     except etree.XMLSyntaxError:
-        pass  # the head ends mid-sheet, or the sheet is broken further on: what was read stands
-    return found
+        pass  # the sheet is broken here: what was read stands
+    return found, False
 
 
-def _text(c: etree._Element, shared: list[str] | None) -> str | None:
+def _cell_text(c: etree._Element) -> Cell:
     ns = etree.QName(c).namespace or MAIN
     if c.get("t") == "inlineStr":
-        return "".join(t.text or "" for t in c.iter(q("t", ns)))
-    v = c.findtext(q("v", ns))
-    if c.get("t") == "s":
-        if shared is None or v is None or not v.isdigit() or int(v) >= len(shared):
-            return None
-        return shared[int(v)]
-    return v
+        return "inlineStr", "".join(t.text or "" for t in c.iter(q("t", ns)))
+    return c.get("t"), c.findtext(q("v", ns))
 
 
-def shared_strings(data: bytes) -> list[str]:
-    """Every shared string's text (runs joined, phonetic guides left out)."""
-    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    ns = etree.QName(root).namespace or MAIN
-    out = []
-    for si in root.iterfind(q("si", ns)):
-        texts = si.iter(q("t", ns))
-        out.append("".join(t.text or "" for t in texts if t.getparent().tag != q("rPh", ns)))
-    return out
+def shared_strings(data: bytes) -> Iterator[str]:
+    """Each shared string's text in turn (runs joined, phonetic guides left out), read only as
+    far as the caller goes; a part broken further on yields what comes before the break."""
+    parsed = etree.iterparse(
+        io.BytesIO(data), events=("end",), tag="{*}si", no_network=True, resolve_entities=False
+    )
+    try:
+        for _, si in parsed:
+            ns = etree.QName(si).namespace or MAIN
+            texts = si.iter(q("t", ns))
+            yield "".join(t.text or "" for t in texts if t.getparent().tag != q("rPh", ns))
+    except etree.XMLSyntaxError:
+        return

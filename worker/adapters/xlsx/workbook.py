@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.text import RichText
@@ -21,6 +22,7 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -56,35 +58,84 @@ def put(cell: Any, value: Any) -> None:
             cell.number_format = "DD/MM/YYYY"
 
 
-def fill(ws: Worksheet, grid: Grid) -> None:
+def fill(ws: Worksheet | WriteOnlyWorksheet, grid: Grid) -> None:
     """The grid's values, titles, headers (bold, shaded, wrapped), totals (bold) and widths;
-    body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT."""
-    for r, row in enumerate(grid.rows, start=1):
-        title, header, total = r - 1 in grid.titles, r - 1 in grid.headers, r - 1 in grid.totals
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c)
-            put(cell, value)
-            if title and c == 1:
-                cell.font = TITLE_FONT  # not wrapped: a title runs on over the empty cells
-                continue
-            cell.alignment = WRAPPED
-            if header:
-                cell.font, cell.fill = BOLD, HEADER_FILL
-            elif total:
-                cell.font = BOLD
-            if isinstance(value, Percent):
-                cell.number_format = PERCENT_FORMAT
+    body text wraps within its column, a Percent is a number formatted PERCENT_FORMAT.
+
+    Rows are appended in order, after the widths, each after its height: a write-only sheet
+    (the consolidation's, streamed) writes each row as it comes and keeps none, and writes an
+    empty row as an empty <row> element (tests/test_report_stream.py)."""
+    sheet: Any = ws  # the stubs lack the dimensions a write-only sheet has (Worksheet._setup)
+    streamed = isinstance(ws, WriteOnlyWorksheet)
+    if streamed:
+        # openpyxl writes a sheet's <dimension> (its cells' rectangle, which readers such as
+        # openpyxl's read-only mode go by) only where it can compute it: a streamed sheet
+        # cannot before its rows, the grid can.
+        sheet.calculate_dimension = lambda: _dimension(grid)
     for c, width in enumerate(grid.widths, start=1):
-        ws.column_dimensions[column_letter(c)].width = width
-    for r, height in row_heights(grid).items():
-        ws.row_dimensions[r + 1].height = height
+        sheet.column_dimensions[column_letter(c)].width = width
+    heights = row_heights(grid)
+    styles = _CellStyles(ws)
+    for r, row in enumerate(grid.rows):
+        if r in heights:  # a row's height is read as the row is written
+            sheet.row_dimensions[r + 1].height = heights[r]
+        title, header, total = r in grid.titles, r in grid.headers, r in grid.totals
+        cells = []
+        for c, value in enumerate(row):
+            cell: Any = WriteOnlyCell(ws)
+            put(cell, value)
+            percent = isinstance(value, Percent)
+            styles.give(cell, (title and c == 0, header, total, percent))
+            cells.append(cell)
+        ws.append(cells)
+        if streamed:  # written: its height (some 300 bytes a row) is not needed again
+            sheet.row_dimensions.pop(r + 1, None)
+
+
+def _dimension(grid: Grid) -> str:
+    """The rectangle of the cells `fill` makes, as Worksheet.calculate_dimension gives it."""
+    filled = [r for r, row in enumerate(grid.rows, start=1) if row]
+    if not filled:
+        return "A1:A1"
+    width = max(len(grid.rows[r - 1]) for r in filled)
+    return f"A{filled[0]}:{column_letter(width)}{filled[-1]}"
+
+
+class _CellStyles:
+    """The few styles `fill` gives cells, each made once and copied: openpyxl looks a font or a
+    fill up among the workbook's by hashing it whenever one is set on a cell."""
+
+    def __init__(self, ws: Worksheet | WriteOnlyWorksheet) -> None:
+        self.ws = ws
+        self.made: dict[tuple[bool, bool, bool, bool, str], Any] = {}
+
+    def give(self, cell: Any, kind: tuple[bool, bool, bool, bool]) -> None:
+        key = (*kind, cell.number_format)
+        if key not in self.made:
+            self.made[key] = self._style(cell, *kind)
+        cell._style = copy(self.made[key])  # as openpyxl's own WorksheetCopy copies a style
+
+    def _style(self, cell: Any, title: bool, header: bool, total: bool, percent: bool) -> Any:
+        model: Any = WriteOnlyCell(self.ws)
+        model.number_format = cell.number_format
+        if title:
+            model.font = TITLE_FONT  # not wrapped: a title runs on over the empty cells
+            return model._style
+        model.alignment = WRAPPED
+        if header:
+            model.font, model.fill = BOLD, HEADER_FILL
+        elif total:
+            model.font = BOLD
+        if percent:
+            model.number_format = PERCENT_FORMAT
+        return model._style
 
 
 def print_setup(ws: Worksheet, head: int) -> None:
     """A4 landscape, as wide as the page and as many pages down as it takes, numbered, the
     first `head` rows repeated atop each page."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -148,11 +199,14 @@ def template_tab(ws: Worksheet, tab: Tab, rows: Sequence[Sequence[Any]] = ()) ->
     print_setup(ws, 1)
 
 
-def new_workbook() -> Workbook:
-    """An empty workbook whose default font is FONT: openpyxl keeps it as the first font and as
-    the Normal style's, where Excel and LibreOffice look for it (no public setter)."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.worksheets[0])
+def new_workbook(write_only: bool = False) -> Workbook:
+    """A workbook of no sheet whose default font is FONT: openpyxl keeps it as the first font
+    and as the Normal style's, where Excel and LibreOffice look for it (no public setter).
+    `write_only`: its sheets stream their rows (openpyxl's write-only mode: a row is written as
+    it is appended, and no cell is kept)."""
+    wb = openpyxl.Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.worksheets[0])
     wb._fonts = IndexedList([FONT])  # type: ignore[attr-defined]
     wb._named_styles["Normal"].font = copy(FONT)  # type: ignore[attr-defined]
     return wb

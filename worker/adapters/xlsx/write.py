@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -39,6 +40,7 @@ from worker.adapters.xlsx.sheet import (
     EPOCH_1904,
     STRICT_MAIN,
     WORKSHEET_TYPE,
+    Cell,
     column_a,
     q,
     shared_strings,
@@ -51,16 +53,20 @@ from worker.core.results import HEAD_ROWS, Grid, cell_place, is_results_head
 
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 _APP = ("extended-properties", "extendedProperties")  # app.xml: Transitional, Strict
-HEAD_BYTES = 64 * 1024  # of a sheet, enough for its first rows: the stamp of a renamed Kết quả
+# Of a sheet, enough for its first rows (the stamp of a renamed Kết quả): most sheets hold them
+# in their first few KB, a sheet of long first rows in HEAD_BYTES.
+FIRST_BYTES, HEAD_BYTES = 4 * 1024, 64 * 1024
 
 
 class _WrongTab(Exception):
     """A tab has the results tab's name but is not a worksheet (a chart sheet, say)."""
 
 
-def write_tab(path: Path, name: str, grid: Grid) -> None:
+def write_tab(path: Path, name: str, grid: Grid, sync_folder: bool = True) -> Path:
     """Replace (or add) the results tab `name` of the workbook at `path` with `grid`, inside the
-    package; raises SheetError (a Vietnamese message naming the file and the fix)."""
+    package; returns the file written (a link's target). Raises SheetError (a Vietnamese
+    message naming the file and the fix). `sync_folder` False: its folder is left for the
+    caller to flush (files.sync_folders), once for many writes."""
     if path.is_symlink():  # the file the link names gets the tab; the link stays a link
         path = path.resolve()
     for lock in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
@@ -79,7 +85,7 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
             f"tab {name}: đổi tên tab {exc}"
         ) from None
     try:
-        write_atomically(path, new, unchanged=info)
+        write_atomically(path, new, unchanged=info, sync_folder=sync_folder)
     except FileChanged:
         raise SheetError(
             f"tệp {path.name} vừa được lưu trong lúc ghi tab {name} nên không ghi đè: "
@@ -90,6 +96,7 @@ def write_tab(path: Path, name: str, grid: Grid) -> None:
             f"không có quyền ghi vào thư mục chứa tệp {path.name}: cấp quyền ghi thư mục "
             f"{path.parent.name} cho tài khoản chạy mohinh"
         ) from None
+    return path
 
 
 def _read(path: Path, name: str) -> tuple[os.stat_result, bytes]:
@@ -236,8 +243,10 @@ def find_tab(pkg: Package, book: _Book, name: str) -> etree._Element | None:
     """The `<sheet>` of the results tab: by its name (NFC, trimmed, case-folded), else the
     first worksheet whose A1 holds our stamp (a user renamed it); None when there is none.
 
-    Only the first rows of each sheet are looked at (HEAD_BYTES of its part): a large sheet
-    costs nothing, and one that is broken further on (invalid XML, cut short) is no obstacle."""
+    Only the first rows of each sheet are read (FIRST_BYTES of its part, HEAD_BYTES when its
+    first rows are longer), and of the shared strings only as far as those rows' need: a large
+    sheet costs nothing, and one that is broken further on (invalid XML, cut short) is no
+    obstacle."""
     items = book.sheets.findall(q("sheet", book.ns))
     key = normalize_header(name)
     named = [s for s in items if normalize_header(s.get("name")) == key]
@@ -249,31 +258,53 @@ def find_tab(pkg: Package, book: _Book, name: str) -> etree._Element | None:
         if rel is None or kind(rel.type) != "worksheet":
             raise _WrongTab(chosen.get("name"))
         return chosen
-    shared: list[str] | None = None
+    shared = _Shared(pkg, book)
     for s in items:
         rel = book.rels.get(book.r(s))
         part = pkg.find(rel.target) if rel is not None and kind(rel.type) == "worksheet" else None
-        if part is None:
-            continue
-        head = pkg.read(part, HEAD_BYTES)
-        if shared is None and re.search(rb'\bt="s"', head):
-            shared = _shared(pkg, book)
-        if is_results_head(*column_a(head, shared, HEAD_ROWS)):
+        if part is not None and is_results_head(*map(shared.text, _first_cells(pkg, part))):
             return s
     return None
 
 
-def _shared(pkg: Package, book: _Book) -> list[str]:
-    """The shared strings, when a sheet's first rows need them; none when they are unreadable
-    (then no stamp is found there: the tab is added rather than the file refused)."""
-    for rel in book.rels.values():
-        part = pkg.find(rel.target) if kind(rel.type) == "sharedStrings" else None
-        if part:
-            try:
-                return shared_strings(pkg.read(part))
-            except etree.XMLSyntaxError:
-                return []
-    return []
+def _first_cells(pkg: Package, part: str) -> list[Cell]:
+    """A1..A<HEAD_ROWS> of a worksheet part, from as little of its beginning as holds them."""
+    for limit in (FIRST_BYTES, HEAD_BYTES):
+        head = pkg.read(part, limit)
+        cells, whole = column_a(head, HEAD_ROWS)
+        if whole or len(head) < limit:
+            break
+    return cells
+
+
+class _Shared:
+    """The workbook's shared strings, parsed only as far as the indexes looked up (none when
+    unreadable: then no stamp is found there, and the tab is added rather than the file
+    refused)."""
+
+    def __init__(self, pkg: Package, book: _Book) -> None:
+        self.pkg, self.book = pkg, book
+        self.texts: list[str] = []
+        self.rest: Iterator[str] | None = None
+
+    def text(self, cell: Cell) -> str | None:
+        kind_, value = cell
+        if kind_ != "s":
+            return value
+        if value is None or not value.isdigit():
+            return None
+        index = int(value)
+        if self.rest is None:
+            self.rest = shared_strings(self._data())
+        self.texts.extend(islice(self.rest, max(0, index + 1 - len(self.texts))))
+        return self.texts[index] if index < len(self.texts) else None
+
+    def _data(self) -> bytes:
+        for rel in self.book.rels.values():
+            part = self.pkg.find(rel.target) if kind(rel.type) == "sharedStrings" else None
+            if part:
+                return self.pkg.read(part)
+        return b""
 
 
 def _styles(pkg: Package, book: _Book) -> Styles:
