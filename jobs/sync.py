@@ -32,6 +32,7 @@ class SyncReport:
     registry: list[RegistryProblem] = field(default_factory=list)  # with the unit of each
     rejected: int = 0  # registry rows set aside for their problems
     withheld: int = 0  # units read whose mail a registry problem withholds
+    opened: int = 0  # units whose sheet was read (the others were kept: unchanged since)
 
     @property
     def trouble(self) -> bool:
@@ -47,6 +48,9 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
     """Write one unit's Kết quả if what it says changed; returns (outcome, where or why)."""
     if not result.readable:
         return FAILED, result.problem
+    if result.unit.unit_id in ws.unopened:
+        # Kept from its last read, which left Kết quả saying this: the sheet has not changed
+        return UNCHANGED, ""
     grid = unit_grid(result, now)
     # Compared with what the tab holds now: a tab someone edited is written again.
     if result.results_seen is not None and result.results_seen == fingerprint(grid.rows):
@@ -58,6 +62,14 @@ def sync_unit(ws: Workspace, result: UnitResult, now: datetime) -> tuple[str, st
     except SheetError as exc:
         return FAILED, str(exc)
     return WRITTEN, where
+
+
+def _keepable(outcome: str | None) -> bool:
+    """Whether the next run may take this read's result without opening the sheet: its Kết
+    quả says it (written, or already so). Not when writing failed or was left to a real run
+    (the next run must write), nor when the sheet could not be read: what made it unreadable
+    may be mended without a new version (a chmod), and such sheets are few."""
+    return outcome in (WRITTEN, UNCHANGED)
 
 
 def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
@@ -73,8 +85,8 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         if outcome == WRITTEN:
             report.written.append(detail)
         report.errors += result.error_count
-        report.ratings.update(m.final for m in result.models)
-        report.unrated.update(m.unrated for m in result.models if m.unrated)
+        report.ratings.update(result.finals())
+        report.unrated.update(result.unrated_kinds())
     evaluation = ws.evaluate(today)  # kept by the reading: nothing is read again
     report.registry = list(evaluation.registry_problems)
     report.rejected = len(evaluation.rejected)
@@ -83,16 +95,27 @@ def run(ws: Workspace, today: date, now: datetime) -> SyncReport:
         [r.unit for r in evaluation.units if report.outcomes.get(r.unit.unit_id) == WRITTEN]
     )
     report.notices = list(ws.backend.notices)  # e.g. Google: a Drive listing that failed
-    with ws.state.transaction():  # the rating history of every unit read, in one commit
+    # The rating history of every unit read, and what each read gave, in one commit (a unit
+    # not opened has both from its last read)
+    with ws.state.transaction():
         for r in evaluation.units:
+            if r.unit.unit_id in ws.unopened:
+                continue
+            report.opened += 1
             if r.readable:
                 ws.state.save_ratings(
                     r.unit.unit_id, r.year, {m.model.model_id: m.final for m in r.models}
                 )
+            if _keepable(report.outcomes.get(r.unit.unit_id)):
+                ws.keep(r, written=report.outcomes.get(r.unit.unit_id) == WRITTEN)
         ws.state.record_run(
             "sync",
             today.isoformat(),
-            {"outcomes": Counter(report.outcomes.values()), "errors": report.errors},
+            {
+                "outcomes": Counter(report.outcomes.values()),
+                "errors": report.errors,
+                "opened": report.opened,
+            },
         )
     step("saved the ratings")
     return report

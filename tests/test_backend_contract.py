@@ -524,6 +524,50 @@ def test_after_writes_with_nothing_written_changes_nothing_and_costs_nothing(
         assert (probe(root).requests(), probe(root).version("U1")) == (before, version)
 
 
+# sheet_version and written_version
+
+
+@both
+def test_the_sheet_version_changes_with_an_edit_and_costs_no_read(
+    workspace: Callable[..., Path], probe: Callable[[Path], Probe], routes: Routes
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@x.vn"))
+    with opened(root, routes) as ws:
+        unit = unit_of(ws, "U1")
+        first = ws.backend.sheet_version(unit)
+        assert first is not None and ws.backend.sheet_version(unit) == first
+        assert ws.backend.tab_ids(unit) == {}  # the sheet was not read
+    probe(root).edit("U1", "Mô hình", 1, 1, "Tổ tự quản thôn Mới")
+    with opened(root, routes) as ws:
+        assert ws.backend.sheet_version(unit_of(ws, "U1")) not in (None, first)
+
+
+@both
+def test_the_version_our_write_left_is_told_only_when_the_backend_can_tell_it(
+    workspace: Callable[..., Path], probe: Callable[[Path], Probe], routes: Routes, backend: str
+) -> None:
+    root = workspace(("U1", good_unit(1), "a@x.vn"), ("U2", good_unit(1), "b@x.vn"))
+    with opened(root, routes) as ws:
+        u1, u2 = unit_of(ws, "U1"), unit_of(ws, "U2")
+        read1, read2 = ws.backend.sheet_version(u1), ws.backend.sheet_version(u2)
+        assert read1 is not None and read2 is not None
+        ws.backend.read_unit(u1)
+        ws.backend.read_unit(u2)
+        ws.backend.write_results(u1, results_grid())
+        probe(root).edit("U2", "Mô hình", 1, 1, "Tổ tự quản thôn Mới")  # the unit, meanwhile
+        ws.backend.write_results(u2, results_grid())
+        ws.backend.after_writes([u1, u2])
+        written = ws.backend.written_version(u1, read1)
+        # an edit between the read and the write: never taken for what was read
+        assert ws.backend.written_version(u2, read2) is None
+    with opened(root, routes) as ws:
+        now = ws.backend.sheet_version(unit_of(ws, "U1"))
+    if backend == "local":
+        assert written == now != read1  # the file as our write left it
+    else:
+        assert written is None  # Drive's version does not tell our write from an edit
+
+
 # publish_report
 
 TABS = [

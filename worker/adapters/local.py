@@ -44,6 +44,9 @@ class LocalBackend:
         self.reports = self.root / REPORTS
         self.notices: list[str] = []  # nothing goes wrong beyond one file here
         self.unsynced: set[Path] = set()  # folders of workbooks written, not yet flushed
+        # unit ID -> the workbook's version just before and just after this run wrote it
+        self._writes: dict[str, tuple[str | None, str | None]] = {}
+        self._own_paths: tuple[dict[Path, str], dict[Path, str]] | None = None
 
     def read_registry(self) -> Mapping[str, Rows]:
         try:
@@ -75,15 +78,7 @@ class LocalBackend:
         workspace's own: the registry, the state, or a file in reports/, outbox/, logs/ or
         backups/ (a Kết quả tab would be written into it)."""
         real = (self.root / unit.sheet).resolve()
-        root = self.root.resolve()
-        own = {
-            self.registry_path.resolve(): "danh mục đơn vị",
-            root / STATE: "tệp trạng thái của phần mềm",
-        }
-        folders = {
-            root / name: f"thư mục {name}/ của phần mềm"
-            for name in (REPORTS, OUTBOX, LOGS, BACKUPS)
-        }
+        own, folders = self._own()
         what = own.get(real) or next(
             (w for f, w in folders.items() if real.is_relative_to(f)), None
         )
@@ -93,6 +88,23 @@ class LocalBackend:
                 fix=f"ghi đường dẫn tệp của đơn vị, ví dụ units/{unit.unit_id.lower()}.xlsx",
             )
         return str(real)
+
+    def _own(self) -> tuple[dict[Path, str], dict[Path, str]]:
+        """The workspace's own files and folders (real paths), and what each is: resolved once
+        a run, not once a unit."""
+        if self._own_paths is not None:
+            return self._own_paths
+        root = self.root.resolve()
+        own = {
+            self.registry_path.resolve(): "danh mục đơn vị",
+            root / STATE: "tệp trạng thái của phần mềm",
+        }
+        folders = {
+            root / name: f"thư mục {name}/ của phần mềm"
+            for name in (REPORTS, OUTBOX, LOGS, BACKUPS)
+        }
+        self._own_paths = own, folders
+        return self._own_paths
 
     def remove_leftovers(self) -> list[Path]:
         """Temp files a killed run left beside the workbooks, reports, messages and backups:
@@ -127,12 +139,33 @@ class LocalBackend:
             )
         return read_tabs(path)
 
+    def sheet_version(self, unit: Unit) -> str | None:
+        """The workbook's size, mtime (ns) and inode: a save by any program changes one of them
+        (an atomic save makes a new inode even within the same nanosecond)."""
+        try:
+            # As the path leads (a link followed): whatever it leads to next is another file.
+            # A path that leads out of the workspace is never read, so never kept.
+            found = (self.root / unit.sheet).stat()
+        except OSError:
+            return None  # not there: the read says why
+        return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ino}"
+
+    def written_version(self, unit: Unit, read: str) -> str | None:
+        """The workbook as our write left it, when it was still the file read just before
+        that write (an edit between the read and the write is in neither the results nor the
+        version: it is read next time)."""
+        before, after = self._writes.get(unit.unit_id, (None, None))
+        return after if before == read else None
+
     def write_results(self, unit: Unit, grid: Grid) -> str:
         """Replace the unit's Kết quả tab; raises SheetError when it cannot be written. The
         workbook is on the disk before its rename; its folder is flushed once for the run's
-        writes, by `after_writes` (files.py says what that gives up)."""
+        writes, by `after_writes` (files.py says what that gives up). The file's version is
+        taken just before and just after: what the next run compares with."""
+        before = self.sheet_version(unit)
         written = write_tab(self.path(unit), load("unit").results_tab or "", grid, False)
         self.unsynced.add(written.parent)
+        self._writes[unit.unit_id] = (before, self.sheet_version(unit))
         return str(self.path(unit))
 
     def provision(self, unit: Unit) -> str:

@@ -1,4 +1,6 @@
-"""`mohinh run`: the daemon. APScheduler calls one level-triggered cycle a day.
+"""`mohinh run`: the daemon. APScheduler calls one level-triggered cycle a day, retries
+deliveries between, and polls for changed sheets between the first reminder and the last
+cutoff (`worker.app.polling`).
 
 Correctness does not rest on APScheduler's misfire handling: the cycle asks the state what is
 due and not done, so the catch-up run at start-up after any downtime does what was missed, once.
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from types import FrameType
 from typing import TypeVar
@@ -18,7 +21,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import cycle, deliver
+from jobs import cycle, deliver, sync
+from worker.app import polling
 from worker.app.monitor import Heartbeat
 from worker.app.wiring import back_up, environment_errors, open_workspace
 from worker.core.errors import EnvironmentProblem, Status
@@ -48,11 +52,34 @@ def tick(ws: Workspace, tz: tzinfo) -> cycle.CycleReport:
     """The daily cycle on a freshly opened workspace (the configuration may have changed)."""
     today, now = ws.options.clock(tz)
     # `ws` holds the lock; the fresh one runs with the same options (dry run, force, stop)
-    with environment_errors(ws.root), open_workspace(ws.root, ws.options, lock=False) as fresh:
+    with (
+        polling.SYNCING,
+        environment_errors(ws.root),
+        open_workspace(ws.root, ws.options, lock=False) as fresh,
+    ):
         for notice in fresh.notices:
             ws.options.log.warning("%s", notice)
         report = run_cycle(fresh, today, now)
         back_up(fresh, now)
+    return report
+
+
+def poll(ws: Workspace, tz: tzinfo) -> sync.SyncReport | None:
+    """Sync the units whose sheets changed since they were read (the others are not opened);
+    None when the daily cycle is syncing. No mail, no heartbeat."""
+    if not polling.SYNCING.acquire(blocking=False):
+        return None
+    try:
+        today, now = ws.options.clock(tz)
+        # A poll looks for changes: `--force` (read every sheet) is the daily cycle's
+        options = replace(ws.options, force=False)
+        with environment_errors(ws.root), open_workspace(ws.root, options, lock=False) as fresh:
+            report = sync.run(fresh, today, now)
+            back_up(fresh, now)
+    finally:
+        polling.SYNCING.release()
+    if report.written:  # a fix shown; a unit's trouble is the daily cycle's to tell
+        ws.options.log.info("%s", polling.report_line(now, report))
     return report
 
 
@@ -103,6 +130,15 @@ def build(ws: Workspace, tz: tzinfo) -> BackgroundScheduler:
         id="deliver",
         name="Gửi lại thư chưa gửi được",
     )
+
+    if ws.calendar.poll_minutes:
+        scheduler.add_job(
+            logged,
+            polling.PollTrigger(ws.calendar, ws.settings, tz),
+            args=(poll, ws, tz),
+            id="poll",
+            name="Kiểm tra bảng tính thay đổi, cập nhật tab Kết quả",
+        )
 
     def on_error(event: JobExecutionEvent) -> None:
         ws.options.log.error("công việc %s lỗi: %r", event.job_id, event.exception)

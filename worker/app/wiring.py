@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from worker.adapters.local import LocalBackend
-from worker.adapters.store import backups
+from worker.adapters.store import backups, kept
 from worker.adapters.store.state import State
 from worker.app.config import load_settings
 from worker.core.backend import Backend
@@ -55,10 +55,11 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
 
 
 def back_up(ws: Workspace, now: datetime) -> Path | None:
-    """After a run that changed the state, a consistent backup of it (none for a dry run)."""
-    if ws.dry_run or ws.state.db.total_changes == 0:
+    """After a run that changed the state beyond its run log and the results kept, a
+    consistent backup of it, without those results (none for a dry run)."""
+    if ws.dry_run or not ws.state.changed:
         return None
-    return backups.back_up(ws.state.db, ws.root / BACKUPS, now)
+    return backups.back_up(ws.state.db, ws.root / BACKUPS, now, caches=(kept.TABLE,))
 
 
 @contextmanager

@@ -113,6 +113,19 @@ class Backend(Protocol):
         `force` reads even a sheet the backend knows to be unchanged."""
         ...
 
+    def sheet_version(self, unit: Unit) -> str | None:
+        """What changes whenever the unit's sheet changes, told without opening it: a file's
+        size, mtime (ns) and inode; on Google, the sheet's version in the run's one Drive
+        listing. None when nothing tells (no file, no listing): the sheet is read. Asked before
+        the sheet is read, so that an edit made during the read shows as a newer version."""
+        ...
+
+    def written_version(self, unit: Unit, read: str) -> str | None:
+        """Once `after_writes` is done: the version of the sheet as this run's write of its
+        results tab left it, when nothing but that write changed it since it was read at
+        version `read`; None when that cannot be told (the sheet is read again next time)."""
+        ...
+
     def sheet_identity(self, unit: Unit) -> str:
         """Where the unit's sheet is, one string per sheet however the registry writes it (a
         file's real path, a spreadsheet's ID): two units with one identity share a sheet. Raises

@@ -38,6 +38,9 @@ class Calendar:
     run_at: time
     retry_minutes: int = 60  # how often the daemon retries deliveries between daily runs
     decision: tuple[int, int] = DEADLINE  # month, day: ratings decided by then (III.2.c)
+    # how often the daemon looks for changed sheets between the first reminder and the last
+    # cutoff (0: never), so that a unit sees its fix in Kết quả within minutes
+    poll_minutes: int = 10
 
     def consolidation_day(self, year: int) -> date:
         return date(year, *self.consolidation)
@@ -45,6 +48,12 @@ class Calendar:
     def decision_day(self, year: int) -> date:
         """From this day on a rated model without a recorded decision is told as missing one."""
         return date(year, *self.decision)
+
+    def polling(self, year: int) -> tuple[date, date]:
+        """The days of year Y the daemon polls for changed sheets: from the first reminder of
+        the first cutoff to the last cutoff, both included (units fix their sheets then)."""
+        first = self.cutoffs[0].on(year) - timedelta(days=max(self.reminder_days))
+        return first, self.cutoffs[-1].on(year)
 
     def due_reminders(self, year: int, today: date) -> list[tuple[Cutoff, int]]:
         """For each cutoff not yet passed, the latest reminder (days before) that has arrived.
@@ -68,7 +77,16 @@ def _line_of(text: str, needle: str) -> int:
     return 1
 
 
-KEYS = ("name", "cutoffs", "reminder_days", "consolidation", "decision", "run_at", "retry_minutes")
+KEYS = (
+    "name",
+    "cutoffs",
+    "reminder_days",
+    "consolidation",
+    "decision",
+    "run_at",
+    "retry_minutes",
+    "poll_minutes",
+)
 CUTOFF_KEYS = ("date", "what", "who")
 
 
@@ -130,21 +148,30 @@ def parse_calendar(text: str, source: str) -> Calendar:
             f"Lịch {source}, dòng {_line_of(text, 'run_at')}: run_at = "
             f"'{run_at}' không hợp lệ — nhập giờ dạng HH:MM, ví dụ 06:30"
         ) from None
-    retry = raw.get("retry_minutes", 60)
-    if not isinstance(retry, int) or not 5 <= retry <= 24 * 60:
-        raise CalendarError(
-            f"Lịch {source}, dòng {_line_of(text, 'retry_minutes')}: "
-            f"retry_minutes = {retry} không hợp lệ — nhập số phút từ 5 đến 1440"
-        )
     return Calendar(
         str(raw.get("name", source)),
         tuple(sorted(cutoffs, key=lambda c: (c.month, c.day))),
         tuple(sorted(set(days), reverse=True)),
         month_day(raw.get("consolidation", "16/11"), "consolidation"),
         at,
-        retry,
+        _minutes(raw, "retry_minutes", 60, 5, text, source),
         month_day(raw.get("decision", "10/11"), "decision"),
+        _minutes(raw, "poll_minutes", 10, 0, text, source),
     )
+
+
+def _minutes(
+    raw: dict[str, object], key: str, default: int, least: int, text: str, source: str
+) -> int:
+    """A number of minutes from `least` to a day."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= 24 * 60:
+        raise CalendarError(
+            f"Lịch {source}, dòng {_line_of(text, key)}: {key} = {value} không hợp lệ — "
+            f"nhập số phút từ {least} đến 1440"
+            + (" (0: không kiểm tra giữa các lần chạy hằng ngày)" if least == 0 else "")
+        )
+    return value
 
 
 def shipped() -> list[str]:

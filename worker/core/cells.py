@@ -150,6 +150,11 @@ def parse_id(value: object) -> str:
     return clean_text(value)
 
 
+# The one problem of a cell that depends on the day it is read: a date not yet come is refused
+# until that day (a unit's result kept from an earlier read holds that day only, UnitResult.dated)
+FUTURE_DATE = "future_date"
+
+
 def parse_date(value: object, today: date | None = None) -> date:
     """A date from a date cell, a serial number, an ISO date or a day-first text date."""
     if isinstance(value, datetime):
@@ -170,7 +175,7 @@ def parse_date(value: object, today: date | None = None) -> date:
         )
     if today is not None and result > today:
         raise CellProblem(
-            "future_date",
+            FUTURE_DATE,
             f"ngày {result:%d/%m/%Y} là ngày chưa tới",
             "kiểm tra lại ngày; không nhập ngày chưa tới",
         )

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from worker.core import decisions, rules
+from worker.core import cells, decisions, rules
 from worker.core.cells import grouped
 from worker.core.decisions import DecisionCheck
 from worker.core.fingerprint import fingerprint
@@ -122,6 +122,12 @@ class UnitResult:
         return self.status not in (STATUS_UNREADABLE, STATUS_REGISTRY)
 
     @property
+    def dated(self) -> bool:
+        """Whether the day of the read decided something: a date not yet come was refused (an
+        error until that day). Errors beyond those listed are not known, so they count too."""
+        return self.more_errors > 0 or any(e.code == cells.FUTURE_DATE for e in self.errors)
+
+    @property
     def error_count(self) -> int:
         return len(self.errors) + self.more_errors
 
@@ -132,6 +138,14 @@ class UnitResult:
     def count(self, level: str) -> int:
         """Models at `level` as the result stands: decided where decided, proposed otherwise."""
         return sum(1 for m in self.models if m.final == level)
+
+    def finals(self) -> list[str]:
+        """Each model's level as the result stands (`ModelResult.final`)."""
+        return [m.final for m in self.models]
+
+    def unrated_kinds(self) -> list[str]:
+        """Why each model whose result is Chưa xếp loại is (`ModelResult.unrated`)."""
+        return [m.unrated for m in self.models if m.unrated]
 
 
 def unreadable(unit: Unit, year: int, problem: str, province_side: bool = False) -> UnitResult:

@@ -31,6 +31,7 @@ from worker.core.registry import (
 )
 from worker.core.settings import OUTBOX, Settings
 from worker.core.tabs import CellError, ParseCache
+from worker.run.unchanged import unit_inputs
 
 if TYPE_CHECKING:
     from notifications.compose import Draft
@@ -66,6 +67,16 @@ class RunOptions:
         if self.today is None:
             return now.date(), now
         return self.today, datetime.combine(self.today, now.timetz())
+
+
+@dataclass(frozen=True)
+class Read:
+    """A unit's sheet as this run read it: its version, the other inputs of its result, the
+    day (`worker.run.unchanged`)."""
+
+    version: str
+    inputs: str
+    today: date
 
 
 @dataclass
@@ -111,6 +122,9 @@ class Workspace:
         self._evaluations: dict[date, Evaluation] = {}
         # What reading learns (readers, headers) lives as long as this run, and no longer.
         self.parse_cache = ParseCache()
+        # The units whose result was kept from an earlier read: their sheets were not opened
+        self.unopened: set[str] = set()
+        self.read_at: dict[str, Read] = {}  # unit ID -> how its sheet was when read this run
 
     @property
     def dry_run(self) -> bool:
@@ -199,6 +213,8 @@ class Workspace:
         return self._evaluate_unit(unit, year, today, self.settings.reference(year))
 
     def _evaluate_unit(self, unit: Unit, year: int, today: date, reference: date) -> UnitResult:
+        """The unit's result: kept from its last read when its sheet and everything else its
+        result depends on are unchanged (not with `--force`), else read, validated and rated."""
         if not unit.sheet:
             return unreadable(
                 unit,
@@ -207,6 +223,35 @@ class Workspace:
                 # `mohinh provision` is for province staff (README, --help)
                 "chưa có bảng tính: liên hệ Thường trực Ban Chỉ đạo tỉnh để được cấp bảng tính",
             )
+        rated_before = self.state.rated_before(unit.unit_id, year)
+        decision_day = self.calendar.decision_day(year)
+
+        def read() -> UnitResult:
+            return self._read(unit, year, today, reference, decision_day, rated_before)
+
+        version = self.backend.sheet_version(unit)
+        if version is None:
+            return read()
+        method = self.settings.completion_method
+        inputs = unit_inputs(unit, year, reference, decision_day, method, rated_before)
+        if not self.options.force:
+            kept = self.state.kept.get(unit, version, inputs, today, read)
+            if kept is not None:
+                self.unopened.add(unit.unit_id)
+                return kept
+        self.read_at[unit.unit_id] = Read(version, inputs, today)
+        return read()
+
+    def _read(
+        self,
+        unit: Unit,
+        year: int,
+        today: date,
+        reference: date,
+        decision_day: date,
+        rated_before: set[str],
+    ) -> UnitResult:
+        """The unit's sheet read, validated and rated."""
         try:
             tabs = self.backend.read_unit(unit, self.options.force)
         except SheetError as exc:
@@ -217,8 +262,22 @@ class Workspace:
             year,
             today,
             reference,
-            self.state.rated_before(unit.unit_id, year),
+            rated_before,
             self.settings.completion_method,
             self.parse_cache,
-            self.calendar.decision_day(year),
+            decision_day,
         )
+
+    def keep(self, result: UnitResult, written: bool) -> None:
+        """Keep what this run read of a unit for the next runs (`State.kept`), under the
+        version its sheet has now: the one read, or the one our write of Kết quả left
+        (`written`). Not when that version cannot be told: the sheet is then read again."""
+        read = self.read_at.get(result.unit.unit_id)
+        if read is None:
+            return
+        version = (
+            self.backend.written_version(result.unit, read.version) if written else read.version
+        )
+        if version is not None:
+            with self.state.bookkeeping():
+                self.state.kept.put(result, version, read.inputs, read.today)

@@ -2,7 +2,8 @@
 
 Cost is counted in API requests (60 a minute per service account): a unit costs one request to
 read (`spreadsheets.get` with its grid data, locale-free values), none when Drive says it has not
-changed since the last good read, and one `batchUpdate` to write its protected Kết quả tab.
+changed since the last good read, and one `batchUpdate` to write its protected Kết quả tab. A
+sheet Drive lists at the version its results were kept at is not even evaluated again.
 
 `GoogleBackend` keeps the `Backend` promises by handing each to the collaborator that does it:
 `auth` (the key, the clients, the quota; its sessions given by the wiring), `read` and `changes`
@@ -79,6 +80,21 @@ class GoogleBackend:
                 fix="ghi đường dẫn bảng tính Google Sheets của đơn vị",
             )
         return key
+
+    def sheet_version(self, unit: Unit) -> str | None:
+        """The sheet's version in the run's one Drive listing (no other request)."""
+        try:
+            key = sheet_key(unit.sheet)
+        except SheetError:
+            return None
+        listed = self.changes.listed().get(key)
+        return None if listed is None else listed.version
+
+    def written_version(self, unit: Unit, read: str) -> str | None:
+        """Never told: a unit's edit made between our read and our write is in the version our
+        write leaves. The next run evaluates the sheet again from the copy our write's answer
+        gave (`Changes.after_writes`): no request, and the result is kept then."""
+        return None
 
     def write_results(self, unit: Unit, grid: Grid) -> str:
         return self.writer.write_results(unit, grid)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,13 +72,26 @@ def backups(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if BACKUP_NAME.match(p.name)), reverse=True)
 
 
-def back_up(db: sqlite3.Connection, folder: Path, now: datetime, keep: int = KEEP) -> Path:
+def back_up(
+    db: sqlite3.Connection,
+    folder: Path,
+    now: datetime,
+    keep: int = KEEP,
+    caches: Sequence[str] = (),
+) -> Path:
     """A consistent copy of `db` as `folder/state-YYYYMMDD-HHMMSS.sqlite`; the oldest beyond
-    `keep` go. Written under a temporary name and checked first: never a half backup."""
+    `keep` go. Written under a temporary name and checked first: never a half backup.
+
+    The tables named in `caches` are emptied in the copy (what reading again rebuilds: a backup
+    is the few MB that cannot be rebuilt, and a state restored from it reads every sheet once)."""
     target = folder / f"state-{now.strftime(STAMP)}.sqlite"
     with replacing(target) as tmp:
-        with closing(sqlite3.connect(tmp)) as copy:
+        with closing(sqlite3.connect(tmp, isolation_level=None)) as copy:
             db.backup(copy)
+            if caches:
+                for table in caches:
+                    copy.execute(f"DELETE FROM {table}")
+                copy.execute("VACUUM")
         why = damage(tmp)
         if why is not None:
             raise EnvironmentProblem(

@@ -4,12 +4,18 @@ reminder) it carried. Keys make every job idempotent: an email key is inserted o
 An email moves pending -> sending -> sent | retry | failed | uncertain. `claim` is the only way
 into `sending`, one process at a time; a message found `sending` when a run starts was cut off
 mid-delivery by a crash and becomes `uncertain`. An uncertain message is resent once, no more.
+
+A message's body is kept compressed while it may still be sent (pending, retried, uncertain
+and not yet resent) and dropped once it is done: the ledger keeps whom, what and when (the
+subject, the Message-ID), not every digest of the year (at 2,000 units those made the state
+tens of MB, and each of its backups as much). Sent as files, the body stays in outbox/.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -29,6 +35,9 @@ CREATE TABLE IF NOT EXISTS reminders (
 """
 
 
+# The state's format (PRAGMA user_version): 1 = message bodies compressed, dropped once done.
+# A state made before (0) is brought to it when opened.
+BODIES_COMPRESSED = 1
 PROVINCE = "TINH"  # the ledger's name for the province staff, beside the unit IDs
 PENDING, SENDING, SENT, RETRY, FAILED, UNCERTAIN = (
     "pending",
@@ -46,6 +55,16 @@ LAST_RETRY = timedelta(hours=12)
 def backoff(attempts: int) -> timedelta:
     """10 min, 20 min, 40 min … at most 12 h between two attempts."""
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
+
+
+def done(status: str, resent: int) -> bool:
+    """Whether a message will never be sent again: its body is no longer needed."""
+    return status in (SENT, FAILED) or (status == UNCERTAIN and resent > 0)
+
+
+def _body(kept: bytes) -> bytes:
+    """A message's body as the ledger keeps it (compressed), or b"" once it was dropped."""
+    return zlib.decompress(kept) if kept else b""
 
 
 def email_key(unit: str, cutoff: str, reminder: str) -> str:
@@ -81,6 +100,21 @@ class Ledger:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         db.executescript(SCHEMA)
+        if db.execute("PRAGMA user_version").fetchone()[0] < BODIES_COMPRESSED:
+            self._compress_bodies()
+
+    def _compress_bodies(self) -> None:
+        """A state made before bodies were compressed: each body compressed, or dropped when
+        its message is done; then the file shrinks to what it holds (once)."""
+        with atomic(self.db):
+            rows = self.db.execute("SELECT key, status, resent, message FROM emails").fetchall()
+            self.db.executemany(
+                "UPDATE emails SET message = ? WHERE key = ?",
+                [(b"" if done(st, rs) else zlib.compress(m), k) for k, st, rs, m in rows],
+            )
+            self.db.execute(f"PRAGMA user_version = {BODIES_COMPRESSED}")
+        if rows:
+            self.db.execute("VACUUM")
 
     def has_email(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM emails WHERE key = ?", (key,)).fetchone() is not None
@@ -109,7 +143,7 @@ class Ledger:
             ";".join(recipients),
             str(message["Subject"]),
             str(message["Message-ID"]),
-            message.as_bytes(),
+            zlib.compress(message.as_bytes()),
             datetime.now().isoformat(timespec="seconds"),
             PENDING,
         )
@@ -134,7 +168,7 @@ class Ledger:
             args,
         )
         return [
-            Email(k, u, tuple(r.split(";")), s, m, b, st, a, e, rf, d, n, rs)
+            Email(k, u, tuple(r.split(";")), s, m, _body(b), st, a, e, rf, d, n, rs)
             for k, u, r, s, m, b, st, a, e, rf, d, n, rs in rows
         ]
 
@@ -185,16 +219,17 @@ class Ledger:
         """Record how one attempt ended; a transient failure is retried after a backoff.
 
         A message sent to some recipients keeps the time it was first delivered and where,
-        even while a 4xx answer for others keeps it in `retry`."""
-        attempts = self.db.execute("SELECT attempts FROM emails WHERE key = ?", (key,)).fetchone()[
-            0
-        ]
+        even while a 4xx answer for others keeps it in `retry`. A message done drops its body."""
+        attempts, resent = self.db.execute(
+            "SELECT attempts, resent FROM emails WHERE key = ?", (key,)
+        ).fetchone()
         if status == RETRY and attempts >= MAX_ATTEMPTS:
             status, error = FAILED, f"{error} (đã thử {attempts} lần)"
         self.db.execute(
             "UPDATE emails SET status = ?, last_error = ?, refused = ?,"
             " location = COALESCE(NULLIF(?, ''), location), next_attempt = ?,"
-            " delivered = COALESCE(delivered, ?) WHERE key = ?",
+            " delivered = COALESCE(delivered, ?),"
+            " message = CASE WHEN ? THEN X'' ELSE message END WHERE key = ?",
             (
                 status,
                 error,
@@ -202,6 +237,7 @@ class Ledger:
                 location,
                 (now + backoff(attempts)).isoformat() if status == RETRY else None,
                 now.isoformat() if location else None,
+                done(status, resent),
                 key,
             ),
         )

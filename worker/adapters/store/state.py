@@ -1,6 +1,7 @@
 """`state.sqlite`: the runs, the rating history, the consolidations and what the mail server
-offered when last seen; it opens the file for the email ledger (`worker.adapters.store.ledger`),
-and hands its connection to the Google backend's cache (`worker.adapters.store.google_cache`).
+offered when last seen; it opens the file for the email ledger (`worker.adapters.store.ledger`)
+and the results kept from each unit's last read (`worker.adapters.store.kept`), and hands its
+connection to the Google backend's cache (`worker.adapters.store.google_cache`).
 
 One connection per workspace; every write commits at once, so a crash loses at most the step
 under way.
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from worker.adapters.store import backups
 from worker.adapters.store.db import atomic
+from worker.adapters.store.kept import KeptResults
 from worker.adapters.store.ledger import Ledger
 from worker.core.rules import UNRATED
 
@@ -51,20 +54,38 @@ class State:
             )
         self.db.executescript(SCHEMA)
         self.ledger = Ledger(self.db)
+        self.kept = KeptResults(self.db)
+        # Rows written that only log a run or keep a cache: a backup is not taken for them
+        self._bookkeeping = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether this connection changed more than the run log and the results kept."""
+        return self.db.total_changes > self._bookkeeping
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[None]:
+        """The block's writes are bookkeeping (see `changed`)."""
+        before = self.db.total_changes
+        try:
+            yield
+        finally:
+            self._bookkeeping += self.db.total_changes - before
 
     def close(self) -> None:
         self.db.close()
 
     def record_run(self, job: str, today: str, summary: dict[str, object]) -> None:
-        self.db.execute(
-            "INSERT INTO runs (job, today, started, summary) VALUES (?, ?, ?, ?)",
-            (
-                job,
-                today,
-                datetime.now().isoformat(timespec="seconds"),
-                json.dumps(summary, ensure_ascii=False, default=str),
-            ),
-        )
+        with self.bookkeeping():
+            self.db.execute(
+                "INSERT INTO runs (job, today, started, summary) VALUES (?, ?, ?, ?)",
+                (
+                    job,
+                    today,
+                    datetime.now().isoformat(timespec="seconds"),
+                    json.dumps(summary, ensure_ascii=False, default=str),
+                ),
+            )
 
     # Rating history: (13), the decision on last year's rating, is required when the model was
     # rated for Y−1. Each year keeps the decided rating where it counts, the proposal otherwise.
@@ -92,6 +113,13 @@ class State:
         return atomic(self.db)
 
     def save_ratings(self, unit: str, year: int, levels: dict[str, str]) -> None:
+        """The unit's levels of `year`, replacing those kept; nothing is written when they are
+        the same (a sheet saved again unchanged changes nothing worth a backup)."""
+        kept = self.db.execute(
+            "SELECT model_id, level FROM ratings WHERE unit = ? AND year = ?", (unit, year)
+        )
+        if dict(kept.fetchall()) == levels:
+            return
         with atomic(self.db):
             self.db.execute("DELETE FROM ratings WHERE unit = ? AND year = ?", (unit, year))
             self.db.executemany(
