@@ -10,6 +10,7 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.table import _Cell
 
 # §17.3.1.24: a solid line of 1/2 pt (sz counts eighths of a point)
 RULE_SIZE = "6"
@@ -82,3 +83,24 @@ def shade(cell: Any, fill: str) -> None:
     """A cell's background colour (§17.4.33), e.g. "EDEDED"."""
     shading = _element("w:shd", val="clear", color="auto", fill=fill)
     cell._tc.get_or_add_tcPr().insert_element_before(shading, *_AFTER_SHD)
+
+
+# python-docx's row.cells and cell.merge lay out the whole table to find one row's cells
+# (_Row.cells goes through Table._cells; merge through the table's rows): a table built row by
+# row that way is quadratic in its rows. These take the row's own cells from its XML.
+
+
+def cells(row: Any, table: Any) -> list[Any]:
+    """The cells of `row`, a row of `table` without merged cells."""
+    return [_Cell(tc, table) for tc in row._tr.tc_lst]
+
+
+def spanned(row: Any, table: Any, width: Any) -> Any:
+    """`row` as one cell `width` wide across every column of `table` (gridSpan), as
+    python-docx's merge of its first and last cells leaves it."""
+    first, *others = row._tr.tc_lst
+    for tc in others:
+        row._tr.remove(tc)
+    first.grid_span = len(others) + 1
+    first.width = width
+    return _Cell(first, table)

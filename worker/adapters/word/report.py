@@ -217,14 +217,15 @@ def table(
     for index, values in enumerate(rows):
         row = grid.add_row()
         ooxml.cant_split(row)
-        for cell, w in zip(row.cells, widths, strict=True):
-            cell.width = Mm(w)
         if len(values) == 1:  # a group's heading, across the table
-            merged = row.cells[0].merge(row.cells[-1])
+            merged = ooxml.spanned(row, grid, Mm(width))
             paragraph(merged, str(values[0]), size, bold=True, align=LEFT)
             ooxml.shade(merged, GROUP_FILL)
             continue
-        for cell, value in zip(row.cells, values, strict=True):
+        cells = ooxml.cells(row, grid)
+        for cell, w in zip(cells, widths, strict=True):
+            cell.width = Mm(w)
+        for cell, value in zip(cells, values, strict=True):
             text = "" if value is None else str(value)
             numeric = isinstance(value, int | float) or text.replace(",", "").isdigit()
             align = CENTER if index == 0 or numeric else LEFT
