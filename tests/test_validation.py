@@ -758,6 +758,17 @@ def test_an_end_before_the_founding_is_an_error_and_the_model_is_not_rated() -> 
     assert other.rating.level == "Tốt"
 
 
+def test_an_end_before_the_founding_is_told_on_any_row_with_its_column_and_model() -> None:
+    rows = good_unit(3)
+    rows["models"][1].update(status="Đã kết thúc", end_date=date(2023, 5, 1))
+    data = validate_unit(as_tabs(rows), 2026, TODAY)
+    (error,) = data.errors
+    assert (error.cell, error.column, error.entity) == ("K3", "Ngày kết thúc", "MH-002")
+    rows["models"][1].update(model_id="")  # its ID unread: the error names no model
+    ended = [e for e in validate_unit(as_tabs(rows), 2026, TODAY).errors if e.cell == "K3"]
+    assert [(e.code, e.entity) for e in ended] == [("end_before_start", "")]
+
+
 def test_an_end_on_the_founding_day_is_no_error() -> None:
     rows = good_unit()
     rows["models"][0].update(status="Đã kết thúc", end_date=date(2024, 3, 1))
