@@ -109,7 +109,7 @@ def retry_after(exc: BaseException, now: datetime | None = None) -> float | None
     try:
         return max(0.0, float(told))
     except ValueError:
-        pass
+        pass  # not seconds: RFC 9110 also allows an HTTP date, read below
     try:
         when = parsedate_to_datetime(told)
     except (TypeError, ValueError):

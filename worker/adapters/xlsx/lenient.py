@@ -64,7 +64,7 @@ def _cells_part(xml: bytes) -> bytes:
         etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
         return xml
     except etree.XMLSyntaxError:
-        pass
+        pass  # broken somewhere: keep what stands before the end of its cells, below
     end = re.search(rb"</(?:[\w.-]+:)?sheetData>", xml)
     root = re.search(rb"<([\w.-]+:)?worksheet[\s>]", xml)
     if end is None or root is None:
