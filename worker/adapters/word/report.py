@@ -28,7 +28,8 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from worker.adapters.files import replacing
-from worker.adapters.word import ooxml
+from worker.adapters.word import ooxml, stream
+from worker.adapters.word.stream import Later
 from worker.core.backend import Document, Part, ToWrite
 
 CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
@@ -189,21 +190,26 @@ def _body(doc: Any, text: str, spec: dict[str, Any], **style: bool) -> Any:
     return p
 
 
-def _part(doc: Any, part: Part, spec: dict[str, Any]) -> None:
+def _part(doc: Any, part: Part, spec: dict[str, Any], later: Later) -> None:
     if part.heading:
         heading = _body(doc, part.heading, spec, bold=part.level < 3, italic=part.level == 3)
         heading.paragraph_format.keep_with_next = True
     for line in part.lines:
         _body(doc, line, spec)
     if part.table:
-        table(doc, part.table, part.widths, spec)
+        table(doc, part.table, part.widths, spec, later)
 
 
 def table(
-    doc: Any, rows: Sequence[Sequence[object]], weights: Sequence[float], spec: dict[str, Any]
+    doc: Any,
+    rows: Sequence[Sequence[object]],
+    weights: Sequence[float],
+    spec: dict[str, Any],
+    later: Later,
 ) -> Any:
     """A bordered table as wide as the text: its header row bold, shaded and repeated on every
-    page; a row of one cell spans the table, bold (a group's heading); numbers centred."""
+    page; a row of one cell spans the table, bold (a group's heading); numbers centred. Its rows
+    are written as the document is saved (`stream`)."""
     columns = len(rows[0])
     weights = list(weights) or [3.0, *([1.0] * (columns - 1))]
     width = text_width(spec)
@@ -213,15 +219,18 @@ def table(
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     ooxml.side_margins(grid, spec["table_margin"])
+    for column, w in zip(grid.columns, widths, strict=True):
+        column.width = Mm(w)
     size = spec["wide_table_size"] if columns > spec["wide_table"] else spec["table_size"]
-    for index, values in enumerate(rows):
+
+    def fill(index: int, values: Sequence[object]) -> Any:
         row = grid.add_row()
         ooxml.cant_split(row)
         if len(values) == 1:  # a group's heading, across the table
             merged = ooxml.spanned(row, grid, Mm(width))
             paragraph(merged, str(values[0]), size, bold=True, align=LEFT)
             ooxml.shade(merged, GROUP_FILL)
-            continue
+            return row
         cells = ooxml.cells(row, grid)
         for cell, w in zip(cells, widths, strict=True):
             cell.width = Mm(w)
@@ -234,8 +243,9 @@ def table(
                 ooxml.shade(cell, HEADER_FILL)
         if index == 0:
             ooxml.repeat_as_header(row)
-    for column, w in zip(grid.columns, widths, strict=True):
-        column.width = Mm(w)
+        return row
+
+    later.rows(grid, rows, fill)
     _new_paragraph(doc).paragraph_format.space_after = Pt(0)
     return grid
 
@@ -265,7 +275,7 @@ def _signature(doc: Any, document: Document, spec: dict[str, Any]) -> None:
     paragraph(right, signature.name, size, bold=True)
 
 
-def _appendix(doc: Any, document: Document, spec: dict[str, Any]) -> None:
+def _appendix(doc: Any, document: Document, spec: dict[str, Any], later: Later) -> None:
     """Each appendix on a page of its own: its heading, what it goes with, its table."""
     size = spec["size"]
     for part in document.appendix:
@@ -278,7 +288,7 @@ def _appendix(doc: Any, document: Document, spec: dict[str, Any]) -> None:
         for line in part.lines:
             _body(doc, line, spec)
         if part.table:
-            table(doc, part.table, part.widths, spec)
+            table(doc, part.table, part.widths, spec, later)
 
 
 def _properties(doc: Any, document: Document) -> None:
@@ -291,26 +301,26 @@ def _properties(doc: Any, document: Document) -> None:
         properties.created = properties.modified = document.drafted.replace(tzinfo=None)
 
 
-def build(document: Document) -> Any:
-    """The python-docx Document of `document`."""
+def build(document: Document) -> tuple[Any, Later]:
+    """The python-docx Document of `document`, its tables' rows to write as it is saved."""
     spec = layout()
-    doc = new_document()
+    doc, later = new_document(), Later()
     _page(doc, spec)
     _head(doc, document, spec)
     _kind(doc, document, spec)
     for part in document.parts:
-        _part(doc, part, spec)
+        _part(doc, part, spec, later)
     doc.paragraphs[-1].add_run("./.")
     _signature(doc, document, spec)
     if document.appendix:
-        _appendix(doc, document, spec)
+        _appendix(doc, document, spec, later)
     _properties(doc, document)
-    return doc
+    return doc, later
 
 
 def write_document(folder: Path, document: Document) -> Path:
     """`<folder>/<name>.docx`, written atomically (a reader never sees half a file)."""
     path = folder / f"{document.name}.docx"
     with replacing(path) as temp:
-        build(document).save(temp)
+        stream.save(*build(document), temp)
     return path
