@@ -21,10 +21,12 @@ least wall time of three schedules side by side:
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
@@ -39,11 +41,13 @@ from tests.google_api.server import (
     routed_session,
 )
 from worker.adapters.google.backend import GoogleBackend
+from worker.adapters.store import backups
 from worker.app.scaffold import init_workspace
-from worker.app.wiring import open_workspace
+from worker.app.wiring import CACHES, open_workspace
 from worker.core.evaluate import evaluate_unit
 from worker.core.layout import load
 from worker.core.registry import read_registry
+from worker.core.settings import BACKUPS
 from worker.run.workspace import RunOptions
 
 TODAY = date(2026, 10, 29)
@@ -125,6 +129,21 @@ def measure(fake: FakeGoogle, action: object) -> tuple[list[Served], float]:
     return list(fake.trace), time.perf_counter() - started
 
 
+def state_sizes(root: Path) -> str:
+    """The sizes of state.sqlite, of the sheets it keeps (Google's raw-tab cache), and of its
+    newest backup."""
+    state = root / "state.sqlite"
+    with closing(sqlite3.connect(state)) as db:
+        cache = db.execute("SELECT sum(length(tabs) + length(ids)) FROM sheets").fetchone()[0]
+    newest = max((root / "backups").glob("state-*.sqlite"), default=None)
+    backup = f"{newest.stat().st_size / 1e6:.1f} MB" if newest else "none"
+    kept = (cache or 0) / 1e6
+    return (
+        f"state.sqlite {state.stat().st_size / 1e6:.1f} MB (the sheets kept {kept:.1f} MB), "
+        f"its newest backup {backup}"
+    )
+
+
 def show(units: int, models: int, runs: list[tuple[str, list[Served], float]]) -> None:
     """Each run's requests, per unit, least time at quota (one bucket, two) and time here."""
     print(f"{units} units × {models} models; quota {QUOTA}/min per user per Sheets bucket\n")
@@ -190,6 +209,9 @@ def main() -> None:
             for u, t in tabs
         )
         compute = time.perf_counter() - started
+        with open_workspace(root, options) as ws:  # a backup, as a run that changed more takes
+            backups.back_up(ws.state.db, root / BACKUPS, now, caches=CACHES)
+        stored = state_sizes(root)
     fake.stop()
 
     show(
@@ -206,6 +228,7 @@ def main() -> None:
         f"\nvalidate + rate, {rated} models: {compute:.2f} s "
         f"({1e3 * compute / max(rated, 1):.2f} ms a model)"
     )
+    print(stored)
 
 
 if __name__ == "__main__":

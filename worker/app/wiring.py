@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from worker.adapters.local import LocalBackend
-from worker.adapters.store import backups, kept
+from worker.adapters.store import backups, google_cache, kept
 from worker.adapters.store.state import State
 from worker.app.config import load_settings
 from worker.core.backend import Backend
@@ -54,12 +54,17 @@ def open_workspace(root: Path, options: RunOptions | None = None, lock: bool = T
         raise
 
 
+# What the state keeps only to spare reads, rebuilt by reading again: no backup holds it
+CACHES = (kept.TABLE, google_cache.SHEETS)
+
+
 def back_up(ws: Workspace, now: datetime) -> Path | None:
-    """After a run that changed the state beyond its run log and the results kept, a
-    consistent backup of it, without those results (none for a dry run)."""
+    """After a run that changed the state beyond its run log and what it keeps to spare reads
+    (the results kept; on Google, the sheets read), a consistent backup of it without the latter
+    (none for a dry run)."""
     if ws.dry_run or not ws.state.changed:
         return None
-    return backups.back_up(ws.state.db, ws.root / BACKUPS, now, caches=(kept.TABLE,))
+    return backups.back_up(ws.state.db, ws.root / BACKUPS, now, caches=CACHES)
 
 
 @contextmanager
@@ -83,11 +88,10 @@ def _backend(settings: Settings, state: State, options: RunOptions) -> Backend:
     # gspread and google-auth load only when used
     from worker.adapters.google.auth import authorized_session
     from worker.adapters.google.backend import GoogleBackend
-    from worker.adapters.store.google_cache import GoogleCache
 
     return GoogleBackend(
         settings.google,
-        GoogleCache(state.db),
+        google_cache.GoogleCache(state.db, state.bookkeeping),
         settings.staff_emails,
         local.publish_report,  # the .xlsx and .docx in reports/, as on the local backend
         local.workbook,  # the .xlsx's bytes, written nowhere, as on the local backend

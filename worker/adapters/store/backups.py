@@ -88,9 +88,11 @@ def back_up(
     with replacing(target) as tmp:
         with closing(sqlite3.connect(tmp, isolation_level=None)) as copy:
             db.backup(copy)
-            if caches:
-                for table in caches:
-                    copy.execute(f"DELETE FROM {table}")
+            tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
+            emptied = [table for table in caches if table in tables]  # a backend's own only
+            for table in emptied:
+                copy.execute(f"DELETE FROM {table}")
+            if emptied:
                 copy.execute("VACUUM")
         why = damage(tmp)
         if why is not None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
 from worker.core.cells import Percent
 
+SHEETS = "sheets"  # what each sheet held: a cache, left out of backups (read again when lost)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sheets (
     unit TEXT PRIMARY KEY, version TEXT NOT NULL, tabs TEXT NOT NULL, ids TEXT);
@@ -26,8 +28,14 @@ DROP TABLE IF EXISTS unverified;
 
 
 class GoogleCache:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        bookkeeping: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
+        """`bookkeeping`: the state's block whose writes take no backup, for the sheets kept."""
         self.db = db
+        self.bookkeeping = bookkeeping
         db.executescript(SCHEMA)
         # A cache made before tab IDs were kept: its rows get none (NULL), read as "unknown".
         columns = {row[1] for row in db.execute("PRAGMA table_info(sheets)")}
@@ -51,15 +59,16 @@ class GoogleCache:
         ids: Mapping[str, int] | None = None,
     ) -> None:
         """`ids`: each tab's sheet ID (tab title -> ID), None when not known."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO sheets (unit, version, tabs, ids) VALUES (?, ?, ?, ?)",
-            (
-                unit,
-                version,
-                json.dumps(tabs, ensure_ascii=False, default=_encode),
-                None if ids is None else json.dumps(dict(ids), ensure_ascii=False),
-            ),
-        )
+        with self.bookkeeping():
+            self.db.execute(
+                "INSERT OR REPLACE INTO sheets (unit, version, tabs, ids) VALUES (?, ?, ?, ?)",
+                (
+                    unit,
+                    version,
+                    json.dumps(tabs, ensure_ascii=False, default=_encode),
+                    None if ids is None else json.dumps(dict(ids), ensure_ascii=False),
+                ),
+            )
 
     def cached_ids(self, unit: str) -> dict[str, int]:
         """The tab IDs kept with the unit's cached sheet; {} when none are (an older row)."""
